@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+
+namespace PolyComGen.Generator.Diagnostics;
+
+/// <summary>Every diagnostic the generator reports. IDs are stable; docs/diagnostics.md lists them.</summary>
+internal static class DiagnosticDescriptors
+{
+    private const string Category = "PolyComGen";
+
+    public static readonly DiagnosticDescriptor ClassNotPartial = Error(
+        "PCG0001", "PolyCom class must be partial",
+        "The class '{0}' has [PolyCom] but is not partial; declare it 'partial' so that the generator can complete it");
+
+    public static readonly DiagnosticDescriptor NotAClass = Error(
+        "PCG0002", "PolyCom target must be a class",
+        "[PolyCom] is on the {1} '{0}'; it applies to a partial class only");
+
+    public static readonly DiagnosticDescriptor GenericClass = Error(
+        "PCG0003", "PolyCom class must not be generic",
+        "The class '{0}' has type parameters; a [PolyCom] module must be a non-generic class");
+
+    public static readonly DiagnosticDescriptor ContainingTypeNotPartial = Error(
+        "PCG0004", "Type containing a PolyCom class must be partial",
+        "The class '{0}' is nested in '{1}', which is not partial; declare '{1}' 'partial' too");
+
+    public static readonly DiagnosticDescriptor StaticOrAbstractClass = Error(
+        "PCG0005", "PolyCom class must not be static or abstract",
+        "The class '{0}' is {1}; a [PolyCom] module must be an instantiable class");
+
+    public static readonly DiagnosticDescriptor OrderOutOfRange = Error(
+        "PCG0006", "PolyCom Order out of range",
+        "Order = {0} is outside the supported range 1 to 8");
+
+    public static readonly DiagnosticDescriptor UnknownInner = Error(
+        "PCG0007", "Unknown PolyCom inner function",
+        "Inner = \"{0}\" is not a known inner function{1}; the known ones are {2}");
+
+    public static readonly DiagnosticDescriptor TypeOutOfRange = Error(
+        "PCG0008", "PolyCom Type must be 1 or 2",
+        "Type = {0} is not supported; use 1 for sum w_i rho(x)^i + b or 2 for sum w_i rho(x^i) + b");
+
+    public static readonly DiagnosticDescriptor InvalidEps = Error(
+        "PCG0009", "PolyCom Eps must be finite and positive",
+        "Eps = {0} is not a finite positive number; Norm adds it to the mean square before the inverse square root");
+
+    public static readonly DiagnosticDescriptor UnusedInvalidEps = new(
+        "PCG0010", "PolyCom Eps is invalid and unused",
+        "Eps = {0} is not a finite positive number; it is unused because Inner = \"{1}\" is not Norm, so remove it",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DuplicateAttribute = Error(
+        "PCG0011", "PolyCom applied more than once",
+        "The class '{0}' has [PolyCom] more than once; one class declares one activation");
+
+    public static readonly DiagnosticDescriptor MemberConflict = Error(
+        "PCG0012", "Member conflicts with a generated member",
+        "The class '{0}' already declares '{1}', which the generator adds; rename or remove it");
+
+    public static readonly DiagnosticDescriptor BaseClassConflict = Error(
+        "PCG0013", "PolyCom class must not declare a base class",
+        "The class '{0}' derives from '{1}'; the generator makes it a TorchSharp Module<Tensor, Tensor>, so remove the base class");
+
+    public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
+    {
+        ClassNotPartial, NotAClass, GenericClass, ContainingTypeNotPartial, StaticOrAbstractClass, OrderOutOfRange,
+        UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
+    };
+
+    private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);
+
+    public static DiagnosticDescriptor ById(string id) => ByIdMap[id];
+
+    private static DiagnosticDescriptor Error(string id, string title, string message) =>
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+}

@@ -1,0 +1,226 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Helpers;
+using PolyComGen.Generator.Models;
+using static PolyComGen.Generator.Diagnostics.DiagnosticDescriptors;
+
+namespace PolyComGen.Generator;
+
+public sealed partial class PolyComGenerator
+{
+    /// <summary>The members the generator adds, which the class must not declare itself.</summary>
+    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "Spec", "CudaSource", "PolyComKernels" };
+
+    /// <summary>
+    /// Reads one annotated class into a <see cref="PolyComModel"/> and its diagnostics. Keeps no symbol,
+    /// syntax node or compilation, and never throws on malformed code: what cannot be read is reported or
+    /// left to the compiler's own errors.
+    /// </summary>
+    private static Result<PolyComModel> Extract(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        var declaration = (TypeDeclarationSyntax)context.TargetNode;
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.IsEmpty)
+        {
+            return new Result<PolyComModel>(null, EquatableArray<DiagnosticInfo>.Empty);
+        }
+        Location identifier = declaration.Identifier.GetLocation();
+
+        CheckDeclaration(type, declaration, identifier, diagnostics);
+        cancellationToken.ThrowIfCancellationRequested();
+
+        AttributeData attribute = context.Attributes[0];
+        SpecModel? spec = ReadSpec(attribute, identifier, diagnostics);
+
+        bool hasErrors = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
+        PolyComModel? model = hasErrors || spec is null ? null : new PolyComModel(ReadHierarchy(type), spec);
+        return new Result<PolyComModel>(model, diagnostics.ToEquatableArray());
+    }
+
+    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location identifier, List<DiagnosticInfo> diagnostics)
+    {
+        string name = type.Name;
+        if (type.TypeKind != TypeKind.Class || type.IsRecord)
+        {
+            string kind = type.IsRecord ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record") : KindWord(type.TypeKind);
+            diagnostics.Add(DiagnosticInfo.Create(NotAClass, identifier, name, kind));
+            return;
+        }
+        if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(ClassNotPartial, identifier, name));
+        }
+        if (type.IsGenericType)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(GenericClass, declaration.TypeParameterList?.GetLocation() ?? identifier, name));
+        }
+        if (type.IsStatic || type.IsAbstract)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(StaticOrAbstractClass, identifier, name, type.IsStatic ? "static" : "abstract"));
+        }
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            bool partial = outer.DeclaringSyntaxReferences
+                .Select(r => r.GetSyntax())
+                .OfType<TypeDeclarationSyntax>()
+                .All(d => d.Modifiers.Any(SyntaxKind.PartialKeyword));
+            if (!partial)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(ContainingTypeNotPartial, identifier, name, outer.Name));
+            }
+        }
+
+        int applications = type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName);
+        if (applications > 1)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(DuplicateAttribute, identifier, name));
+        }
+
+        INamedTypeSymbol? baseType = type.BaseType;
+        if (baseType is not null && baseType.SpecialType != SpecialType.System_Object && baseType.TypeKind != TypeKind.Error && !IsTorchSharpModule(baseType))
+        {
+            Location where = declaration.BaseList?.Types.FirstOrDefault()?.GetLocation() ?? identifier;
+            diagnostics.Add(DiagnosticInfo.Create(BaseClassConflict, where, name, baseType.ToDisplayString()));
+        }
+
+        foreach (string member in GeneratedMemberNames)
+        {
+            foreach (ISymbol existing in type.GetMembers(member).Where(m => !m.IsImplicitlyDeclared))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(MemberConflict, existing.Locations.FirstOrDefault() ?? identifier, name, member));
+            }
+        }
+        foreach (IMethodSymbol constructor in type.InstanceConstructors.Where(c => !c.IsImplicitlyDeclared && c.Parameters.IsEmpty))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(MemberConflict, constructor.Locations.FirstOrDefault() ?? identifier, name, name + "()"));
+        }
+    }
+
+    private static bool IsTorchSharpModule(INamedTypeSymbol type)
+    {
+        INamedTypeSymbol definition = type.OriginalDefinition;
+        return definition.MetadataName == "Module`2"
+            && definition.ContainingType?.MetadataName == "nn"
+            && definition.ContainingType.ContainingType?.MetadataName == "torch"
+            && type.TypeArguments.All(t => t.Name == "Tensor");
+    }
+
+    private static string KindWord(TypeKind kind) => kind switch
+    {
+        TypeKind.Struct => "struct",
+        TypeKind.Interface => "interface",
+        TypeKind.Enum => "enum",
+        TypeKind.Delegate => "delegate",
+        _ => "type",
+    };
+
+    private static SpecModel? ReadSpec(AttributeData attribute, Location fallback, List<DiagnosticInfo> diagnostics)
+    {
+        int order = 3, type = 2;
+        string? inner = "Norm";
+        double eps = SpecModel.DefaultEps;
+        bool epsGiven = false, readable = true;
+        foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
+        {
+            TypedConstant value = argument.Value;
+            if (value.Kind == TypedConstantKind.Error)
+            {
+                readable = false; // the compiler reports the bad argument itself
+                continue;
+            }
+            switch (argument.Key)
+            {
+                case "Order" when value.Value is int i:
+                    order = i;
+                    break;
+                case "Type" when value.Value is int i:
+                    type = i;
+                    break;
+                case "Inner":
+                    inner = value.Value as string;
+                    break;
+                case "Eps" when value.Value is double d:
+                    eps = d;
+                    epsGiven = true;
+                    break;
+            }
+        }
+
+        Location At(string argumentName) => ArgumentLocation(attribute, argumentName) ?? fallback;
+        bool valid = readable;
+        if (order is < 1 or > SpecModel.MaxOrder)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(OrderOutOfRange, At("Order"), order.ToString(CultureInfo.InvariantCulture)));
+            valid = false;
+        }
+        if (type is not (1 or 2))
+        {
+            diagnostics.Add(DiagnosticInfo.Create(TypeOutOfRange, At("Type"), type.ToString(CultureInfo.InvariantCulture)));
+            valid = false;
+        }
+        string? canonical = InnerFunctions.Canonical(inner);
+        if (canonical is null)
+        {
+            string shown = inner ?? "null";
+            string suggestion = inner is null ? "" : $" (did you mean \"{InnerFunctions.Nearest(inner)}\"?)";
+            diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), shown, suggestion, string.Join(", ", InnerFunctions.Names)));
+            valid = false;
+        }
+        if (epsGiven && !(eps > 0 && !double.IsInfinity(eps)))
+        {
+            string shown = eps.ToString("R", CultureInfo.InvariantCulture);
+            if (canonical is null || canonical == InnerFunctions.Norm)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(InvalidEps, At("Eps"), shown));
+                valid = false;
+            }
+            else
+            {
+                diagnostics.Add(DiagnosticInfo.Create(UnusedInvalidEps, At("Eps"), shown, canonical));
+                eps = SpecModel.DefaultEps;
+            }
+        }
+        return valid ? new SpecModel(type, canonical!, order, canonical == InnerFunctions.Norm ? eps : SpecModel.DefaultEps) : null;
+    }
+
+    private static Location? ArgumentLocation(AttributeData attribute, string argumentName) =>
+        (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argumentName)?
+            .GetLocation();
+
+    private static HierarchyInfo ReadHierarchy(INamedTypeSymbol type)
+    {
+        var containing = new List<INamedTypeSymbol>();
+        for (INamedTypeSymbol? outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            containing.Insert(0, outer);
+        }
+        string ns = type.ContainingNamespace.IsGlobalNamespace ? "" : type.ContainingNamespace.ToDisplayString();
+        string metadataName = string.Join("+", containing.Select(t => t.MetadataName).Concat(new[] { type.MetadataName }));
+        if (ns.Length > 0)
+        {
+            metadataName = ns + "." + metadataName;
+        }
+        return new HierarchyInfo(
+            metadataName,
+            ns,
+            type.Name,
+            containing.Select(DeclarationHeader).ToEquatableArray());
+    }
+
+    private static string DeclarationHeader(INamedTypeSymbol type)
+    {
+        string keyword = type.IsRecord
+            ? (type.TypeKind == TypeKind.Struct ? "record struct" : "record")
+            : type.TypeKind switch { TypeKind.Struct => "struct", TypeKind.Interface => "interface", _ => "class" };
+        string typeParameters = type.TypeParameters.IsEmpty ? "" : "<" + string.Join(", ", type.TypeParameters.Select(p => p.Name)) + ">";
+        return $"partial {keyword} {type.Name}{typeParameters}";
+    }
+}

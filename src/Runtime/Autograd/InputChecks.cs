@@ -1,0 +1,58 @@
+using System;
+using PolyComGen.Kernels;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Autograd;
+
+/// <summary>The checks every generated module makes before a kernel runs; each failure names the culprit.</summary>
+internal static class InputChecks
+{
+    public static void Validate<TKernel>(Tensor x, Tensor weight, Tensor bias) where TKernel : IPolyComKernel
+    {
+        string module = TKernel.Name;
+        PolyComSpec spec = TKernel.Spec;
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
+        }
+        if (x.device_type != TorchSharp.DeviceType.CPU)
+        {
+            throw new ArgumentException($"{module}: input is on {x.device}; this version runs PolyCom kernels on CPU tensors only.", nameof(x));
+        }
+        CheckParameter(module, "weight", weight, x, spec.Order);
+        CheckParameter(module, "bias", bias, x, 1);
+        if (spec.IsRowwise && x.dim() == 0)
+        {
+            throw new ArgumentException($"{module}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; give it shape [..., H].", nameof(x));
+        }
+        if (spec.IsRowwise && x.shape[^1] > int.MaxValue)
+        {
+            throw new ArgumentException($"{module}: the last dimension ({x.shape[^1]}) exceeds {int.MaxValue} elements.", nameof(x));
+        }
+        if (spec.IsRowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
+        {
+            throw new ArgumentException($"{module}: the input has {x.numel() / x.shape[^1]} rows; at most {int.MaxValue} are supported.", nameof(x));
+        }
+    }
+
+    private static void CheckParameter(string module, string name, Tensor parameter, Tensor x, long length)
+    {
+        if (parameter is null)
+        {
+            throw new ArgumentNullException(name, $"{module}: {name} is null.");
+        }
+        if (parameter.dtype != x.dtype)
+        {
+            throw new ArgumentException($"{module}: input dtype {x.dtype} does not match {name} dtype {parameter.dtype}; convert the module with .to({x.dtype}) or the input with .to({parameter.dtype}).", name);
+        }
+        if (parameter.device_type != x.device_type || parameter.device_index != x.device_index)
+        {
+            throw new ArgumentException($"{module}: input is on {x.device} but {name} is on {parameter.device}; move them to the same device.", name);
+        }
+        if (parameter.dim() != 1 || parameter.shape[0] != length)
+        {
+            throw new ArgumentException($"{module}: {name} has shape [{string.Join(", ", parameter.shape)}]; expected [{length}].", name);
+        }
+    }
+}

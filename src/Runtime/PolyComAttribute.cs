@@ -1,0 +1,35 @@
+using System;
+
+namespace PolyComGen;
+
+/// <summary>
+/// Declares a PolyCom activation. The PolyComGen source generator completes the annotated
+/// <c>partial class</c> as a <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c> whose forward and
+/// backward run as fused kernels.
+/// </summary>
+/// <remarks>
+/// Type 1 computes <c>y = sum_{i=1..Order} weight[i-1] * rho(x)^i + bias</c>;
+/// Type 2 computes <c>y = sum_{i=1..Order} weight[i-1] * rho(x^i) + bias</c>, where rho is <see cref="Inner"/>.
+/// The defaults declare PolyNorm: <c>[PolyCom(Order = 3, Inner = "Norm", Type = 2)]</c>.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class PolyComAttribute : Attribute
+{
+    /// <summary>The default RMS-normalisation epsilon.</summary>
+    public const double DefaultEps = 1e-6;
+
+    /// <summary>The order r of the polynomial, 1 to 8. Default 3.</summary>
+    public int Order { get; set; } = 3;
+
+    /// <summary>
+    /// The inner function rho, case-insensitive: Norm (RMS normalisation over the last dimension), ReLU,
+    /// Identity, Abs, Square, Sigmoid, Tanh, SiLU, GELU, GELUTanh or Softplus. Default Norm.
+    /// </summary>
+    public string Inner { get; set; } = "Norm";
+
+    /// <summary>1 for <c>sum w_i rho(x)^i + b</c>, 2 for <c>sum w_i rho(x^i) + b</c>. Default 2.</summary>
+    public int Type { get; set; } = 2;
+
+    /// <summary>The epsilon added to the mean square when <see cref="Inner"/> is Norm. Default 1e-6.</summary>
+    public double Eps { get; set; } = DefaultEps;
+}
