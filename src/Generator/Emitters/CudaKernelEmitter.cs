@@ -33,7 +33,7 @@ internal static class CudaKernelEmitter
         var writer = new IndentedTextWriter();
         writer.WriteLine($"// PolyComGen CUDA kernels for {ModuleEmitter.Describe(spec)} on {className}:");
         writer.WriteLine($"// {ModuleEmitter.Formula(spec)}.");
-        writer.WriteLine("// Self-contained (no #include); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.");
+        writer.WriteLine("// Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.");
         writer.WriteLine();
         writer.WriteLine($"#define PCG_ORDER {spec.Order}");
         writer.WriteLine($"#define PCG_BLOCK {BlockSize}");
