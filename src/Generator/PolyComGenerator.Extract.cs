@@ -57,7 +57,7 @@ public sealed partial class PolyComGenerator
         {
             diagnostics.Add(DiagnosticInfo.Create(ClassNotPartial, identifier, name));
         }
-        if (type.IsGenericType)
+        if (!type.TypeParameters.IsEmpty)
         {
             diagnostics.Add(DiagnosticInfo.Create(GenericClass, declaration.TypeParameterList?.GetLocation() ?? identifier, name));
         }

@@ -12,7 +12,8 @@ internal static class Polynomial
         string text = coefficients[coefficients.Count - 1];
         for (int k = coefficients.Count - 2; k >= 0; k--)
         {
-            text = $"{coefficients[k]} + {variable} * ({text})";
+            string inner = k == coefficients.Count - 2 ? text : $"({text})";
+            text = $"{coefficients[k]} + {variable} * {inner}";
         }
         return text;
     }

@@ -87,7 +87,12 @@ internal sealed class CSharpVectorDialect : ExpressionDialect
 
     public string Splat(string scalarValue) => $"new {TypeName}({scalarValue})";
 
-    public override string Constant(double value) => Splat(scalar.Constant(value));
+    public override string Constant(double value) => value switch
+    {
+        0 => $"{TypeName}.Zero",
+        1 => $"{TypeName}.One",
+        _ => Splat(scalar.Constant(value)),
+    };
 
     public override bool Supports(UnaryOp op) => op is UnaryOp.Negate or UnaryOp.Abs or UnaryOp.Step or UnaryOp.Sign;
 

@@ -1,0 +1,60 @@
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using PolyComGen.Tests.Support;
+using Xunit;
+
+namespace PolyComGen.Tests.Generation;
+
+/// <summary>The generated C# and CUDA of representative specs, reviewed once and pinned.</summary>
+public sealed class SnapshotTests
+{
+    /// <summary>Snapshot name → the declaration whose output it pins.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Cases = new Dictionary<string, string>
+    {
+        ["PolyNorm"] = "[PolyCom(Order = 3, Inner = \"Norm\", Type = 2)] public partial class PolyNorm { }",
+        ["PolyReLU"] = "[PolyCom(Order = 3, Inner = \"ReLU\", Type = 1)] public partial class PolyReLU { }",
+        ["IdentityType1Order1"] = "[PolyCom(Order = 1, Inner = \"Identity\", Type = 1)] public partial class IdentityType1Order1 { }",
+        ["NormType2Order8"] = "[PolyCom(Order = 8, Inner = \"Norm\", Type = 2)] public partial class NormType2Order8 { }",
+        ["NormType1Order3"] = "[PolyCom(Order = 3, Inner = \"Norm\", Type = 1)] public partial class NormType1Order3 { }",
+        ["TanhType2Order4"] = "[PolyCom(Order = 4, Inner = \"Tanh\", Type = 2)] public partial class TanhType2Order4 { }",
+        ["GELUType1Order3"] = "[PolyCom(Order = 3, Inner = \"GELU\", Type = 1)] public partial class GELUType1Order3 { }",
+        ["SoftplusType2Order2"] = "[PolyCom(Order = 2, Inner = \"Softplus\", Type = 2)] public partial class SoftplusType2Order2 { }",
+    };
+
+    public static IEnumerable<object[]> Names() => Cases.Keys.Select(k => new object[] { k });
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void GeneratedSourceMatchesTheSnapshot(string name)
+    {
+        var (result, _, _) = GeneratorHarness.Run("using PolyComGen;\nnamespace Snapshots;\n" + Cases[name]);
+        var generated = Assert.Single(result.GeneratedSources);
+        string text = generated.SourceText.ToString();
+
+        Snapshot.Verify($"{name}.{Path.GetFileNameWithoutExtension(generated.HintName)}", "cs", text);
+        Snapshot.Verify($"{name}.CudaSource", "cu", CudaSourceOf(text));
+    }
+
+    [Fact]
+    public void EveryVerifiedFileBelongsToATest()
+    {
+        var expected = Cases.Keys
+            .SelectMany(name => new[] { $"{name}.Snapshots.{name}.g.verified.cs", $"{name}.CudaSource.verified.cu" })
+            .ToHashSet();
+        string folder = Snapshot.Folder();
+        var present = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.verified.*").Select(Path.GetFileName).ToList() : [];
+
+        Assert.DoesNotContain(present, file => !expected.Contains(file!));
+    }
+
+    // The contents of the CudaSource raw string literal, whose closing quotes stand alone in column 0.
+    private static string CudaSourceOf(string generated)
+    {
+        const string opening = "public static string CudaSource => \"\"\"\"\n";
+        int start = generated.IndexOf(opening, System.StringComparison.Ordinal) + opening.Length;
+        int end = generated.IndexOf("\n\"\"\"\";", start, System.StringComparison.Ordinal) + 1;
+        Assert.True(start >= opening.Length && end > start, "CudaSource literal not found");
+        return generated[start..end];
+    }
+}
