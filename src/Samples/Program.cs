@@ -1,56 +1,84 @@
 using System;
-using System.Diagnostics;
+using System.CommandLine;
 using System.Linq;
-using PolyComGen.Reference;
+using PolyComGen.Samples.Benchmarks;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples;
 
-/// <summary>Runs each declared activation forward and backward and checks it against the paper's formula.</summary>
+/// <summary>The <c>polycom</c> command line: checks, benchmarks and explores the declared activations.</summary>
 public static class Program
 {
-    public static int Main()
+    public static int Main(string[] args)
     {
-        manual_seed(0);
-        Console.WriteLine("PolyComGen sample: generated fused modules vs the paper's formula (float64, [64, 1024])");
-        Console.WriteLine($"{"module",-10} {"spec",-48} {"max |dy|",10} {"max |dx|",10} {"max |dw|",10} {"fused ms",9} {"eager ms",9}");
-        int failures = 0;
-        failures += Check(new PolyNorm(), PolyNorm.Spec);
-        failures += Check(new PolyReLU(), PolyReLU.Spec);
-        failures += Check(new PolyGELU(), PolyGELU.Spec);
-        failures += Check(new PolyTanh(), PolyTanh.Spec);
-        Console.WriteLine(failures == 0 ? "All modules match the reference." : $"{failures} module(s) differ from the reference.");
-        return failures == 0 ? 0 : 1;
+        var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp.");
+        root.Add(CheckCommand());
+        root.Add(BenchCommand());
+        return root.Parse(args).Invoke();
     }
 
-    private static int Check(nn.Module<Tensor, Tensor> module, PolyComSpec spec)
+    private static Command CheckCommand()
     {
-        using var scope = NewDisposeScope();
-        module.to(float64);
-        var parameters = module.parameters().ToArray();
-        Tensor weight = parameters[0], bias = parameters[1];
-        Tensor x = randn(64, 1024, dtype: float64).requires_grad_();
-        Tensor upstream = randn(64, 1024, dtype: float64);
+        var command = new Command("check", "Runs every declared activation forward and backward against the paper's formula (float64).");
+        command.SetAction(_ => ReferenceCheck.Run(Console.Out));
+        return command;
+    }
 
-        var clock = Stopwatch.StartNew();
-        Tensor y = module.forward(x);
-        y.backward([upstream]);
-        double fusedMs = clock.Elapsed.TotalMilliseconds;
-        var (dx, dw) = (x.grad!.clone(), weight.grad!.clone());
-        x.grad!.zero_();
-        weight.grad!.zero_();
-        bias.grad!.zero_();
-
-        clock.Restart();
-        Tensor reference = PolyComReference.Forward(spec, x, weight, bias);
-        reference.backward([upstream]);
-        double eagerMs = clock.Elapsed.TotalMilliseconds;
-
-        double errY = (y - reference).abs().max().item<double>();
-        double errX = (dx - x.grad!).abs().max().item<double>();
-        double errW = (dw - weight.grad!).abs().max().item<double>();
-        Console.WriteLine($"{module.GetName(),-10} {spec,-48} {errY,10:E1} {errX,10:E1} {errW,10:E1} {fusedMs,9:F1} {eagerMs,9:F1}");
-        return Math.Max(errY, Math.Max(errX, errW)) < 1e-8 ? 0 : 1;
+    private static Command BenchCommand()
+    {
+        var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes, e.g. 4096x4096,1024x16384.", DefaultValueFactory = _ => "4096x4096,1024x16384" };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated activation names.", DefaultValueFactory = _ => "PolyNorm,PolyReLU,PolyGELU" };
+        var rounds = new Option<int>("--rounds") { Description = "Timed rounds per contender (medians are reported).", DefaultValueFactory = _ => 7 };
+        var threads = new Option<int>("--threads") { Description = "Threads for TorchSharp and the fused kernels (0: TorchSharp's default).", DefaultValueFactory = _ => 0 };
+        var command = new Command("bench", "Times the fused kernels against eager TorchSharp (fp32, order 3) and prints a Markdown table.") { shapes, variants, rounds, threads };
+        command.SetAction(result =>
+        {
+            int threadCount = result.GetValue(threads);
+            if (result.GetValue(rounds) <= 0 || threadCount < 0)
+            {
+                Console.Error.WriteLine("--rounds must be positive and --threads non-negative.");
+                return 2;
+            }
+            if (threadCount > 0)
+            {
+                set_num_threads(threadCount);
+            }
+            var known = Catalogue.Activations.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+            var chosen = result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var unknown = chosen.Where(n => !known.ContainsKey(n)).ToList();
+            if (unknown.Count > 0)
+            {
+                Console.Error.WriteLine($"Unknown variant(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Keys)}.");
+                return 2;
+            }
+            long[][] shapeList;
+            try
+            {
+                shapeList = result.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
+                    .Select(s => s.Split('x').Select(long.Parse).ToArray())
+                    .ToArray();
+                if (shapeList.Length == 0 || shapeList.Any(s => s.Any(d => d <= 0)))
+                {
+                    throw new FormatException();
+                }
+            }
+            catch (FormatException)
+            {
+                Console.Error.WriteLine("--shapes takes positive sizes like 4096x4096,1024x16384.");
+                return 2;
+            }
+            var benchmark = new FusedVsEagerBenchmark
+            {
+                Variants = chosen.Select(n => known[n]).Select(a => new FusedVsEagerBenchmark.Variant(a.Name, a.Spec, a.Create)).ToList(),
+                Shapes = shapeList,
+                Rounds = result.GetValue(rounds),
+            };
+            Console.WriteLine($"Fused vs eager, float32, {get_num_threads()} thread(s), {Environment.ProcessorCount} processor(s), {benchmark.Rounds} rounds (medians)");
+            var rows = benchmark.Run(Console.Error);
+            Console.WriteLine(FusedVsEagerBenchmark.Format(rows, shapeList));
+            return 0;
+        });
+        return command;
     }
 }

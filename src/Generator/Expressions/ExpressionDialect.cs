@@ -71,8 +71,8 @@ internal sealed class CSharpScalarDialect : ExpressionDialect
 }
 
 /// <summary>
-/// C# over <c>System.Numerics.Vector&lt;T&gt;</c>: the polynomial and piecewise-linear functions only;
-/// the transcendental ones run in the scalar dialect.
+/// C# over <c>System.Numerics.Vector&lt;T&gt;</c>; transcendental functions call the Vector&lt;T&gt; overloads of
+/// <c>PolyComGen.Kernels.PolyMath</c>.
 /// </summary>
 internal sealed class CSharpVectorDialect : ExpressionDialect
 {
@@ -94,7 +94,8 @@ internal sealed class CSharpVectorDialect : ExpressionDialect
         _ => Splat(scalar.Constant(value)),
     };
 
-    public override bool Supports(UnaryOp op) => op is UnaryOp.Negate or UnaryOp.Abs or UnaryOp.Step or UnaryOp.Sign;
+    // Everything but erf in double, whose only accurate form here is a scalar series.
+    public override bool Supports(UnaryOp op) => op != UnaryOp.Erf || scalar == CSharpScalarDialect.Float;
 
     public override string Unary(UnaryOp op, string a) => op switch
     {
@@ -103,7 +104,7 @@ internal sealed class CSharpVectorDialect : ExpressionDialect
         // x > 0 selects one, anything else (0, negative, NaN) zero: torch's relu and abs subgradients.
         UnaryOp.Step => $"global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan({a}, {TypeName}.Zero), {TypeName}.One, {TypeName}.Zero)",
         UnaryOp.Sign => $"(global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan({a}, {TypeName}.Zero), {TypeName}.One, {TypeName}.Zero) - global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.LessThan({a}, {TypeName}.Zero), {TypeName}.One, {TypeName}.Zero))",
-        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "No vector form; check Supports first."),
+        _ => $"global::PolyComGen.Kernels.PolyMath.{op}({a})",
     };
 
     protected override string Max(string a, string b) => $"global::System.Numerics.Vector.Max({a}, {b})";

@@ -295,6 +295,21 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(y);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
+                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> w3v = new(w3);
+                        global::System.Numerics.Vector<float> biasv = new(bias);
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> u = xv[j];
+                            global::System.Numerics.Vector<float> p = new global::System.Numerics.Vector<float>(0.5f) * u * (global::System.Numerics.Vector<float>.One + global::PolyComGen.Kernels.PolyMath.Erf(new global::System.Numerics.Vector<float>(0.7071067690849304f) * u));
+                            yv[j] = biasv + p * (w1v + p * (w2v + p * w3v));
+                        }
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         float u = x[i];
@@ -311,6 +326,40 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
+                        var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
+                        global::System.Numerics.Vector<float> kw1v = new(kw1);
+                        global::System.Numerics.Vector<float> kw2v = new(kw2);
+                        global::System.Numerics.Vector<float> kw3v = new(kw3);
+                        global::System.Numerics.Vector<float> dw1v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dbv = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> g = dyv[j];
+                            global::System.Numerics.Vector<float> u = xv[j];
+                            global::System.Numerics.Vector<float> r0 = new global::System.Numerics.Vector<float>(0.5f) * u;
+                            global::System.Numerics.Vector<float> r1 = new global::System.Numerics.Vector<float>(0.7071067690849304f) * u;
+                            global::System.Numerics.Vector<float> r2 = (global::System.Numerics.Vector<float>.One + global::PolyComGen.Kernels.PolyMath.Erf(r1));
+                            global::System.Numerics.Vector<float> p = r0 * r2;
+                            dxv[j] = g * (new global::System.Numerics.Vector<float>(0.5f) * r2 + r0 * new global::System.Numerics.Vector<float>(0.7978845834732056f) * global::PolyComGen.Kernels.PolyMath.Exp(-((r1 * r1)))) * (kw1v + p * (kw2v + p * kw3v));
+                            global::System.Numerics.Vector<float> pk = p;
+                            dw1v += g * pk;
+                            pk = pk * p;
+                            dw2v += g * pk;
+                            pk = pk * p;
+                            dw3v += g * pk;
+                            dbv += g;
+                        }
+                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
+                        db += global::System.Numerics.Vector.Sum(dbv);
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         float g = dy[i];

@@ -295,6 +295,30 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(y);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
+                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> w3v = new(w3);
+                        global::System.Numerics.Vector<float> w4v = new(w4);
+                        global::System.Numerics.Vector<float> biasv = new(bias);
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> x1 = xv[j];
+                            global::System.Numerics.Vector<float> u = x1;
+                            global::System.Numerics.Vector<float> sum = biasv;
+                            sum = sum + w1v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w2v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w3v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w4v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            yv[j] = sum;
+                        }
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         float x1 = x[i];
@@ -319,6 +343,54 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float dw1 = 0, dw2 = 0, dw3 = 0, dw4 = 0, db = 0;
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
+                        var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
+                        global::System.Numerics.Vector<float> kw1v = new(kw1);
+                        global::System.Numerics.Vector<float> kw2v = new(kw2);
+                        global::System.Numerics.Vector<float> kw3v = new(kw3);
+                        global::System.Numerics.Vector<float> kw4v = new(kw4);
+                        global::System.Numerics.Vector<float> dw1v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw4v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dbv = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> g = dyv[j];
+                            global::System.Numerics.Vector<float> x1 = xv[j];
+                            global::System.Numerics.Vector<float> u = x1;
+                            global::System.Numerics.Vector<float> xk1 = x1;
+                            global::System.Numerics.Vector<float> slope = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> r1_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw1v += g * r1_0;
+                            slope = slope + kw1v * (global::System.Numerics.Vector<float>.One - (r1_0 * r1_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<float> r2_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw2v += g * r2_0;
+                            slope = slope + kw2v * xk1 * (global::System.Numerics.Vector<float>.One - (r2_0 * r2_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<float> r3_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw3v += g * r3_0;
+                            slope = slope + kw3v * xk1 * (global::System.Numerics.Vector<float>.One - (r3_0 * r3_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<float> r4_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw4v += g * r4_0;
+                            slope = slope + kw4v * xk1 * (global::System.Numerics.Vector<float>.One - (r4_0 * r4_0));
+                            dxv[j] = g * slope;
+                            dbv += g;
+                        }
+                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4v);
+                        db += global::System.Numerics.Vector.Sum(dbv);
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         float g = dy[i];
@@ -360,6 +432,30 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(y);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
+                        global::System.Numerics.Vector<double> w2v = new(w2);
+                        global::System.Numerics.Vector<double> w3v = new(w3);
+                        global::System.Numerics.Vector<double> w4v = new(w4);
+                        global::System.Numerics.Vector<double> biasv = new(bias);
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> x1 = xv[j];
+                            global::System.Numerics.Vector<double> u = x1;
+                            global::System.Numerics.Vector<double> sum = biasv;
+                            sum = sum + w1v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w2v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w3v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            u = u * x1;
+                            sum = sum + w4v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            yv[j] = sum;
+                        }
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         double x1 = x[i];
@@ -384,6 +480,54 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 double dw1 = 0, dw2 = 0, dw3 = 0, dw4 = 0, db = 0;
                 {
                     int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
+                        var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
+                        global::System.Numerics.Vector<double> kw1v = new(kw1);
+                        global::System.Numerics.Vector<double> kw2v = new(kw2);
+                        global::System.Numerics.Vector<double> kw3v = new(kw3);
+                        global::System.Numerics.Vector<double> kw4v = new(kw4);
+                        global::System.Numerics.Vector<double> dw1v = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw2v = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw3v = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw4v = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dbv = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> g = dyv[j];
+                            global::System.Numerics.Vector<double> x1 = xv[j];
+                            global::System.Numerics.Vector<double> u = x1;
+                            global::System.Numerics.Vector<double> xk1 = x1;
+                            global::System.Numerics.Vector<double> slope = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> r1_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw1v += g * r1_0;
+                            slope = slope + kw1v * (global::System.Numerics.Vector<double>.One - (r1_0 * r1_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<double> r2_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw2v += g * r2_0;
+                            slope = slope + kw2v * xk1 * (global::System.Numerics.Vector<double>.One - (r2_0 * r2_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<double> r3_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw3v += g * r3_0;
+                            slope = slope + kw3v * xk1 * (global::System.Numerics.Vector<double>.One - (r3_0 * r3_0));
+                            xk1 = u;
+                            u = u * x1;
+                            global::System.Numerics.Vector<double> r4_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
+                            dw4v += g * r4_0;
+                            slope = slope + kw4v * xk1 * (global::System.Numerics.Vector<double>.One - (r4_0 * r4_0));
+                            dxv[j] = g * slope;
+                            dbv += g;
+                        }
+                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4v);
+                        db += global::System.Numerics.Vector.Sum(dbv);
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
                     for (; i < x.Length; i++)
                     {
                         double g = dy[i];
