@@ -12,7 +12,8 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp.");
+        var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp. Without a command: check.");
+        root.SetAction(_ => ReferenceCheck.Run(Console.Out));
         root.Add(CheckCommand());
         root.Add(BenchCommand());
         return root.Parse(args).Invoke();
