@@ -31,6 +31,8 @@ internal static class CSharpKernelEmitter
             writer.WriteLine($"public static string Name => \"{className}\";");
             writer.WriteLine();
             writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec => {className}.Spec;");
+            writer.WriteLine();
+            writer.WriteLine($"public static string CudaSource => {className}.CudaSource;");
             foreach (Numeric numeric in new[] { Numeric.Float, Numeric.Double })
             {
                 writer.WriteLine();

@@ -1,4 +1,5 @@
 using System;
+using PolyComGen.Cuda;
 using PolyComGen.Kernels;
 using static TorchSharp.torch;
 
@@ -12,13 +13,24 @@ internal static class InputChecks
         string module = TKernel.Name;
         PolyComSpec spec = TKernel.Spec;
         ArgumentNullException.ThrowIfNull(x);
-        if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        if (x.device_type == TorchSharp.DeviceType.CUDA)
+        {
+            if (CudaKernelRunner.DtypeSuffix(x.dtype) is null)
+            {
+                throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on CUDA; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
+            }
+            if (!CudaKernelRunner.IsAvailable(out string reason))
+            {
+                throw new CudaNotAvailableException($"{module} got a tensor on {x.device}, but {reason}.");
+            }
+        }
+        else if (x.device_type != TorchSharp.DeviceType.CPU)
+        {
+            throw new ArgumentException($"{module}: input is on {x.device}; PolyCom kernels run on CPU and CUDA tensors.", nameof(x));
+        }
+        else if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
         {
             throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
-        }
-        if (x.device_type != TorchSharp.DeviceType.CPU)
-        {
-            throw new ArgumentException($"{module}: input is on {x.device}; this version runs PolyCom kernels on CPU tensors only.", nameof(x));
         }
         CheckParameter(module, "weight", weight, x, spec.Order);
         CheckParameter(module, "bias", bias, x, 1);
@@ -26,7 +38,7 @@ internal static class InputChecks
         {
             throw new ArgumentException($"{module}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; give it shape [..., H].", nameof(x));
         }
-        if (spec.IsRowwise && x.shape[^1] > int.MaxValue)
+        if (x.dim() > 0 && x.shape[^1] > int.MaxValue)
         {
             throw new ArgumentException($"{module}: the last dimension ({x.shape[^1]}) exceeds {int.MaxValue} elements.", nameof(x));
         }

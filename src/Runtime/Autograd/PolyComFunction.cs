@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using PolyComGen.Cuda;
 using PolyComGen.Kernels;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -19,7 +20,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     public override string Name => TKernel.Name;
 
     /// <summary>Computes the activation of <paramref name="x"/>, recording it for autograd when any input requires grad.</summary>
-    /// <param name="x">Input of shape [..., H], float32 or float64, on the CPU.</param>
+    /// <param name="x">Input of shape [..., H]: float32 or float64 on the CPU; float32, bfloat16 or float16 on a CUDA device.</param>
     /// <param name="weight">The weights, shape [Order], same dtype and device as <paramref name="x"/>.</param>
     /// <param name="bias">The bias, shape [1], same dtype and device as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
@@ -35,7 +36,9 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         var (x, weight, bias) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
         ctx.save_for_backward([x, weight]);
         using Tensor input = x.contiguous();
-        return CpuKernelRunner.Forward<TKernel>(input, weight, bias);
+        return x.device_type == DeviceType.CUDA
+            ? CudaKernelRunner.Forward<TKernel>(input, weight.contiguous(), bias.contiguous())
+            : CpuKernelRunner.Forward<TKernel>(input, weight, bias);
     }
 
     /// <inheritdoc/>
@@ -44,7 +47,9 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         List<Tensor> saved = ctx.get_saved_variables();
         using Tensor x = saved[0].contiguous();
         using Tensor dy = grad_output.to_type(x.dtype).contiguous();
-        var (dx, dweight, dbias) = CpuKernelRunner.Backward<TKernel>(x, dy, saved[1]);
+        var (dx, dweight, dbias) = x.device_type == DeviceType.CUDA
+            ? CudaKernelRunner.Backward<TKernel>(x, dy, saved[1].contiguous())
+            : CpuKernelRunner.Backward<TKernel>(x, dy, saved[1]);
         return [dx, dweight, dbias];
     }
 }

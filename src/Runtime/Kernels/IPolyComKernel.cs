@@ -19,6 +19,9 @@ public interface IPolyComKernel
     /// <summary>The spec the kernels compute.</summary>
     static abstract PolyComSpec Spec { get; }
 
+    /// <summary>The spec's CUDA translation unit, for <see cref="Cuda.CudaKernelRunner"/>.</summary>
+    static abstract string CudaSource { get; }
+
     /// <summary>Writes <c>y</c> for one segment of <c>x</c>.</summary>
     static abstract void Forward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, float bias);
 

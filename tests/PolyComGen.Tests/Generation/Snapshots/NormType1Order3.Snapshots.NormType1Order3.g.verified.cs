@@ -297,6 +297,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
 
             public static global::PolyComGen.PolyComSpec Spec => NormType1Order3.Spec;
 
+            public static string CudaSource => NormType1Order3.CudaSource;
+
             public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];

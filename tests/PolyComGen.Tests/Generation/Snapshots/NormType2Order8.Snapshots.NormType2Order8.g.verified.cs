@@ -299,6 +299,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
 
             public static global::PolyComGen.PolyComSpec Spec => NormType2Order8.Spec;
 
+            public static string CudaSource => NormType2Order8.CudaSource;
+
             public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];

@@ -1,0 +1,43 @@
+using System;
+
+namespace PolyComGen.Cuda;
+
+/// <summary>
+/// How a spec's kernels are launched over a tensor of <c>rows</c> rows of length <c>h</c>. Depends on the
+/// shape, the element size and the device alone, so the gradient partials, and therefore the gradients,
+/// are the same on every run.
+/// </summary>
+/// <param name="Blocks">Blocks of the forward and backward kernels.</param>
+/// <param name="PartialRows">Rows of Order + 1 gradient partials the backward leaves for the reduction.</param>
+public readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
+{
+    /// <summary>Threads per block of every PolyComGen kernel (PCG_BLOCK in the CUDA source).</summary>
+    public const int ThreadsPerBlock = 256;
+
+    /// <summary>Resident blocks per multiprocessor an elementwise grid aims for.</summary>
+    public const int BlocksPerMultiprocessor = 8;
+
+    /// <summary>The geometry for a Norm (<paramref name="rowwise"/>) or elementwise spec.</summary>
+    public static LaunchGeometry For(bool rowwise, long rows, long h, int elementSize, int multiprocessors)
+    {
+        if (rows < 0 || h < 0 || elementSize is not (2 or 4) || multiprocessors <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(rows), $"rows {rows}, h {h}, element size {elementSize}, {multiprocessors} multiprocessors");
+        }
+        if (rows == 0 || h == 0)
+        {
+            return new LaunchGeometry(0, 0);
+        }
+        if (rowwise)
+        {
+            // A block per row (the kernel strides over rows, so fewer blocks would also be correct).
+            uint blocks = (uint)Math.Min(rows, int.MaxValue);
+            return new LaunchGeometry(blocks, rows);
+        }
+        long elements = rows * h;
+        long chunks = (elements + 16 / elementSize - 1) / (16 / elementSize);
+        long needed = (chunks + ThreadsPerBlock - 1) / ThreadsPerBlock;
+        uint grid = (uint)Math.Clamp(needed, 1, (long)multiprocessors * BlocksPerMultiprocessor);
+        return new LaunchGeometry(grid, grid);
+    }
+}
