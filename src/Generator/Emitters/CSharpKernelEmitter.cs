@@ -25,13 +25,19 @@ internal static class CSharpKernelEmitter
 
     public static void Emit(IndentedTextWriter writer, SpecModel spec, string className)
     {
-        writer.WriteLine("/// <summary>The fused CPU kernels of this spec, run by <see cref=\"global::PolyComGen.Kernels.CpuKernelRunner\"/>.</summary>");
-        using (writer.Block($"private readonly struct {StructName} : global::PolyComGen.Kernels.IPolyComKernel"))
+        writer.WriteLine("/// <summary>");
+        writer.WriteLine("/// The fused CPU kernels of this spec on spans, as <see cref=\"global::PolyComGen.Kernels.CpuKernelRunner\"/> runs them;");
+        writer.WriteLine("/// callable directly for data that is not in tensors.");
+        writer.WriteLine("/// </summary>");
+        using (writer.Block($"public readonly struct {StructName} : global::PolyComGen.Kernels.IPolyComKernel"))
         {
+            writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine($"public static string Name => \"{className}\";");
             writer.WriteLine();
+            writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec => {className}.Spec;");
             writer.WriteLine();
+            writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine($"public static string CudaSource => {className}.CudaSource;");
             foreach (Numeric numeric in new[] { Numeric.Float, Numeric.Double })
             {
@@ -46,6 +52,7 @@ internal static class CSharpKernelEmitter
     private static void EmitForward(IndentedTextWriter writer, SpecModel spec, Numeric n)
     {
         string t = n.Type;
+        writer.WriteLine("/// <inheritdoc/>");
         using (writer.Block($"public static void Forward({ReadOnlySpan}<{t}> x, {Span}<{t}> y, {ReadOnlySpan}<{t}> weight, {t} bias)"))
         {
             DeclareWeights(writer, spec, n, scaled: false);
@@ -63,6 +70,7 @@ internal static class CSharpKernelEmitter
     private static void EmitBackward(IndentedTextWriter writer, SpecModel spec, Numeric n)
     {
         string t = n.Type;
+        writer.WriteLine("/// <inheritdoc/>");
         using (writer.Block($"public static void Backward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> dy, {Span}<{t}> dx, {ReadOnlySpan}<{t}> weight, {Span}<{t}> partials)"))
         {
             DeclareWeights(writer, spec, n, scaled: !spec.IsNorm || spec.Type == 1);

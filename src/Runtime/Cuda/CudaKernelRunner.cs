@@ -49,10 +49,7 @@ public static unsafe class CudaKernelRunner
         {
             return y;
         }
-        LoadedModule module = ModuleFor<TKernel>(scope.Device);
-        using var arguments = new KernelArguments(6)
-            .Add(Pointer(x)).Add(Pointer(y)).Add(Pointer(weight)).Add(Pointer(bias)).Add((ulong)rows).Add((int)h);
-        Launch(module.Function("polycom_forward_" + DtypeSuffix(x.dtype)), geometry.Blocks, arguments);
+        LaunchForward(ModuleFor<TKernel>(scope.Device), DtypeSuffix(x.dtype)!, geometry, Pointer(x), Pointer(y), Pointer(weight), Pointer(bias), rows, h);
         return y;
     }
 
@@ -71,19 +68,34 @@ public static unsafe class CudaKernelRunner
         Tensor dweight = empty([order], dtype: x.dtype, device: x.device);
         Tensor dbias = empty([1], dtype: x.dtype, device: x.device);
         using Tensor partials = empty([geometry.PartialRows, order + 1], dtype: ScalarType.Float32, device: x.device);
-        LoadedModule module = ModuleFor<TKernel>(scope.Device);
-        string suffix = DtypeSuffix(x.dtype)!;
-        using (var arguments = new KernelArguments(7)
-            .Add(Pointer(x)).Add(Pointer(dy)).Add(Pointer(dx)).Add(Pointer(weight)).Add(Pointer(partials)).Add((ulong)rows).Add((int)h))
+        LaunchBackward(ModuleFor<TKernel>(scope.Device), DtypeSuffix(x.dtype)!, geometry, order,
+            Pointer(x), Pointer(dy), Pointer(dx), Pointer(weight), Pointer(partials), Pointer(dweight), Pointer(dbias), rows, h);
+        return (dx, dweight, dbias);
+    }
+
+    /// <summary>polycom_forward_{suffix} on device pointers, on the legacy default stream.</summary>
+    internal static void LaunchForward(LoadedModule module, string suffix, LaunchGeometry geometry, ulong x, ulong y, ulong weight, ulong bias, long rows, long h)
+    {
+        using var arguments = new KernelArguments(6).Add(x).Add(y).Add(weight).Add(bias).Add((ulong)rows).Add((int)h);
+        Launch(module.Function("polycom_forward_" + suffix), geometry.Blocks, arguments);
+    }
+
+    /// <summary>
+    /// polycom_backward_{suffix} then polycom_reduce_{suffix} on device pointers; <paramref name="partials"/> holds
+    /// geometry.PartialRows x (order + 1) floats.
+    /// </summary>
+    internal static void LaunchBackward(
+        LoadedModule module, string suffix, LaunchGeometry geometry, int order,
+        ulong x, ulong dy, ulong dx, ulong weight, ulong partials, ulong dweight, ulong dbias, long rows, long h)
+    {
+        using (var arguments = new KernelArguments(7).Add(x).Add(dy).Add(dx).Add(weight).Add(partials).Add((ulong)rows).Add((int)h))
         {
             Launch(module.Function("polycom_backward_" + suffix), geometry.Blocks, arguments);
         }
-        using (var arguments = new KernelArguments(4)
-            .Add(Pointer(partials)).Add((ulong)geometry.PartialRows).Add(Pointer(dweight)).Add(Pointer(dbias)))
+        using (var arguments = new KernelArguments(4).Add(partials).Add((ulong)geometry.PartialRows).Add(dweight).Add(dbias))
         {
             Launch(module.Function("polycom_reduce_" + suffix), (uint)(order + 1), arguments);
         }
-        return (dx, dweight, dbias);
     }
 
     private static (long Rows, long H) RowsOf<TKernel>(Tensor x) where TKernel : IPolyComKernel
@@ -100,7 +112,7 @@ public static unsafe class CudaKernelRunner
         driver.ThrowIfFailed(driver.cuLaunchKernel(function, blocks, 1, 1, LaunchGeometry.ThreadsPerBlock, 1, 1, 0, IntPtr.Zero, arguments.Pointers, null));
     }
 
-    private static LoadedModule ModuleFor<TKernel>(DeviceInfo device) where TKernel : IPolyComKernel
+    internal static LoadedModule ModuleFor<TKernel>(DeviceInfo device) where TKernel : IPolyComKernel
     {
         Nvrtc nvrtc = Nvrtc.TryLoad(out string reason) ?? throw new CudaNotAvailableException(reason);
         string source = TKernel.CudaSource;
@@ -118,7 +130,7 @@ public static unsafe class CudaKernelRunner
     }
 
     /// <summary>A loaded CUmodule and its functions by name.</summary>
-    private sealed class LoadedModule
+    internal sealed class LoadedModule
     {
         private readonly IntPtr module;
         private readonly ConcurrentDictionary<string, IntPtr> functions = new();
@@ -163,7 +175,7 @@ public static unsafe class CudaKernelRunner
     }
 
     /// <summary>A device's ordinal, primary context, architecture (e.g. 90) and multiprocessor count.</summary>
-    private sealed record DeviceInfo(int Ordinal, IntPtr Context, int Architecture, int Multiprocessors)
+    internal sealed record DeviceInfo(int Ordinal, IntPtr Context, int Architecture, int Multiprocessors)
     {
         public static DeviceInfo For(int ordinal) => Devices.GetOrAdd(ordinal, o => new Lazy<DeviceInfo>(() =>
         {
@@ -181,7 +193,7 @@ public static unsafe class CudaKernelRunner
     }
 
     /// <summary>Makes a device's primary context current for the scope of a launch.</summary>
-    private readonly struct ContextScope : IDisposable
+    internal readonly struct ContextScope : IDisposable
     {
         public ContextScope(long deviceIndex)
         {

@@ -282,15 +282,22 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
             global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
 
-        /// <summary>The fused CPU kernels of this spec, run by <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/>.</summary>
-        private readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
+        /// <summary>
+        /// The fused CPU kernels of this spec on spans, as <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/> runs them;
+        /// callable directly for data that is not in tensors.
+        /// </summary>
+        public readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
         {
+            /// <inheritdoc/>
             public static string Name => "IdentityType1Order1";
 
+            /// <inheritdoc/>
             public static global::PolyComGen.PolyComSpec Spec => IdentityType1Order1.Spec;
 
+            /// <inheritdoc/>
             public static string CudaSource => IdentityType1Order1.CudaSource;
 
+            /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0];
@@ -318,6 +325,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 }
             }
 
+            /// <inheritdoc/>
             public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.ReadOnlySpan<float> weight, global::System.Span<float> partials)
             {
                 float w1 = weight[0];
@@ -361,6 +369,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 partials[1] = db;
             }
 
+            /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
             {
                 double w1 = weight[0];
@@ -388,6 +397,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 }
             }
 
+            /// <inheritdoc/>
             public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.ReadOnlySpan<double> weight, global::System.Span<double> partials)
             {
                 double w1 = weight[0];

@@ -292,15 +292,22 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
             global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
 
-        /// <summary>The fused CPU kernels of this spec, run by <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/>.</summary>
-        private readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
+        /// <summary>
+        /// The fused CPU kernels of this spec on spans, as <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/> runs them;
+        /// callable directly for data that is not in tensors.
+        /// </summary>
+        public readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
         {
+            /// <inheritdoc/>
             public static string Name => "NormType2Order8";
 
+            /// <inheritdoc/>
             public static global::PolyComGen.PolyComSpec Spec => NormType2Order8.Spec;
 
+            /// <inheritdoc/>
             public static string CudaSource => NormType2Order8.CudaSource;
 
+            /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
@@ -398,6 +405,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 }
             }
 
+            /// <inheritdoc/>
             public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.ReadOnlySpan<float> weight, global::System.Span<float> partials)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
@@ -554,6 +562,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 }
             }
 
+            /// <inheritdoc/>
             public static void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
@@ -651,6 +660,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 }
             }
 
+            /// <inheritdoc/>
             public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.ReadOnlySpan<double> weight, global::System.Span<double> partials)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];

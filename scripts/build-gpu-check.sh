@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Builds the GPU checker for a machine with a CUDA driver but no .NET: self-contained, trimmed, linux-x64,
+# into artifacts/gpu-check (git-ignored). Then run scripts/gpu-check.sh there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=artifacts/gpu-check
+rm -rf "$out"
+# The project sets linux-x64, self-contained, trimmed, single file.
+dotnet publish src/Samples/GpuCheck/PolyComGen.GpuCheck.csproj -c Release -o "$out" >/dev/null
+rm -f "$out"/*.pdb "$out"/*.dbg
+du -sh "$out"
