@@ -1,7 +1,11 @@
 using System;
 using System.CommandLine;
 using System.Linq;
+using System.IO;
+using System.Threading;
 using PolyComGen.Samples.Benchmarks;
+using PolyComGen.Samples.Explorer;
+using Spectre.Console;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -12,11 +16,100 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp. Without a command: check.");
-        root.SetAction(_ => ReferenceCheck.Run(Console.Out));
+        var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp. Without a command: explore.");
+        Command explore = ExploreCommand();
+        foreach (Option option in explore.Options)
+        {
+            root.Add(option);
+        }
+        root.Action = explore.Action;
+        root.Add(explore);
+        root.Add(EmitCommand());
         root.Add(CheckCommand());
         root.Add(BenchCommand());
         return root.Parse(args).Invoke();
+    }
+
+    private static Command ExploreCommand()
+    {
+        ExplorerOptions defaults = ExplorerOptions.Default;
+        var variants = new Option<string>("--variants") { Description = $"Comma-separated variants (default: all): {string.Join(", ", ActivationVariant.All.Select(v => v.Name))}.", DefaultValueFactory = _ => string.Join(",", defaults.Variants) };
+        var steps = new Option<int>("--steps") { Description = "Training steps per variant.", DefaultValueFactory = _ => defaults.Steps };
+        var width = new Option<int>("--width") { Description = "Model width.", DefaultValueFactory = _ => defaults.Width };
+        var layers = new Option<int>("--layers") { Description = "Transformer blocks.", DefaultValueFactory = _ => defaults.Layers };
+        var heads = new Option<int>("--heads") { Description = "Attention heads.", DefaultValueFactory = _ => defaults.Heads };
+        var sequence = new Option<int>("--seq") { Description = "Sequence length.", DefaultValueFactory = _ => defaults.SequenceLength };
+        var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var seed = new Option<int>("--seed") { Description = "Seed of the model, the data order and the synthetic corpus.", DefaultValueFactory = _ => defaults.Seed };
+        var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => defaults.Device };
+        var output = new Option<string>("--out") { Description = "Output folder for results.md, loss.png, curves.csv and curves.json.", DefaultValueFactory = _ => defaults.OutputFolder };
+        var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
+        var command = new Command("explore", "Trains a small transformer LM with each activation variant and compares the losses.")
+        {
+            variants, steps, width, layers, heads, sequence, batch, learningRate, seed, device, output, corpus,
+        };
+        command.SetAction(result =>
+        {
+            var options = new ExplorerOptions(
+                result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                result.GetValue(steps), result.GetValue(width), result.GetValue(layers), result.GetValue(heads), result.GetValue(sequence),
+                result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seed), result.GetValue(device)!, result.GetValue(output)!,
+                result.GetValue(corpus));
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler stop = (_, e) =>
+            {
+                e.Cancel = true; // finish the current step, then write what there is
+                cancellation.Cancel();
+            };
+            Console.CancelKeyPress += stop;
+            try
+            {
+                ExplorerRun.Execute(options, AnsiConsole.Console, cancellation.Token);
+                return 0;
+            }
+            catch (ExplorerException e)
+            {
+                Console.Error.WriteLine(e.Message);
+                return 2;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= stop;
+            }
+        });
+        return command;
+    }
+
+    private static Command EmitCommand()
+    {
+        var variant = new Argument<string>("variant") { Description = "A [PolyCom] class of this sample: " + string.Join(", ", Catalogue.Activations.Select(a => a.Name)) + "." };
+        var csharp = new Option<bool>("--csharp") { Description = "Also print the generated C# of the module (from the build's emitted files)." };
+        var command = new Command("emit", "Prints the generated CUDA source of a declared variant.") { variant, csharp };
+        command.SetAction(result =>
+        {
+            string name = result.GetValue(variant)!;
+            var activation = Catalogue.Activations.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+            if (activation is null)
+            {
+                Console.Error.WriteLine($"Unknown variant '{name}'. Declared variants: {string.Join(", ", Catalogue.Activations.Select(a => a.Name))}.");
+                return 2;
+            }
+            Console.Write(activation.CudaSource);
+            if (result.GetValue(csharp))
+            {
+                string path = Path.Combine(AppContext.BaseDirectory, "generated", $"PolyComGen.Samples.{activation.Name}.g.cs");
+                if (!File.Exists(path))
+                {
+                    Console.Error.WriteLine($"No generated C# at {path}; the sample's build copies it there.");
+                    return 2;
+                }
+                Console.WriteLine();
+                Console.Write(File.ReadAllText(path));
+            }
+            return 0;
+        });
+        return command;
     }
 
     private static Command CheckCommand()

@@ -23,6 +23,10 @@ internal static class CSharpKernelEmitter
     private const string ReadOnlySpan = "global::System.ReadOnlySpan";
     private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
 
+    // Kernels are hot loops from their first call: compile them optimised at once rather than through tier 0.
+    private const string AggressiveOptimization =
+        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
+
     public static void Emit(IndentedTextWriter writer, SpecModel spec, string className)
     {
         writer.WriteLine("/// <summary>");
@@ -53,6 +57,7 @@ internal static class CSharpKernelEmitter
     {
         string t = n.Type;
         writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine(AggressiveOptimization);
         using (writer.Block($"public static void Forward({ReadOnlySpan}<{t}> x, {Span}<{t}> y, {ReadOnlySpan}<{t}> weight, {t} bias)"))
         {
             DeclareWeights(writer, spec, n, scaled: false);
@@ -71,6 +76,7 @@ internal static class CSharpKernelEmitter
     {
         string t = n.Type;
         writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine(AggressiveOptimization);
         using (writer.Block($"public static void Backward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> dy, {Span}<{t}> dx, {ReadOnlySpan}<{t}> weight, {Span}<{t}> partials)"))
         {
             DeclareWeights(writer, spec, n, scaled: !spec.IsNorm || spec.Type == 1);

@@ -1,0 +1,144 @@
+using System;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PolyComGen.Samples.Explorer;
+
+/// <summary>The sizes of the model the explorer trains.</summary>
+public sealed record ModelShape(int Width, int Layers, int Heads, int SequenceLength)
+{
+    /// <summary>The FFN's hidden width: 4x the model width, or 2/3 of that for gated FFNs (equal parameter count).</summary>
+    public int HiddenWidth(bool gated) => gated ? (int)Math.Round(4.0 * Width * 2 / 3) : 4 * Width;
+}
+
+/// <summary>Root-mean-square normalisation with a learned scale.</summary>
+public sealed class RMSNorm : Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+
+    public RMSNorm(long width) : base(nameof(RMSNorm))
+    {
+        weight = Parameter(ones(width));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x * (x.pow(2).mean([-1], keepdim: true) + 1e-6).rsqrt() * weight;
+}
+
+/// <summary>The feed-forward block: up, activation, down; or SwiGLU's gated form.</summary>
+public sealed class FeedForward : Module<Tensor, Tensor>
+{
+    private readonly Linear up;
+    private readonly Linear? gate;
+    private readonly Module<Tensor, Tensor>? activation;
+    private readonly Linear down;
+
+    public FeedForward(ModelShape shape, ActivationVariant variant) : base(nameof(FeedForward))
+    {
+        int hidden = shape.HiddenWidth(variant.IsGated);
+        up = Linear(shape.Width, hidden, hasBias: false);
+        down = Linear(hidden, shape.Width, hasBias: false);
+        if (variant.IsGated)
+        {
+            gate = Linear(shape.Width, hidden, hasBias: false);
+        }
+        else
+        {
+            activation = variant.Create!();
+        }
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => gate is null
+        ? down.forward(activation!.forward(up.forward(x)))
+        : down.forward(functional.silu(gate.forward(x)) * up.forward(x));
+}
+
+/// <summary>Causal multi-head self-attention.</summary>
+public sealed class CausalSelfAttention : Module<Tensor, Tensor>
+{
+    private readonly Linear qkv;
+    private readonly Linear output;
+    private readonly int heads;
+
+    public CausalSelfAttention(ModelShape shape) : base(nameof(CausalSelfAttention))
+    {
+        heads = shape.Heads;
+        qkv = Linear(shape.Width, 3 * shape.Width, hasBias: false);
+        output = Linear(shape.Width, shape.Width, hasBias: false);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        long batch = x.shape[0], time = x.shape[1], width = x.shape[2];
+        Tensor[] parts = qkv.forward(x).view(batch, time, 3, heads, width / heads).permute(2, 0, 3, 1, 4).unbind(0);
+        Tensor attended = functional.scaled_dot_product_attention(parts[0], parts[1], parts[2], null, 0.0, true);
+        return output.forward(attended.transpose(1, 2).reshape(batch, time, width));
+    }
+}
+
+/// <summary>A pre-norm transformer block.</summary>
+public sealed class Block : Module<Tensor, Tensor>
+{
+    private readonly RMSNorm attentionNorm, feedForwardNorm;
+    private readonly CausalSelfAttention attention;
+    private readonly FeedForward feedForward;
+
+    public Block(ModelShape shape, ActivationVariant variant) : base(nameof(Block))
+    {
+        attentionNorm = new RMSNorm(shape.Width);
+        attention = new CausalSelfAttention(shape);
+        feedForwardNorm = new RMSNorm(shape.Width);
+        feedForward = new FeedForward(shape, variant);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        x = x + attention.forward(attentionNorm.forward(x));
+        return x + feedForward.forward(feedForwardNorm.forward(x));
+    }
+}
+
+/// <summary>A small decoder-only language model whose FFN activation is pluggable.</summary>
+public sealed class TinyTransformer : Module<Tensor, Tensor>
+{
+    private readonly Embedding tokens;
+    private readonly Parameter positions;
+    private readonly ModuleList<Block> blocks;
+    private readonly RMSNorm finalNorm;
+    private readonly Linear head;
+
+    public TinyTransformer(int vocabulary, ModelShape shape, ActivationVariant variant) : base(nameof(TinyTransformer))
+    {
+        if (shape.Width % shape.Heads != 0)
+        {
+            throw new ExplorerException($"The model width ({shape.Width}) must be a multiple of the number of heads ({shape.Heads}).");
+        }
+        tokens = Embedding(vocabulary, shape.Width);
+        positions = Parameter(randn(shape.SequenceLength, shape.Width) * 0.02);
+        var list = new Block[shape.Layers];
+        for (int i = 0; i < list.Length; i++)
+        {
+            list[i] = new Block(shape, variant);
+        }
+        blocks = ModuleList(list);
+        finalNorm = new RMSNorm(shape.Width);
+        head = Linear(shape.Width, vocabulary, hasBias: false);
+        RegisterComponents();
+    }
+
+    /// <summary>Logits [batch, time, vocabulary] for token ids [batch, time].</summary>
+    public override Tensor forward(Tensor ids)
+    {
+        Tensor x = tokens.forward(ids) + positions.narrow(0, 0, ids.shape[1]);
+        foreach (Block block in blocks)
+        {
+            x = block.forward(x);
+        }
+        return head.forward(finalNorm.forward(x));
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Linq;
+using System.Threading;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Samples.Explorer;
+
+/// <summary>Training hyperparameters, shared by every variant of a run (as in the paper's setup).</summary>
+public sealed record TrainingOptions(int Steps, int BatchSize, double LearningRate, int Seed, Device Device)
+{
+    public const double WeightDecay = 0.1, Beta1 = 0.9, Beta2 = 0.95, ClipNorm = 1.0, WarmupFraction = 0.1;
+
+    /// <summary>Linear warm-up over the first tenth of the steps, then cosine decay to a tenth of the peak.</summary>
+    public double LearningRateAt(int step)
+    {
+        int warmup = Math.Max(1, (int)(Steps * WarmupFraction));
+        if (step < warmup)
+        {
+            return LearningRate * (step + 1) / warmup;
+        }
+        double progress = (double)(step - warmup) / Math.Max(1, Steps - warmup);
+        return LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress)));
+    }
+}
+
+/// <summary>What training one variant produced.</summary>
+public sealed record VariantResult(
+    string Variant, long Parameters, IReadOnlyList<double> TrainLoss, double FinalTrainLoss, double ValidationLoss,
+    double TokensPerSecond, TimeSpan WallTime, bool Completed);
+
+/// <summary>Trains one variant of the model on a corpus.</summary>
+public static class Trainer
+{
+    /// <param name="progress">Called after each step with (step, loss, tokens per second).</param>
+    public static VariantResult Train(
+        ActivationVariant variant, Corpus corpus, ModelShape shape, TrainingOptions options,
+        Action<int, double, double> progress, CancellationToken cancellation)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(options.Seed);
+        var model = new TinyTransformer(corpus.VocabularySize, shape, variant);
+        model.to(options.Device);
+        long parameters = model.parameters().Sum(p => p.numel());
+        var optimizer = optim.AdamW(model.parameters(), options.LearningRate, TrainingOptions.Beta1, TrainingOptions.Beta2, 1e-8, TrainingOptions.WeightDecay);
+        var batches = new Random(options.Seed);
+        var losses = new List<double>();
+        var clock = Stopwatch.StartNew();
+        long tokensSeen = 0;
+        bool completed = true;
+        for (int step = 0; step < options.Steps; step++)
+        {
+            if (cancellation.IsCancellationRequested)
+            {
+                completed = false;
+                break;
+            }
+            using var stepScope = NewDisposeScope();
+            foreach (ParamGroup group in optimizer.ParamGroups)
+            {
+                group.LearningRate = options.LearningRateAt(step);
+            }
+            var (inputs, targets) = Batch(corpus.Train, options.BatchSize, shape.SequenceLength, batches, options.Device);
+            optimizer.zero_grad();
+            Tensor loss = Loss(model, inputs, targets);
+            loss.backward();
+            nn.utils.clip_grad_norm_(model.parameters(), TrainingOptions.ClipNorm);
+            optimizer.step();
+            double value = loss.item<float>();
+            losses.Add(value);
+            tokensSeen += (long)options.BatchSize * shape.SequenceLength;
+            progress(step + 1, value, tokensSeen / clock.Elapsed.TotalSeconds);
+        }
+        clock.Stop();
+        double validation = Evaluate(model, corpus.Validation, shape.SequenceLength, options);
+        double finalTrain = losses.Count == 0 ? double.NaN : losses.Skip(Math.Max(0, losses.Count - 10)).Average();
+        return new VariantResult(variant.Name, parameters, losses, finalTrain, validation,
+            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed);
+    }
+
+    private static Tensor Loss(TinyTransformer model, Tensor inputs, Tensor targets)
+    {
+        Tensor logits = model.forward(inputs);
+        return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
+    }
+
+    // Mean loss over consecutive windows of the validation stream (up to 64 of them), in nats per token.
+    private static double Evaluate(TinyTransformer model, int[] tokens, int length, TrainingOptions options)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        int windows = Math.Min(64, (tokens.Length - 1) / length);
+        if (windows == 0)
+        {
+            return double.NaN;
+        }
+        var inputs = new long[windows * length];
+        var targets = new long[windows * length];
+        for (int w = 0; w < windows; w++)
+        {
+            for (int t = 0; t < length; t++)
+            {
+                inputs[w * length + t] = tokens[w * length + t];
+                targets[w * length + t] = tokens[w * length + t + 1];
+            }
+        }
+        Tensor loss = Loss(model, tensor(inputs, [windows, length]).to(options.Device), tensor(targets, [windows, length]).to(options.Device));
+        model.train();
+        return loss.item<float>();
+    }
+
+    private static (Tensor Inputs, Tensor Targets) Batch(int[] tokens, int batch, int length, Random random, Device device)
+    {
+        var inputs = new long[batch * length];
+        var targets = new long[batch * length];
+        for (int b = 0; b < batch; b++)
+        {
+            int start = random.Next(tokens.Length - length - 1);
+            for (int t = 0; t < length; t++)
+            {
+                inputs[b * length + t] = tokens[start + t];
+                targets[b * length + t] = tokens[start + t + 1];
+            }
+        }
+        return (tensor(inputs, [batch, length]).to(device), tensor(targets, [batch, length]).to(device));
+    }
+}
