@@ -18,7 +18,7 @@ public sealed record ExplorerOptions(
 {
     /// <summary>The default run: every variant, sized to finish in a few minutes on two CPU cores.</summary>
     public static ExplorerOptions Default => new(
-        ActivationVariant.All.Select(v => v.Name).ToList(), Steps: 200, Width: 64, Layers: 2, Heads: 4, SequenceLength: 64,
+        ActivationVariant.All.Select(v => v.Name).ToList(), Steps: 800, Width: 64, Layers: 2, Heads: 4, SequenceLength: 64,
         BatchSize: 16, LearningRate: 3e-3, Seed: 0, Device: "auto", OutputFolder: "explore-out", CorpusFile: null);
 }
 
