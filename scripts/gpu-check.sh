@@ -30,7 +30,7 @@ PY
 export LD_LIBRARY_PATH="${nvrtc_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export POLYCOMGEN_CACHE_DIR="${POLYCOMGEN_CACHE_DIR:-/tmp/polycomgen-cache}"
 
-timeout 420 "$checker" --out "$report/gpu-check.md"
+timeout 240 "$checker" --out "$report/gpu-check.md"
 status=$?
-timeout 240 python3 "$root/scripts/gpu_check_torch.py" | tee "$report/gpu-check-torch.md"
+timeout 300 python3 "$root/scripts/gpu_check_torch.py" | tee "$report/gpu-check-torch.md"
 exit $status

@@ -12,14 +12,19 @@ public sealed record Storage(string Suffix, int Size)
     public static readonly Storage[] All = [Float32, BFloat16, Float16];
 
     /// <summary>The value after a round trip through this storage type.</summary>
-    public double Round(double value) => Decode(Encode(value), 0);
+    public double Round(double value)
+    {
+        var bytes = new byte[Size];
+        Encode(value, bytes);
+        return Decode(bytes, 0);
+    }
 
     public byte[] Encode(ReadOnlySpan<double> values)
     {
         var bytes = new byte[values.Length * Size];
         for (int i = 0; i < values.Length; i++)
         {
-            Encode(values[i]).CopyTo(bytes.AsSpan(i * Size));
+            Encode(values[i], bytes.AsSpan(i * Size));
         }
         return bytes;
     }
@@ -34,15 +39,21 @@ public sealed record Storage(string Suffix, int Size)
         return values;
     }
 
-    private byte[] Encode(double value)
+    private void Encode(double value, Span<byte> target)
     {
         float f = (float)value;
-        return Suffix switch
+        switch (Suffix)
         {
-            "f32" => BitConverter.GetBytes(f),
-            "f16" => BitConverter.GetBytes(BitConverter.HalfToUInt16Bits((Half)f)),
-            _ => BitConverter.GetBytes(ToBFloat16(f)),
-        };
+            case "f32":
+                BitConverter.TryWriteBytes(target, f);
+                break;
+            case "f16":
+                BitConverter.TryWriteBytes(target, BitConverter.HalfToUInt16Bits((Half)f));
+                break;
+            default:
+                BitConverter.TryWriteBytes(target, ToBFloat16(f));
+                break;
+        }
     }
 
     private double Decode(byte[] bytes, int offset) => Suffix switch
