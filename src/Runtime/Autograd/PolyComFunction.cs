@@ -35,21 +35,24 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     {
         var (x, weight, bias) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
         ctx.save_for_backward([x, weight]);
-        using Tensor input = x.contiguous();
-        return x.device_type == DeviceType.CUDA
-            ? CudaKernelRunner.Forward<TKernel>(input, weight.contiguous(), bias.contiguous())
-            : CpuKernelRunner.Forward<TKernel>(input, weight, bias);
+        // Temporaries (contiguous views, copies) die with the scope; only the output leaves it.
+        using var scope = NewDisposeScope();
+        Tensor y = x.device_type == DeviceType.CUDA
+            ? CudaKernelRunner.Forward<TKernel>(x.contiguous(), weight.contiguous(), bias.contiguous())
+            : CpuKernelRunner.Forward<TKernel>(x.contiguous(), weight, bias);
+        return y.MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        using var scope = NewDisposeScope();
         List<Tensor> saved = ctx.get_saved_variables();
-        using Tensor x = saved[0].contiguous();
-        using Tensor dy = grad_output.to_type(x.dtype).contiguous();
+        Tensor x = saved[0].contiguous();
+        Tensor dy = grad_output.to_type(x.dtype).contiguous();
         var (dx, dweight, dbias) = x.device_type == DeviceType.CUDA
             ? CudaKernelRunner.Backward<TKernel>(x, dy, saved[1].contiguous())
             : CpuKernelRunner.Backward<TKernel>(x, dy, saved[1]);
-        return [dx, dweight, dbias];
+        return [dx.MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope()];
     }
 }
