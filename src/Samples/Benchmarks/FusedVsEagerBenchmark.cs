@@ -67,8 +67,8 @@ public sealed class FusedVsEagerBenchmark
             ("copy", () => { using Tensor c = x.clone(); }),
             ("eager forward", () => { using var s = NewDisposeScope(); PolyComReference.Forward(variant.Spec, x.detach().requires_grad_(), weight, bias); }),
             ("fused forward", () => { using var s = NewDisposeScope(); module.forward(x.detach().requires_grad_()); }),
-            ("eager step", () => Step(() => PolyComReference.Forward(variant.Spec, x.detach().requires_grad_(), weight, bias))),
-            ("fused step", () => Step(() => module.forward(x.detach().requires_grad_()))),
+            ("eager step", () => Step(input => PolyComReference.Forward(variant.Spec, input, weight, bias))),
+            ("fused step", () => Step(module.forward)),
         };
         var samples = contenders.ToDictionary(c => c.Name, _ => new List<double>());
         for (int round = 0; round < WarmupRounds + Rounds; round++)
@@ -93,12 +93,14 @@ public sealed class FusedVsEagerBenchmark
             SavedForBackward(() => PolyComReference.Forward(variant.Spec, x.detach().requires_grad_(), weight, bias)),
             SavedForBackward(() => module.forward(x.detach().requires_grad_())));
 
-        void Step(Func<Tensor> forward)
+        // Forward, then the gradients of x, weight and bias, as inside a network, where x is an intermediate.
+        // (backward() on a leaf x would add a copy to the fused step alone: TorchSharp's C# handle on a custom
+        // function's output keeps AccumulateGrad from adopting it.)
+        void Step(Func<Tensor, Tensor> forward)
         {
             using var s = NewDisposeScope();
-            weight.grad = null;
-            bias.grad = null;
-            forward().backward([upstream]);
+            Tensor input = x.detach().requires_grad_();
+            autograd.grad([forward(input)], [input, weight, bias], [upstream]);
         }
     }
 
