@@ -23,8 +23,6 @@ internal readonly struct EquatableArray<T> : IEquatable<EquatableArray<T>>, IEnu
 
     public int Length => items?.Length ?? 0;
 
-    public bool IsEmpty => Length == 0;
-
     public T this[int index] => items![index];
 
     public bool Equals(EquatableArray<T> other) => AsSpan().SequenceEqual(other.AsSpan());

@@ -11,8 +11,6 @@ internal sealed class IndentedTextWriter
     private int depth;
     private bool atLineStart = true;
 
-    public int Depth => depth;
-
     /// <summary>Writes <paramref name="text"/>, indenting it when it starts a line.</summary>
     public IndentedTextWriter Write(string text)
     {
