@@ -42,26 +42,25 @@ internal static class CudaKernelEmitter
             writer.WriteLine($"#define PCG_EPS {CudaDialect.Instance.Constant(spec.Eps)}");
         }
         writer.WriteLine();
-        writer.WriteVerbatim(Prelude);
-        writer.WriteLine();
+        WriteSection(writer, Prelude);
         if (spec.IsNorm)
         {
-            writer.WriteVerbatim(spec.Type == 2 ? NormType2Kernels : NormType1Kernels);
+            WriteSection(writer, spec.Type == 2 ? NormType2Kernels : NormType1Kernels);
         }
         else
         {
             EmitInnerFunction(writer, spec);
             writer.WriteLine();
-            writer.WriteVerbatim(spec.Type == 2 ? ElementwiseType2Math : ElementwiseType1Math);
-            writer.WriteLine();
-            writer.WriteVerbatim(ElementwiseKernels);
+            WriteSection(writer, spec.Type == 2 ? ElementwiseType2Math : ElementwiseType1Math);
+            WriteSection(writer, ElementwiseKernels);
         }
-        writer.WriteLine();
-        writer.WriteVerbatim(ReduceKernel);
-        writer.WriteLine();
+        WriteSection(writer, ReduceKernel);
         writer.WriteVerbatim(EntryPoints);
         return writer.ToString();
     }
+
+    // A fixed block of the translation unit, then a blank line.
+    private static void WriteSection(IndentedTextWriter writer, string text) => writer.WriteVerbatim(text + "\n\n");
 
     // rho and d rho / du, compiled from the expression IR.
     private static void EmitInnerFunction(IndentedTextWriter writer, SpecModel spec)

@@ -123,6 +123,7 @@ __device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG
 #pragma unroll
     for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
 }
+
 // Type 1, rho = Norm. Per row: s = (sum x^2 / h + eps)^(-1/2), v = x s, y = b + sum_k w_k v^k.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
@@ -190,6 +191,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, con
         });
     }
 }
+
 // Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
@@ -204,6 +206,7 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
         else dbias[0] = pcg_from_float<T>(s[0]);
     }
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
     pcg_forward<float>(x, y, weight, bias, rows, h);

@@ -123,6 +123,7 @@ __device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG
 #pragma unroll
     for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
 }
+
 // Type 2, rho = Norm. Per row: q_k = sum x^(2k), s_k = (q_k / h + eps)^(-1/2), y = b + sum_k w_k s_k x^k.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
@@ -192,6 +193,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, con
         });
     }
 }
+
 // Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
@@ -206,6 +208,7 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
         else dbias[0] = pcg_from_float<T>(s[0]);
     }
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
     pcg_forward<float>(x, y, weight, bias, rows, h);

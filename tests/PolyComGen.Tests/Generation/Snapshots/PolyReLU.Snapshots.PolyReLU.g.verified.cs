@@ -138,6 +138,7 @@ __device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG
 #pragma unroll
     for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
 }
+
 // rho(u) = max(u, 0)
 __device__ __forceinline__ float pcg_rho(float u)
 {
@@ -172,6 +173,7 @@ __device__ __forceinline__ float pcg_backward_element(float x, float g, const fl
     acc[PCG_ORDER] += g;
     return g * pcg_rho_grad(x) * slope;
 }
+
 // Elementwise: a grid-stride loop over rows * h elements; backward leaves one row of partials per block.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
@@ -198,6 +200,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, con
         for (int k = 0; k <= PCG_ORDER; k++) partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + k] = acc[k];
     }
 }
+
 // Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
@@ -212,6 +215,7 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
         else dbias[0] = pcg_from_float<T>(s[0]);
     }
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
     pcg_forward<float>(x, y, weight, bias, rows, h);
