@@ -8,28 +8,11 @@ using Xunit;
 namespace PolyComGen.Tests.Cuda;
 
 /// <summary>
-/// Every generated translation unit of the spec grid compiles with NVRTC to CUBIN for sm_80 and sm_90, no GPU
-/// needed. Without NVRTC these skip, except under CI, where they fail.
+/// NVRTC on the generated translation units, no GPU needed (the grid itself: <see cref="GridCompileTests"/>).
+/// Without NVRTC these skip, except under CI, where they fail.
 /// </summary>
 public sealed class NvrtcCompileTests
 {
-    public static IEnumerable<object[]> Grid() => SpecGrid.All.Select((entry, index) => new object[] { entry.Spec.ToString(), index });
-
-    [SkippableTheory]
-    [MemberData(nameof(Grid))]
-    public void EveryKernelOfTheGridCompilesForAmpereAndHopper(string spec, int index)
-    {
-        Nvrtc nvrtc = RequireNvrtc();
-        foreach (int architecture in new[] { 80, 90 })
-        {
-            Nvrtc.Image image = nvrtc.Compile(SpecGrid.All[index].CudaSource, architecture, spec);
-
-            Assert.False(image.IsPtx, $"{spec}: NVRTC {nvrtc.Version} should know sm_{architecture}");
-            Assert.True(image.Bytes.Length > 1000, $"{spec}: CUBIN of {image.Bytes.Length} bytes");
-            Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], image.Bytes[..4]);
-        }
-    }
-
     [SkippableFact]
     public void CompileErrorsCarryTheLogAndWhatWasCompiled()
     {
@@ -59,4 +42,34 @@ public sealed class NvrtcCompileTests
         Skip.If(nvrtc is null, reason);
         return nvrtc!;
     }
+}
+
+/// <summary>Every translation unit of the grid to CUBIN for one architecture (two classes, so xunit runs them side by side).</summary>
+public abstract class GridCompileTests(int architecture)
+{
+    public static IEnumerable<object[]> Grid() => SpecGrid.All.Select((entry, index) => new object[] { entry.Spec.ToString(), index });
+
+    protected void Compile(string spec, int index)
+    {
+        Nvrtc nvrtc = NvrtcCompileTests.RequireNvrtc();
+        Nvrtc.Image image = nvrtc.Compile(SpecGrid.All[index].CudaSource, architecture, spec);
+
+        Assert.False(image.IsPtx, $"{spec}: NVRTC {nvrtc.Version} should know sm_{architecture}");
+        Assert.True(image.Bytes.Length > 1000, $"{spec}: CUBIN of {image.Bytes.Length} bytes");
+        Assert.Equal([0x7f, (byte)'E', (byte)'L', (byte)'F'], image.Bytes[..4]);
+    }
+}
+
+public sealed class AmpereCompileTests() : GridCompileTests(80)
+{
+    [SkippableTheory]
+    [MemberData(nameof(Grid))]
+    public void EveryKernelOfTheGridCompilesForSm80(string spec, int index) => Compile(spec, index);
+}
+
+public sealed class HopperCompileTests() : GridCompileTests(90)
+{
+    [SkippableTheory]
+    [MemberData(nameof(Grid))]
+    public void EveryKernelOfTheGridCompilesForSm90(string spec, int index) => Compile(spec, index);
 }
