@@ -15,7 +15,6 @@ namespace PolyComGen.Cuda;
 public static unsafe class CudaKernelRunner
 {
     private static readonly KernelCache Cache = new();
-    private static readonly ConcurrentDictionary<(string Key, int Device), Lazy<LoadedModule>> Modules = new();
     private static readonly ConcurrentDictionary<int, Lazy<DeviceInfo>> Devices = new();
 
     /// <summary>Whether kernels can run here: a CUDA driver with a device, and NVRTC.</summary>
@@ -42,7 +41,7 @@ public static unsafe class CudaKernelRunner
     public static Tensor Forward<TKernel>(Tensor x, Tensor weight, Tensor bias) where TKernel : IPolyComKernel
     {
         Tensor y = empty_like(x);
-        var (rows, h) = RowsOf<TKernel>(x);
+        var (rows, h) = RowsOf(x);
         using var scope = new ContextScope(x.device_index);
         LaunchGeometry geometry = LaunchGeometry.For(TKernel.Spec.IsRowwise, rows, h, (int)x.element_size(), scope.Device.Multiprocessors);
         if (geometry.Blocks == 0)
@@ -58,7 +57,7 @@ public static unsafe class CudaKernelRunner
     {
         int order = TKernel.Spec.Order;
         Tensor dx = empty_like(x);
-        var (rows, h) = RowsOf<TKernel>(x);
+        var (rows, h) = RowsOf(x);
         using var scope = new ContextScope(x.device_index);
         LaunchGeometry geometry = LaunchGeometry.For(TKernel.Spec.IsRowwise, rows, h, (int)x.element_size(), scope.Device.Multiprocessors);
         if (geometry.Blocks == 0)
@@ -98,7 +97,7 @@ public static unsafe class CudaKernelRunner
         }
     }
 
-    private static (long Rows, long H) RowsOf<TKernel>(Tensor x) where TKernel : IPolyComKernel
+    private static (long Rows, long H) RowsOf(Tensor x)
     {
         long h = x.dim() == 0 ? 1 : x.shape[^1];
         return (h == 0 ? 0 : x.numel() / h, h);
@@ -112,21 +111,23 @@ public static unsafe class CudaKernelRunner
         driver.ThrowIfFailed(driver.cuLaunchKernel(function, blocks, 1, 1, LaunchGeometry.ThreadsPerBlock, 1, 1, 0, IntPtr.Zero, arguments.Pointers, null));
     }
 
-    internal static LoadedModule ModuleFor<TKernel>(DeviceInfo device) where TKernel : IPolyComKernel
-    {
-        Nvrtc nvrtc = Nvrtc.TryLoad(out string reason) ?? throw new CudaNotAvailableException(reason);
-        string source = TKernel.CudaSource;
-        var (options, _) = nvrtc.OptionsFor(device.Architecture);
-        string key = KernelCache.Key(source, device.Architecture, nvrtc.Version, options);
-        return Modules.GetOrAdd((key, device.Ordinal), _ => new Lazy<LoadedModule>(() =>
+    /// <summary>The spec's module on a device: compiled (or read from the cache) and loaded on first use only.</summary>
+    internal static LoadedModule ModuleFor<TKernel>(DeviceInfo device) where TKernel : IPolyComKernel =>
+        ModulesOf<TKernel>.ByDevice.GetOrAdd(device.Ordinal, _ => new Lazy<LoadedModule>(() =>
         {
-            KernelCache.CachedImage image = Cache.GetOrCompile(key, () =>
-            {
-                Nvrtc.Image compiled = nvrtc.Compile(source, device.Architecture, $"{TKernel.Spec} ({TKernel.Name}) for sm_{device.Architecture}");
-                return new KernelCache.CachedImage(compiled.Bytes, compiled.IsPtx);
-            });
+            Nvrtc nvrtc = Nvrtc.TryLoad(out string reason) ?? throw new CudaNotAvailableException(reason);
+            string source = TKernel.CudaSource;
+            var (options, _) = nvrtc.OptionsFor(device.Architecture);
+            string key = KernelCache.Key(source, device.Architecture, nvrtc.Version, options);
+            KernelImage image = Cache.GetOrCompile(key, () =>
+                nvrtc.Compile(source, device.Architecture, $"{TKernel.Spec} ({TKernel.Name}) for sm_{device.Architecture}"));
             return LoadedModule.Load(image, $"{TKernel.Spec} ({TKernel.Name})");
         })).Value;
+
+    // One table per spec, so a launch finds its module without hashing the source again.
+    private static class ModulesOf<TKernel> where TKernel : IPolyComKernel
+    {
+        public static readonly ConcurrentDictionary<int, Lazy<LoadedModule>> ByDevice = new();
     }
 
     /// <summary>A loaded CUmodule and its functions by name.</summary>
@@ -137,7 +138,7 @@ public static unsafe class CudaKernelRunner
 
         private LoadedModule(IntPtr module) => this.module = module;
 
-        public static LoadedModule Load(KernelCache.CachedImage image, string what)
+        public static LoadedModule Load(KernelImage image, string what)
         {
             CudaDriver driver = CudaDriver.Instance;
             const int logSize = 16 * 1024;

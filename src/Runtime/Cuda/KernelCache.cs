@@ -6,6 +6,9 @@ using System.Text;
 
 namespace PolyComGen.Cuda;
 
+/// <summary>A compiled kernel image and whether it is PTX (for the driver to JIT) rather than CUBIN.</summary>
+public sealed record KernelImage(byte[] Bytes, bool IsPtx);
+
 /// <summary>
 /// Compiled kernel images, cached in memory and on disk by (source hash, architecture, NVRTC version,
 /// options). Disk entries are written atomically (a temporary file, then a rename) and carry a checksum:
@@ -20,7 +23,7 @@ public sealed class KernelCache
     private static readonly byte[] Magic = "PCGK1\n"u8.ToArray();
     private const int HeaderLength = 6 + 1 + 8 + 32; // magic, is-PTX flag, payload length, SHA-256 of the payload
 
-    private readonly ConcurrentDictionary<string, Lazy<CachedImage>> memory = new();
+    private readonly ConcurrentDictionary<string, Lazy<KernelImage>> memory = new();
 
     /// <summary>Creates a cache over <paramref name="folder"/>, or over <see cref="DefaultFolder"/> when null.</summary>
     public KernelCache(string? folder = null) => Folder = folder ?? DefaultFolder();
@@ -41,9 +44,6 @@ public sealed class KernelCache
         return Path.Combine(root, "polycomgen");
     }
 
-    /// <summary>A compiled image and whether it is PTX (for the driver to JIT) rather than CUBIN.</summary>
-    public sealed record CachedImage(byte[] Bytes, bool IsPtx);
-
     /// <summary>The cache key: a hex SHA-256 over everything that changes the compiled image.</summary>
     public static string Key(string source, int architecture, Version nvrtcVersion, string[] options)
     {
@@ -55,11 +55,11 @@ public sealed class KernelCache
     public string PathOf(string key) => Path.Combine(Folder, key + ".bin");
 
     /// <summary>The image for <paramref name="key"/>: from memory, else from disk, else from <paramref name="compile"/> (then stored).</summary>
-    public CachedImage GetOrCompile(string key, Func<CachedImage> compile) =>
-        memory.GetOrAdd(key, k => new Lazy<CachedImage>(() => TryRead(k) ?? Store(k, compile()))).Value;
+    public KernelImage GetOrCompile(string key, Func<KernelImage> compile) =>
+        memory.GetOrAdd(key, k => new Lazy<KernelImage>(() => TryRead(k) ?? Store(k, compile()))).Value;
 
     /// <summary>Reads a disk entry; null when it is missing, truncated or fails its checksum.</summary>
-    public CachedImage? TryRead(string key)
+    public KernelImage? TryRead(string key)
     {
         byte[] entry;
         try
@@ -81,10 +81,10 @@ public sealed class KernelCache
             return null;
         }
         ReadOnlySpan<byte> payload = entry.AsSpan(HeaderLength);
-        return SHA256.HashData(payload).AsSpan().SequenceEqual(entry.AsSpan(Magic.Length + 9, 32)) ? new CachedImage(payload.ToArray(), isPtx) : null;
+        return SHA256.HashData(payload).AsSpan().SequenceEqual(entry.AsSpan(Magic.Length + 9, 32)) ? new KernelImage(payload.ToArray(), isPtx) : null;
     }
 
-    private CachedImage Store(string key, CachedImage image)
+    private KernelImage Store(string key, KernelImage image)
     {
         string temporary = Path.Combine(Folder, $"{key}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try

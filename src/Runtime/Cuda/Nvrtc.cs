@@ -89,9 +89,6 @@ internal sealed unsafe class Nvrtc
         }
     }
 
-    /// <summary>What one compilation produced: CUBIN, or PTX for the driver to JIT.</summary>
-    public sealed record Image(byte[] Bytes, bool IsPtx);
-
     /// <summary>The options a compilation for <paramref name="architecture"/> uses (part of the cache key).</summary>
     public (string[] Options, bool IsPtx) OptionsFor(int architecture)
     {
@@ -108,7 +105,7 @@ internal sealed unsafe class Nvrtc
     /// <param name="source">The CUDA translation unit.</param>
     /// <param name="architecture">The device's compute capability as a number, e.g. 90.</param>
     /// <param name="what">What is being compiled, for the error message (e.g. the spec).</param>
-    public Image Compile(string source, int architecture, string what)
+    public KernelImage Compile(string source, int architecture, string what)
     {
         var (options, isPtx) = OptionsFor(architecture);
         IntPtr program;
@@ -163,7 +160,7 @@ internal sealed unsafe class Nvrtc
             {
                 Check(isPtx ? nvrtcGetPTX(program, i) : nvrtcGetCUBIN(program, i), isPtx ? "nvrtcGetPTX" : "nvrtcGetCUBIN", what);
             }
-            return new Image(image, isPtx);
+            return new KernelImage(image, isPtx);
         }
         finally
         {

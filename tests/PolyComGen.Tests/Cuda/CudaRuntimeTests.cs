@@ -72,7 +72,7 @@ public sealed class CudaRuntimeTests
     public void CacheStoresOnDiskAndReadsBack()
     {
         using var folder = new TemporaryFolder();
-        var image = new KernelCache.CachedImage([1, 2, 3, 4], IsPtx: true);
+        var image = new KernelImage([1, 2, 3, 4], IsPtx: true);
         int compilations = 0;
 
         var first = new KernelCache(folder.Path).GetOrCompile("k1", () => { compilations++; return image; });
@@ -94,7 +94,7 @@ public sealed class CudaRuntimeTests
     {
         using var folder = new TemporaryFolder();
         var cache = new KernelCache(folder.Path);
-        cache.GetOrCompile("k", () => new KernelCache.CachedImage(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray(), false));
+        cache.GetOrCompile("k", () => new KernelImage(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray(), false));
         string path = cache.PathOf("k");
         byte[] entry = File.ReadAllBytes(path);
         File.WriteAllBytes(path, damage switch
@@ -107,7 +107,7 @@ public sealed class CudaRuntimeTests
 
         Assert.Null(new KernelCache(folder.Path).TryRead("k"));
         int compilations = 0;
-        var image = new KernelCache(folder.Path).GetOrCompile("k", () => { compilations++; return new KernelCache.CachedImage([9, 9], false); });
+        var image = new KernelCache(folder.Path).GetOrCompile("k", () => { compilations++; return new KernelImage([9, 9], false); });
 
         Assert.Equal(1, compilations);
         Assert.Equal([9, 9], image.Bytes);
@@ -120,13 +120,13 @@ public sealed class CudaRuntimeTests
         using var folder = new TemporaryFolder();
         var cache = new KernelCache(folder.Path);
         int compilations = 0;
-        var results = new KernelCache.CachedImage[16];
+        var results = new KernelImage[16];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
             results[i] = cache.GetOrCompile("shared", () =>
             {
                 Interlocked.Increment(ref compilations);
                 Thread.Sleep(50);
-                return new KernelCache.CachedImage([7], false);
+                return new KernelImage([7], false);
             }));
 
         Assert.Equal(1, compilations);

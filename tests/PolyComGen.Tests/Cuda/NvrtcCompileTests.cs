@@ -52,7 +52,7 @@ public abstract class GridCompileTests(int architecture)
     protected void Compile(string spec, int index)
     {
         Nvrtc nvrtc = NvrtcCompileTests.RequireNvrtc();
-        Nvrtc.Image image = nvrtc.Compile(SpecGrid.All[index].CudaSource, architecture, spec);
+        KernelImage image = nvrtc.Compile(SpecGrid.All[index].CudaSource, architecture, spec);
 
         Assert.False(image.IsPtx, $"{spec}: NVRTC {nvrtc.Version} should know sm_{architecture}");
         Assert.True(image.Bytes.Length > 1000, $"{spec}: CUBIN of {image.Bytes.Length} bytes");
