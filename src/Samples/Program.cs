@@ -114,9 +114,41 @@ public static class Program
 
     private static Command CheckCommand()
     {
-        var command = new Command("check", "Runs every declared activation forward and backward against the paper's formula (float64).");
-        command.SetAction(_ => ReferenceCheck.Run(Console.Out));
+        var emulated = new Option<bool>("--cuda-emulated") { Description = "Instead, run every declared activation's CUDA kernels on the emulated device (float32, bfloat16, float16) against the float64 CPU kernels." };
+        var shape = new Option<string>("--shape") { Description = "The input shape of --cuda-emulated.", DefaultValueFactory = _ => "64x1031" };
+        var command = new Command("check", "Runs every declared activation forward and backward against the paper's formula (float64).") { emulated, shape };
+        command.SetAction(result =>
+        {
+            if (!result.GetValue(emulated))
+            {
+                return ReferenceCheck.Run(Console.Out);
+            }
+            long[]? dims = ParseShape(result.GetValue(shape)!);
+            if (dims is null)
+            {
+                Console.Error.WriteLine("--shape takes positive sizes like 64x1031.");
+                return 2;
+            }
+            return CudaEmulationCheck.Run(Console.Out, dims);
+        });
         return command;
+    }
+
+    private static long[]? ParseShape(string text)
+    {
+        try
+        {
+            long[] dims = text.Split('x').Select(long.Parse).ToArray();
+            return dims.Length > 0 && dims.All(d => d > 0) ? dims : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+        catch (OverflowException)
+        {
+            return null;
+        }
     }
 
     private static Command BenchCommand()

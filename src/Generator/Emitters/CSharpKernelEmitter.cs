@@ -36,13 +36,7 @@ internal static class CSharpKernelEmitter
         using (writer.Block($"public readonly struct {StructName} : global::PolyComGen.Kernels.IPolyComKernel"))
         {
             writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static string Name => \"{className}\";");
-            writer.WriteLine();
-            writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec => {className}.Spec;");
-            writer.WriteLine();
-            writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static string CudaSource => {className}.CudaSource;");
+            writer.WriteLine($"public static global::PolyComGen.Kernels.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {(spec.IsNorm ? "true" : "false")}, {className}.CudaSource);");
             foreach (Numeric numeric in new[] { Numeric.Float, Numeric.Double })
             {
                 writer.WriteLine();

@@ -39,7 +39,7 @@ internal static class ModuleEmitter
         }
 
         writer.WriteLine($"/// <summary>The PolyCom activation {Formula(spec)}, with fused CPU and CUDA kernels.</summary>");
-        using (writer.Block($"partial class {name} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>"))
+        using (writer.Block($"partial class {name} : global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>, global::PolyComGen.IPolyComModule"))
         {
             writer.WriteLine("/// <summary>The spec this module computes.</summary>");
             writer.WriteLine(generatedCode);
@@ -72,6 +72,12 @@ internal static class ModuleEmitter
             writer.WriteLine("/// <summary>The bias b, shape [1].</summary>");
             writer.WriteLine(generatedCode);
             writer.WriteLine($"public {Parameter} Bias => bias;");
+            writer.WriteLine();
+            writer.WriteLine("/// <inheritdoc/>");
+            writer.WriteLine("global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;");
+            writer.WriteLine();
+            writer.WriteLine("/// <inheritdoc/>");
+            writer.WriteLine($"global::PolyComGen.Kernels.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => {CSharpKernelEmitter.StructName}.Descriptor;");
             writer.WriteLine();
             writer.WriteLine($"/// <summary>Computes {Formula(spec)} for <paramref name=\"x\"/> of shape [..., H].</summary>");
             writer.WriteLine(generatedCode);

@@ -5,20 +5,17 @@ using static TorchSharp.torch;
 
 namespace PolyComGen.Autograd;
 
-/// <summary>The checks every generated module makes before a kernel runs; each failure names the culprit.</summary>
+/// <summary>The checks made before any kernel runs; each failure names the culprit.</summary>
 internal static class InputChecks
 {
-    public static void Validate<TKernel>(Tensor x, Tensor weight, Tensor bias) where TKernel : IPolyComKernel
+    /// <summary>The autograd path: float32 or float64 CPU tensors, or float32, bfloat16 or float16 CUDA tensors.</summary>
+    public static void Validate(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias)
     {
-        string module = TKernel.Name;
-        PolyComSpec spec = TKernel.Spec;
+        string module = kernels.Name;
         ArgumentNullException.ThrowIfNull(x);
         if (x.device_type == TorchSharp.DeviceType.CUDA)
         {
-            if (CudaKernelRunner.DtypeSuffix(x.dtype) is null)
-            {
-                throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on CUDA; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
-            }
+            CheckCudaDtype(module, x);
             if (!CudaKernelRunner.IsAvailable(out string reason))
             {
                 throw new CudaNotAvailableException($"{module} got a tensor on {x.device}, but {reason}.");
@@ -32,9 +29,40 @@ internal static class InputChecks
         {
             throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
         }
-        CheckParameter(module, "weight", weight, x, spec.Order);
+        CheckShapeAndParameters(kernels, x, weight, bias);
+    }
+
+    /// <summary>The emulated CUDA device: CPU tensors in one of the CUDA kernels' storage dtypes.</summary>
+    public static void ValidateEmulated(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias, Tensor? dy)
+    {
+        string module = kernels.Name;
+        ArgumentNullException.ThrowIfNull(x);
+        if (x.device_type != TorchSharp.DeviceType.CPU)
+        {
+            throw new ArgumentException($"{module}: the emulated CUDA device runs on CPU tensors, but the input is on {x.device}.", nameof(x));
+        }
+        CheckCudaDtype(module, x);
+        CheckShapeAndParameters(kernels, x, weight, bias);
+        if (dy is not null && (dy.dtype != x.dtype || dy.device_type != x.device_type || !dy.shape.AsSpan().SequenceEqual(x.shape)))
+        {
+            throw new ArgumentException($"{module}: the upstream gradient ({dy.dtype}, [{string.Join(", ", dy.shape)}] on {dy.device}) must have the input's dtype, shape and device ({x.dtype}, [{string.Join(", ", x.shape)}] on {x.device}).", nameof(dy));
+        }
+    }
+
+    private static void CheckCudaDtype(string module, Tensor x)
+    {
+        if (CudaKernelRunner.DtypeSuffix(x.dtype) is null)
+        {
+            throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
+        }
+    }
+
+    private static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias)
+    {
+        string module = kernels.Name;
+        CheckParameter(module, "weight", weight, x, kernels.Order);
         CheckParameter(module, "bias", bias, x, 1);
-        if (spec.IsRowwise && x.dim() == 0)
+        if (kernels.Rowwise && x.dim() == 0)
         {
             throw new ArgumentException($"{module}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; give it shape [..., H].", nameof(x));
         }
@@ -42,7 +70,7 @@ internal static class InputChecks
         {
             throw new ArgumentException($"{module}: the last dimension ({x.shape[^1]}) exceeds {int.MaxValue} elements.", nameof(x));
         }
-        if (spec.IsRowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
+        if (kernels.Rowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
         {
             throw new ArgumentException($"{module}: the input has {x.numel() / x.shape[^1]} rows; at most {int.MaxValue} are supported.", nameof(x));
         }

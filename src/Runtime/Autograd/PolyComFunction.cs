@@ -17,7 +17,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     where TKernel : IPolyComKernel
 {
     /// <inheritdoc/>
-    public override string Name => TKernel.Name;
+    public override string Name => TKernel.Descriptor.Name;
 
     /// <summary>Computes the activation of <paramref name="x"/>, recording it for autograd when any input requires grad.</summary>
     /// <param name="x">Input of shape [..., H]: float32 or float64 on the CPU; float32, bfloat16 or float16 on a CUDA device.</param>
@@ -26,7 +26,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
     public static Tensor Apply(Tensor x, Tensor weight, Tensor bias)
     {
-        InputChecks.Validate<TKernel>(x, weight, bias);
+        InputChecks.Validate(TKernel.Descriptor, x, weight, bias);
         return apply(x, weight, bias);
     }
 

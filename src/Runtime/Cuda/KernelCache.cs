@@ -6,12 +6,30 @@ using System.Text;
 
 namespace PolyComGen.Cuda;
 
-/// <summary>A compiled kernel image and whether it is PTX (for the driver to JIT) rather than CUBIN.</summary>
-public sealed record KernelImage(byte[] Bytes, bool IsPtx);
+/// <summary>What a compiled kernel image is.</summary>
+public enum KernelImageKind
+{
+    /// <summary>Machine code for one GPU architecture.</summary>
+    Cubin = 0,
+
+    /// <summary>PTX, for the driver to JIT-compile.</summary>
+    Ptx = 1,
+
+    /// <summary>A host shared library: the translation unit compiled for the emulated device.</summary>
+    HostLibrary = 2,
+}
+
+/// <summary>A compiled kernel image.</summary>
+public sealed record KernelImage(byte[] Bytes, KernelImageKind Kind)
+{
+    /// <summary>True when the image is PTX (for the driver to JIT) rather than machine code.</summary>
+    public bool IsPtx => Kind == KernelImageKind.Ptx;
+}
 
 /// <summary>
-/// Compiled kernel images, cached in memory and on disk by (source hash, architecture, NVRTC version,
-/// options). Disk entries are written atomically (a temporary file, then a rename) and carry a checksum:
+/// Compiled kernel images, cached in memory and on disk by a key over the source and everything else that
+/// changes the image (for NVRTC: architecture, version, options; for the emulated device: the emulation
+/// header, the host compiler and its flags). Disk entries are written atomically (a temporary file, then a rename) and carry a checksum:
 /// a corrupt or truncated entry is compiled again and replaced, never loaded. Safe to use from several threads;
 /// each key is compiled at most once per process.
 /// </summary>
@@ -21,7 +39,7 @@ public sealed class KernelCache
     public const string FolderVariable = "POLYCOMGEN_CACHE_DIR";
 
     private static readonly byte[] Magic = "PCGK1\n"u8.ToArray();
-    private const int HeaderLength = 6 + 1 + 8 + 32; // magic, is-PTX flag, payload length, SHA-256 of the payload
+    private const int HeaderLength = 6 + 1 + 8 + 32; // magic, image kind, payload length, SHA-256 of the payload
 
     private readonly ConcurrentDictionary<string, Lazy<KernelImage>> memory = new();
 
@@ -44,11 +62,11 @@ public sealed class KernelCache
         return Path.Combine(root, "polycomgen");
     }
 
-    /// <summary>The cache key: a hex SHA-256 over everything that changes the compiled image.</summary>
-    public static string Key(string source, int architecture, Version nvrtcVersion, string[] options)
+    /// <summary>The cache key: a hex SHA-256 over the source and everything else that changes the compiled image.</summary>
+    public static string Key(string source, string[] identity)
     {
-        string identity = string.Join("\n", [Hex(SHA256.HashData(Encoding.UTF8.GetBytes(source))), $"sm_{architecture}", $"nvrtc {nvrtcVersion}", .. options]);
-        return Hex(SHA256.HashData(Encoding.UTF8.GetBytes(identity)));
+        string text = string.Join("\n", [Hex(SHA256.HashData(Encoding.UTF8.GetBytes(source))), .. identity]);
+        return Hex(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
     }
 
     /// <summary>Where the disk entry of <paramref name="key"/> lives.</summary>
@@ -74,14 +92,14 @@ public sealed class KernelCache
         {
             return null;
         }
-        bool isPtx = entry[Magic.Length] == 1;
+        var kind = (KernelImageKind)entry[Magic.Length];
         long length = BitConverter.ToInt64(entry, Magic.Length + 1);
         if (length != entry.Length - HeaderLength)
         {
             return null;
         }
         ReadOnlySpan<byte> payload = entry.AsSpan(HeaderLength);
-        return SHA256.HashData(payload).AsSpan().SequenceEqual(entry.AsSpan(Magic.Length + 9, 32)) ? new KernelImage(payload.ToArray(), isPtx) : null;
+        return SHA256.HashData(payload).AsSpan().SequenceEqual(entry.AsSpan(Magic.Length + 9, 32)) ? new KernelImage(payload.ToArray(), kind) : null;
     }
 
     private KernelImage Store(string key, KernelImage image)
@@ -93,7 +111,7 @@ public sealed class KernelCache
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write))
             {
                 stream.Write(Magic);
-                stream.WriteByte(image.IsPtx ? (byte)1 : (byte)0);
+                stream.WriteByte((byte)image.Kind);
                 stream.Write(BitConverter.GetBytes((long)image.Bytes.Length));
                 stream.Write(SHA256.HashData(image.Bytes));
                 stream.Write(image.Bytes);

@@ -14,7 +14,7 @@ public readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
     /// <summary>Threads per block of every PolyComGen kernel (PCG_BLOCK in the CUDA source).</summary>
     public const int ThreadsPerBlock = 256;
 
-    /// <summary>Resident blocks per multiprocessor an elementwise grid aims for.</summary>
+    /// <summary>Resident blocks per multiprocessor a grid aims for (8 x 256 threads: a full multiprocessor).</summary>
     public const int BlocksPerMultiprocessor = 8;
 
     /// <summary>The geometry for a Norm (<paramref name="rowwise"/>) or elementwise spec.</summary>
@@ -28,16 +28,17 @@ public readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
         {
             return new LaunchGeometry(0, 0);
         }
+        long cap = (long)multiprocessors * BlocksPerMultiprocessor;
         if (rowwise)
         {
-            // A block per row (the kernel strides over rows, so fewer blocks would also be correct).
-            uint blocks = (uint)Math.Min(rows, int.MaxValue);
-            return new LaunchGeometry(blocks, rows);
+            // A block per row, up to as many blocks as the device holds at once; each block strides over rows,
+            // and leaves one row of partials per row.
+            return new LaunchGeometry((uint)Math.Min(rows, cap), rows);
         }
         long elements = rows * h;
         long chunks = (elements + 16 / elementSize - 1) / (16 / elementSize);
         long needed = (chunks + ThreadsPerBlock - 1) / ThreadsPerBlock;
-        uint grid = (uint)Math.Clamp(needed, 1, (long)multiprocessors * BlocksPerMultiprocessor);
+        uint grid = (uint)Math.Clamp(needed, 1, cap);
         return new LaunchGeometry(grid, grid);
     }
 }

@@ -160,7 +160,7 @@ internal sealed unsafe class Nvrtc
             {
                 Check(isPtx ? nvrtcGetPTX(program, i) : nvrtcGetCUBIN(program, i), isPtx ? "nvrtcGetPTX" : "nvrtcGetCUBIN", what);
             }
-            return new KernelImage(image, isPtx);
+            return new KernelImage(image, isPtx ? KernelImageKind.Ptx : KernelImageKind.Cubin);
         }
         finally
         {

@@ -88,7 +88,7 @@ public static class CpuKernelRunner
 
     private static (Tensor, Tensor, Tensor) Backward<TKernel, T>(Tensor x, Tensor dy, T[] weight) where TKernel : IPolyComKernel where T : unmanaged
     {
-        int order = TKernel.Spec.Order, stride = order + 1;
+        int order = TKernel.Descriptor.Order, stride = order + 1;
         Tensor dx = empty_like(x);
         var layout = Segments.Of<TKernel>(x);
         var partials = new T[checked(layout.Count * stride)];
@@ -153,7 +153,7 @@ public static class CpuKernelRunner
         public static Segments Of<TKernel>(Tensor x) where TKernel : IPolyComKernel
         {
             long total = x.numel();
-            int length = TKernel.Spec.IsRowwise
+            int length = TKernel.Descriptor.Rowwise
                 ? checked((int)x.shape[^1])
                 : (int)Math.Min(ElementwiseSegmentLength, total);
             int count = length == 0 ? 0 : checked((int)((total + length - 1) / length));

@@ -8,19 +8,13 @@ namespace PolyComGen.Kernels;
 /// segments, runs these on them across threads, and reduces the gradient partials in a fixed order.
 /// </summary>
 /// <remarks>
-/// A segment is one row of the last dimension when <see cref="PolyComSpec.IsRowwise"/> (Norm), and any run
+/// A segment is one row of the last dimension when <see cref="KernelDescriptor.Rowwise"/> (Norm), and any run
 /// of contiguous elements otherwise. Arithmetic and accumulation are in the storage type (float32 or float64).
 /// </remarks>
 public interface IPolyComKernel
 {
-    /// <summary>The name of the declaring class, for messages.</summary>
-    static abstract string Name { get; }
-
-    /// <summary>The spec the kernels compute.</summary>
-    static abstract PolyComSpec Spec { get; }
-
-    /// <summary>The spec's CUDA translation unit, for <see cref="Cuda.CudaKernelRunner"/>.</summary>
-    static abstract string CudaSource { get; }
+    /// <summary>The name, spec, layout and CUDA translation unit of these kernels.</summary>
+    static abstract KernelDescriptor Descriptor { get; }
 
     /// <summary>Writes <c>y</c> for one segment of <c>x</c>.</summary>
     static abstract void Forward(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> weight, float bias);

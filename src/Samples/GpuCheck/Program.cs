@@ -34,8 +34,8 @@ public static unsafe class Program
         }
         CudaDriver driver = CudaDriver.Instance;
         Nvrtc nvrtc = Nvrtc.TryLoad(out _)!;
-        using var context = new CudaKernelRunner.ContextScope(0);
-        var device = context.Device;
+        GpuDevice device = GpuDevice.For(0);
+        using var context = new GpuDevice.ContextScope(device.Context);
         byte* name = stackalloc byte[256];
         int handle, driverVersion;
         driver.ThrowIfFailed(driver.cuDeviceGet(&handle, 0));
@@ -115,9 +115,10 @@ public static unsafe class Program
         Report.Add(line);
     }
 
-    private static int Check<TKernel>(CudaKernelRunner.DeviceInfo device, Storage storage, long rows, int h) where TKernel : IPolyComKernel
+    private static int Check<TKernel>(GpuDevice device, Storage storage, long rows, int h) where TKernel : IPolyComKernel
     {
-        int order = TKernel.Spec.Order;
+        KernelDescriptor kernels = TKernel.Descriptor;
+        int order = kernels.Order;
         long n = rows * h;
         var random = new Random(1234);
         double[] x = Normal(random, n, 1.0).Select(storage.Round).ToArray();
@@ -126,8 +127,8 @@ public static unsafe class Program
         double bias = storage.Round(Normal(random, 1, 0.5)[0]);
         var expected = CpuReference<TKernel>(x, dy, weight, bias, rows, h);
 
-        CudaKernelRunner.LoadedModule module = CudaKernelRunner.ModuleFor<TKernel>(device);
-        LaunchGeometry geometry = LaunchGeometry.For(TKernel.Spec.IsRowwise, rows, h, storage.Size, device.Multiprocessors);
+        ICudaModule module = device.ModuleFor(kernels);
+        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, storage.Size, device.Multiprocessors);
         using var dX = DeviceBuffer.From(storage.Encode(x));
         using var dDy = DeviceBuffer.From(storage.Encode(dy));
         using var dW = DeviceBuffer.From(storage.Encode(weight));
@@ -138,10 +139,10 @@ public static unsafe class Program
         using var dDb = new DeviceBuffer(storage.Size);
         using var partials = new DeviceBuffer(geometry.PartialRows * (order + 1) * sizeof(float));
 
-        CudaKernelRunner.LaunchForward(module, storage.Suffix, geometry, dX.Pointer, dY.Pointer, dW.Pointer, dB.Pointer, rows, h);
+        CudaLaunch.LaunchForward(module, storage.Suffix, geometry, dX.Pointer, dY.Pointer, dW.Pointer, dB.Pointer, rows, h);
         (byte[] Dx, byte[] Dw, byte[] Db) Backward()
         {
-            CudaKernelRunner.LaunchBackward(module, storage.Suffix, geometry, order, dX.Pointer, dDy.Pointer, dDx.Pointer, dW.Pointer, partials.Pointer, dDw.Pointer, dDb.Pointer, rows, h);
+            CudaLaunch.LaunchBackward(module, storage.Suffix, geometry, order, dX.Pointer, dDy.Pointer, dDx.Pointer, dW.Pointer, partials.Pointer, dDw.Pointer, dDb.Pointer, rows, h);
             return (dDx.Download(), dDw.Download(), dDb.Download());
         }
         var first = Backward();
@@ -157,18 +158,19 @@ public static unsafe class Program
             RelativeError(storage.Decode(first.Db), [expected.Db]),
         ];
         bool passed = repeatable && errors.All(e => e < tolerance);
-        Write($"| {TKernel.Name} {TKernel.Spec} | {storage.Suffix} | [{rows}, {h}] | {string.Join(" | ", errors.Select(e => e.ToString("E1")))} | {tolerance:E0} | {(repeatable ? "yes" : "NO")} | {(passed ? "pass" : "FAIL")} |");
+        Write($"| {kernels.Name} {kernels.Spec} | {storage.Suffix} | [{rows}, {h}] | {string.Join(" | ", errors.Select(e => e.ToString("E1")))} | {tolerance:E0} | {(repeatable ? "yes" : "NO")} | {(passed ? "pass" : "FAIL")} |");
         return passed ? 0 : 1;
     }
 
-    private static void Time<TKernel>(CudaKernelRunner.DeviceInfo device, long rows, int h) where TKernel : IPolyComKernel
+    private static void Time<TKernel>(GpuDevice device, long rows, int h) where TKernel : IPolyComKernel
     {
         Storage storage = Storage.BFloat16;
-        int order = TKernel.Spec.Order;
+        KernelDescriptor kernels = TKernel.Descriptor;
+        int order = kernels.Order;
         long n = rows * h, bytes = n * storage.Size;
         var random = new Random(7);
-        CudaKernelRunner.LoadedModule module = CudaKernelRunner.ModuleFor<TKernel>(device);
-        LaunchGeometry geometry = LaunchGeometry.For(TKernel.Spec.IsRowwise, rows, h, storage.Size, device.Multiprocessors);
+        ICudaModule module = device.ModuleFor(kernels);
+        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, storage.Size, device.Multiprocessors);
         using var dX = DeviceBuffer.From(storage.Encode(Normal(random, n, 1.0)));
         using var dDy = DeviceBuffer.From(storage.Encode(Normal(random, n, 1.0)));
         using var dW = DeviceBuffer.From(storage.Encode(Normal(random, order, 0.5)));
@@ -181,18 +183,18 @@ public static unsafe class Program
 
         CudaDriver driver = CudaDriver.Instance;
         double copyMs = Events.Median(() => driver.ThrowIfFailed(driver.cuMemcpyDtoD(dY.Pointer, dX.Pointer, (nuint)bytes)));
-        double forwardMs = Events.Median(() => CudaKernelRunner.LaunchForward(module, storage.Suffix, geometry, dX.Pointer, dY.Pointer, dW.Pointer, dB.Pointer, rows, h));
-        double backwardMs = Events.Median(() => CudaKernelRunner.LaunchBackward(module, storage.Suffix, geometry, order,
+        double forwardMs = Events.Median(() => CudaLaunch.LaunchForward(module, storage.Suffix, geometry, dX.Pointer, dY.Pointer, dW.Pointer, dB.Pointer, rows, h));
+        double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Suffix, geometry, order,
             dX.Pointer, dDy.Pointer, dDx.Pointer, dW.Pointer, partials.Pointer, dDw.Pointer, dDb.Pointer, rows, h));
         double copy = 2.0 * bytes / (copyMs * 1e6), forward = 2.0 * bytes / (forwardMs * 1e6), backward = 3.0 * bytes / (backwardMs * 1e6);
-        Write($"| {TKernel.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");
+        Write($"| {kernels.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");
     }
 
     private static (double[] Y, double[] Dx, double[] Dw, double Db) CpuReference<TKernel>(double[] x, double[] dy, double[] weight, double bias, long rows, int h)
         where TKernel : IPolyComKernel
     {
-        int order = TKernel.Spec.Order;
-        int segment = TKernel.Spec.IsRowwise ? h : CpuKernelRunner.ElementwiseSegmentLength;
+        int order = TKernel.Descriptor.Order;
+        int segment = TKernel.Descriptor.Rowwise ? h : CpuKernelRunner.ElementwiseSegmentLength;
         var y = new double[x.Length];
         var dx = new double[x.Length];
         var sums = new double[order + 1];

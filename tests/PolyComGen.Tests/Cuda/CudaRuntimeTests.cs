@@ -13,10 +13,11 @@ namespace PolyComGen.Tests.Cuda;
 public sealed class CudaRuntimeTests
 {
     [Theory]
-    [InlineData(16384, 8192, 4, 132, 16384u, 16384L)]
+    [InlineData(16384, 8192, 4, 132, 1056u, 16384L)] // 8 blocks per multiprocessor, each striding over rows
+    [InlineData(1000, 8192, 4, 132, 1000u, 1000L)]
     [InlineData(1, 65536, 2, 132, 1u, 1L)]
     [InlineData(0, 8, 4, 132, 0u, 0L)]
-    public void NormLaunchesABlockPerRow(long rows, long h, int elementSize, int sms, uint blocks, long partialRows)
+    public void NormLaunchesABlockPerRowUpToAFullDevice(long rows, long h, int elementSize, int sms, uint blocks, long partialRows)
     {
         Assert.Equal(new LaunchGeometry(blocks, partialRows), LaunchGeometry.For(rowwise: true, rows, h, elementSize, sms));
     }
@@ -55,16 +56,17 @@ public sealed class CudaRuntimeTests
     [Fact]
     public void CacheKeysChangeWithEveryInputThatChangesTheImage()
     {
-        string key = KernelCache.Key("src", 90, new Version(12, 8), ["-a"]);
-        Assert.Equal(key, KernelCache.Key("src", 90, new Version(12, 8), ["-a"]));
+        string key = KernelCache.Key("src", ["sm_90", "nvrtc 12.8", "-a"]);
+        Assert.Equal(key, KernelCache.Key("src", ["sm_90", "nvrtc 12.8", "-a"]));
         Assert.Equal(64, key.Length);
-        Assert.Equal(5, new[]
+        Assert.Equal(6, new[]
         {
             key,
-            KernelCache.Key("src ", 90, new Version(12, 8), ["-a"]),
-            KernelCache.Key("src", 80, new Version(12, 8), ["-a"]),
-            KernelCache.Key("src", 90, new Version(11, 8), ["-a"]),
-            KernelCache.Key("src", 90, new Version(12, 8), ["-b"]),
+            KernelCache.Key("src ", ["sm_90", "nvrtc 12.8", "-a"]),
+            KernelCache.Key("src", ["sm_80", "nvrtc 12.8", "-a"]),
+            KernelCache.Key("src", ["sm_90", "nvrtc 11.8", "-a"]),
+            KernelCache.Key("src", ["sm_90", "nvrtc 12.8", "-b"]),
+            KernelCache.Key("src", ["sm_90", "nvrtc 12.8", "-a", "-b"]),
         }.Distinct().Count());
     }
 
@@ -72,7 +74,7 @@ public sealed class CudaRuntimeTests
     public void CacheStoresOnDiskAndReadsBack()
     {
         using var folder = new TemporaryFolder();
-        var image = new KernelImage([1, 2, 3, 4], IsPtx: true);
+        var image = new KernelImage([1, 2, 3, 4], KernelImageKind.Ptx);
         int compilations = 0;
 
         var first = new KernelCache(folder.Path).GetOrCompile("k1", () => { compilations++; return image; });
@@ -94,7 +96,7 @@ public sealed class CudaRuntimeTests
     {
         using var folder = new TemporaryFolder();
         var cache = new KernelCache(folder.Path);
-        cache.GetOrCompile("k", () => new KernelImage(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray(), false));
+        cache.GetOrCompile("k", () => new KernelImage(Enumerable.Range(0, 100).Select(i => (byte)i).ToArray(), KernelImageKind.Cubin));
         string path = cache.PathOf("k");
         byte[] entry = File.ReadAllBytes(path);
         File.WriteAllBytes(path, damage switch
@@ -107,7 +109,7 @@ public sealed class CudaRuntimeTests
 
         Assert.Null(new KernelCache(folder.Path).TryRead("k"));
         int compilations = 0;
-        var image = new KernelCache(folder.Path).GetOrCompile("k", () => { compilations++; return new KernelImage([9, 9], false); });
+        var image = new KernelCache(folder.Path).GetOrCompile("k", () => { compilations++; return new KernelImage([9, 9], KernelImageKind.Cubin); });
 
         Assert.Equal(1, compilations);
         Assert.Equal([9, 9], image.Bytes);
@@ -126,7 +128,7 @@ public sealed class CudaRuntimeTests
             {
                 Interlocked.Increment(ref compilations);
                 Thread.Sleep(50);
-                return new KernelImage([7], false);
+                return new KernelImage([7], KernelImageKind.HostLibrary);
             }));
 
         Assert.Equal(1, compilations);

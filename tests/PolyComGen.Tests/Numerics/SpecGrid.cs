@@ -198,4 +198,18 @@ public static class SpecGrid
         (SoftplusType2Order3.Spec, () => new SoftplusType2Order3(), SoftplusType2Order3.CudaSource),
         (SoftplusType2Order4.Spec, () => new SoftplusType2Order4(), SoftplusType2Order4.CudaSource),
     ];
+
+    /// <summary>The index of the grid entry whose generated class is named <paramref name="className"/>.</summary>
+    public static int IndexOf(string className)
+    {
+        for (int i = 0; i < All.Count; i++)
+        {
+            using var module = All[i].Create();
+            if (module.GetName() == className)
+            {
+                return i;
+            }
+        }
+        throw new ArgumentException($"No grid spec is declared as {className}.", nameof(className));
+    }
 }

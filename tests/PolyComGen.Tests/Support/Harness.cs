@@ -53,6 +53,25 @@ public static class Harness
     }
 
     /// <summary>
+    /// The magnitudes of the sums dweight and dbias are made of: sum |g * dy/dw_k| (dy/dw_k is the k-th basis
+    /// function of the reference formula) and sum |g|, in float64.
+    /// </summary>
+    public static (Tensor Dweight, Tensor Dbias) ParameterGradientScales(PolyComSpec spec, nn.Module<Tensor, Tensor> module, Tensor x, Tensor upstream)
+    {
+        var (weight, _) = Parameters(module);
+        using var noGrad = no_grad();
+        Tensor g = upstream.to(float64).abs();
+        Tensor u = x.to(float64);
+        var scales = new double[weight.shape[0]];
+        for (int k = 1; k <= scales.Length; k++)
+        {
+            Tensor basis = spec.Type == 1 ? PolyComReference.Inner(spec, u).pow(k) : PolyComReference.Inner(spec, u.pow(k));
+            scales[k - 1] = (g * basis.abs()).sum().item<double>();
+        }
+        return (tensor(scales, dtype: float64), g.sum().reshape(1));
+    }
+
+    /// <summary>
     /// Inputs where the inner function is smooth and its powers stay moderate, with exact zeros mixed in
     /// for ReLU and Abs (their kinks) when <paramref name="withKinks"/>.
     /// </summary>

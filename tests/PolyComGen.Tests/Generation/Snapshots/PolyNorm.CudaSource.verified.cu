@@ -11,13 +11,53 @@ typedef unsigned long long pcg_size;
 struct pcg_bf16 { unsigned short bits; };
 struct pcg_f16 { unsigned short bits; };
 
+#if !defined(__CUDA_ARCH__)
+// Outside NVRTC (the emulated device compiles this unit for the CPU) there is no PTX: float16 is converted in
+// software, rounding to nearest even exactly as cvt.rn.f16.f32 does.
+__device__ __forceinline__ float pcg_half_to_float(unsigned short h)
+{
+    unsigned int sign = (unsigned int)(h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu, bits;
+    if (exponent == 0x1fu) bits = sign | 0x7f800000u | (mantissa << 13);
+    else if (exponent != 0) bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    else if (mantissa == 0) bits = sign;
+    else
+    {
+        int shift = -1;
+        do { mantissa <<= 1; shift++; } while (!(mantissa & 0x400u));
+        bits = sign | ((unsigned int)(112 - shift) << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+    return __uint_as_float(bits);
+}
+
+__device__ __forceinline__ unsigned short pcg_float_to_half(float f)
+{
+    unsigned int x = __float_as_uint(f), sign = (x >> 16) & 0x8000u, a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (unsigned short)(sign | 0x7e00u); // NaN stays a (quiet) NaN
+    if (a >= 0x477ff000u) return (unsigned short)(sign | 0x7c00u);
+    if (a < 0x38800000u)
+    {
+        if (a <= 0x33000000u) return (unsigned short)sign;
+        unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
+        unsigned int r = m >> shift, rest = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+        if (rest > half || (rest == half && (r & 1u))) r++;
+        return (unsigned short)(sign | r);
+    }
+    a += 0xc8000fffu + ((a >> 13) & 1u);
+    return (unsigned short)(sign | (a >> 13));
+}
+#endif
+
 __device__ __forceinline__ float pcg_to_float(float v) { return v; }
 __device__ __forceinline__ float pcg_to_float(pcg_bf16 v) { return __uint_as_float(((unsigned int)v.bits) << 16); }
 __device__ __forceinline__ float pcg_to_float(pcg_f16 v)
 {
+#if defined(__CUDA_ARCH__)
     float f;
     asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v.bits));
     return f;
+#else
+    return pcg_half_to_float(v.bits);
+#endif
 }
 
 template <typename T> __device__ __forceinline__ T pcg_from_float(float v);
@@ -39,7 +79,11 @@ template <> __device__ __forceinline__ pcg_bf16 pcg_from_float<pcg_bf16>(float v
 template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
 {
     pcg_f16 r;
+#if defined(__CUDA_ARCH__)
     asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r.bits) : "f"(v));
+#else
+    r.bits = pcg_float_to_half(v);
+#endif
     return r;
 }
 

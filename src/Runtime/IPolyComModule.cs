@@ -1,0 +1,20 @@
+using PolyComGen.Kernels;
+using TorchSharp.Modules;
+
+namespace PolyComGen;
+
+/// <summary>What every generated PolyCom module offers besides being a TorchSharp module.</summary>
+public interface IPolyComModule
+{
+    /// <summary>The weights w[0..Order-1], shape [Order] (state_dict key <c>weight</c>).</summary>
+    Parameter Weight { get; }
+
+    /// <summary>The bias b, shape [1] (state_dict key <c>bias</c>).</summary>
+    Parameter Bias { get; }
+
+    /// <summary>The spec the module computes.</summary>
+    PolyComSpec Spec { get; }
+
+    /// <summary>The module's generated kernels, as the backends see them.</summary>
+    KernelDescriptor Kernels { get; }
+}

@@ -1,0 +1,98 @@
+using System;
+using System.IO;
+using System.Linq;
+using PolyComGen.Cuda;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Samples;
+
+/// <summary>
+/// Each declared activation's CUDA kernels on the emulated device, in float32, bfloat16 and float16, against the
+/// generated CPU kernels in float64 on the same storage-rounded inputs: the way to check CUDA kernels without a GPU.
+/// </summary>
+public static class CudaEmulationCheck
+{
+    private static readonly (ScalarType Dtype, double Tolerance)[] Dtypes =
+        [(ScalarType.Float32, 1e-5), (ScalarType.BFloat16, 1e-2), (ScalarType.Float16, 1e-2)];
+
+    public static int Run(TextWriter output, long[] shape)
+    {
+        if (!CudaEmulator.IsAvailable(out string reason))
+        {
+            output.WriteLine($"The emulated CUDA device is not available: {reason}.");
+            return 2;
+        }
+        output.WriteLine($"CUDA kernels on the emulated device vs the CPU kernels in float64, [{string.Join(", ", shape)}]");
+        output.WriteLine("Errors: y and dx, max |error| / max |expected|; dweight and dbias, |error| / sum of |summands|.");
+        output.WriteLine($"{"module",-10} {"dtype",-9} {"y",9} {"dx",9} {"dweight",9} {"dbias",9} {"tolerance",9}  result");
+        int failures = 0;
+        foreach (Catalogue.Activation activation in Catalogue.Activations)
+        {
+            foreach (var (dtype, tolerance) in Dtypes)
+            {
+                double[] errors = Errors(activation.Create(), dtype, shape);
+                bool passed = errors.All(e => e < tolerance);
+                failures += passed ? 0 : 1;
+                output.WriteLine($"{activation.Name,-10} {dtype,-9} {string.Join(" ", errors.Select(e => $"{e,9:E1}"))} {tolerance,9:E0}  {(passed ? "pass" : "FAIL")}");
+            }
+        }
+        output.WriteLine(failures == 0 ? "Every CUDA kernel matches the CPU kernels." : $"{failures} check(s) failed.");
+        return failures == 0 ? 0 : 1;
+    }
+
+    private static double[] Errors(nn.Module<Tensor, Tensor> module, ScalarType dtype, long[] shape)
+    {
+        using var scope = NewDisposeScope();
+        var activation = (IPolyComModule)module;
+        var generator = new torch.Generator(17);
+        module.to(float64);
+        using (no_grad())
+        {
+            activation.Weight.copy_((randn(activation.Weight.shape, dtype: float64, generator: generator) * 0.5).to(dtype));
+            activation.Bias.copy_((randn(1, dtype: float64, generator: generator) * 0.5).to(dtype));
+        }
+        Tensor x = (randn(shape, dtype: float64, generator: generator) * 0.9).to(dtype);
+        Tensor dy = randn(shape, dtype: float64, generator: generator).to(dtype);
+
+        // The float64 CPU kernels through autograd, on the values the storage dtype holds.
+        Tensor x64 = x.to(float64).requires_grad_();
+        Tensor y64 = module.forward(x64);
+        Tensor[] expected = autograd.grad([y64], [x64, activation.Weight, activation.Bias], [dy.to(float64)]).ToArray();
+
+        Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
+        Tensor y = CudaEmulator.Forward(activation.Kernels, x, weight, bias);
+        PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x, dy, weight);
+        var (weightScale, biasScale) = SummandScales(module, activation, x.to(float64), dy.to(float64));
+        return
+        [
+            Relative(y, y64), Relative(gradients.Dx, expected[0]),
+            Summed(gradients.Dweight, expected[1], weightScale), Summed(gradients.Dbias, expected[2], biasScale),
+        ];
+    }
+
+    private static double Relative(Tensor actual, Tensor expected) =>
+        ((actual.to(float64) - expected.detach()).abs().max() / expected.detach().abs().max()).item<double>();
+
+    private static double Summed(Tensor actual, Tensor expected, Tensor scale) =>
+        ((actual.to(float64) - expected).abs() / scale.clamp_min(6.103515625e-05)).max().item<double>();
+
+    // sum |g * dy/dw_k| and sum |g|: y is linear in the weights, so dy/dw_k is the forward with w = e_k and b = 0.
+    private static (Tensor Weight, Tensor Bias) SummandScales(nn.Module<Tensor, Tensor> module, IPolyComModule activation, Tensor x, Tensor dy)
+    {
+        using var noGrad = no_grad();
+        Tensor savedWeight = activation.Weight.clone(), savedBias = activation.Bias.clone();
+        Tensor g = dy.abs();
+        var scales = new double[activation.Weight.shape[0]];
+        activation.Bias.zero_();
+        for (int k = 0; k < scales.Length; k++)
+        {
+            activation.Weight.zero_();
+            activation.Weight[k] = 1.0;
+            scales[k] = (g * module.forward(x).abs()).sum().item<double>();
+        }
+        activation.Weight.copy_(savedWeight);
+        activation.Bias.copy_(savedBias);
+        return (tensor(scales, dtype: float64), g.sum().reshape(1));
+    }
+}

@@ -1,0 +1,32 @@
+using System;
+using System.IO;
+using PolyComGen.Samples;
+using PolyComGen.Tests.Cuda.Emulation;
+using Xunit;
+
+namespace PolyComGen.Tests.Cli;
+
+/// <summary><c>polycom check --cuda-emulated</c>: every declared activation's CUDA kernels on the emulated device.</summary>
+[Trait("Category", "CudaEmulation")]
+public sealed class CheckCommandTests
+{
+    [SkippableFact]
+    public void CheckOnTheEmulatedDeviceRunsEveryDeclaredActivationInEveryDtype()
+    {
+        EmulatedParity.RequireEmulator();
+        var output = new StringWriter();
+
+        int exitCode = CudaEmulationCheck.Run(output, [4, 37]);
+
+        string text = output.ToString();
+        Assert.True(exitCode == 0, text);
+        foreach (Catalogue.Activation activation in Catalogue.Activations)
+        {
+            foreach (string dtype in new[] { "Float32", "BFloat16", "Float16" })
+            {
+                Assert.Contains($"{activation.Name.PadRight(10)} {dtype.PadRight(9)}", text, StringComparison.Ordinal);
+            }
+        }
+        Assert.Contains("Every CUDA kernel matches the CPU kernels.", text);
+    }
+}

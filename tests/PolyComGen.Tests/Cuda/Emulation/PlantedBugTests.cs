@@ -1,0 +1,58 @@
+using System.Collections.Generic;
+using System.Linq;
+using PolyComGen.Cuda;
+using PolyComGen.Kernels;
+using PolyComGen.Tests.Numerics;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Tests.Cuda.Emulation;
+
+/// <summary>
+/// The emulated device proves it can fail: bugs planted in copies of a generated translation unit, each of
+/// the kind that compiles fine and shows only when the kernel runs, are caught by the comparison with the CPU
+/// kernels under every schedule.
+/// </summary>
+[Trait("Category", "CudaEmulation")]
+public sealed class PlantedBugTests
+{
+    /// <summary>Bug name → the text it replaces in PolyNorm's translation unit, and what it puts there.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Find, string Replace)> Bugs = new Dictionary<string, (string, string)>
+    {
+        ["a __syncthreads removed from the block reduction"] = ("if (lane == 0) partial[k][warp] = v[k];\n    }\n    __syncthreads();", "if (lane == 0) partial[k][warp] = v[k];\n    }"),
+        ["a shuffle offset changed"] = ("for (int offset = 16;", "for (int offset = 8;"),
+        ["a tail loop one short"] = ("i < n; i += nt)", "i + 1 < n; i += nt)"),
+        ["a wrong partials index"] = ("partials[row * (PCG_ORDER + 1) + k] = s * st[PCG_ORDER + k];", "partials[row * PCG_ORDER + k] = s * st[PCG_ORDER + k];"),
+    };
+
+    public static IEnumerable<object[]> Cases()
+    {
+        foreach (string bug in Bugs.Keys)
+        {
+            foreach (EmulationSchedule schedule in new[] { EmulationSchedule.ThreadOrder, EmulationSchedule.Random, EmulationSchedule.WarpByWarp })
+            {
+                yield return [bug, schedule];
+            }
+        }
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void EveryPlantedBugIsCaught(string bug, EmulationSchedule schedule)
+    {
+        EmulatedParity.RequireEmulator();
+        using var scope = NewDisposeScope();
+        var module = new NormType2Order3();
+        KernelDescriptor original = NormType2Order3.PolyComKernels.Descriptor;
+        var (find, replace) = Bugs[bug];
+        Assert.True(original.CudaSource.Contains(find), $"The generated source no longer contains the text to plant '{bug}' in: {find}");
+        var planted = new KernelDescriptor(original.Name + "WithPlantedBug", original.Spec, original.Rowwise, original.CudaSource.Replace(find, replace));
+
+        var correct = EmulatedParity.Errors(module, ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule));
+        var errors = EmulatedParity.Errors(new NormType2Order3(), ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule), planted);
+
+        Assert.True(new[] { correct.Y, correct.Dx, correct.Dweight, correct.Dbias }.All(e => e < EmulatedParity.Float32Tolerance), "the unmodified kernels must pass");
+        Assert.False(new[] { errors.Y, errors.Dx, errors.Dweight, errors.Dbias }.All(e => e < EmulatedParity.Float32Tolerance),
+            $"'{bug}' went unnoticed under {schedule}: errors y {errors.Y:E1}, dx {errors.Dx:E1}, dweight {errors.Dweight:E1}, dbias {errors.Dbias:E1}");
+    }
+}
