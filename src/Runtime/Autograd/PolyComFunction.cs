@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Runtime.InteropServices;
 using PolyComGen.Cuda;
 using PolyComGen.Kernels;
 using TorchSharp;
@@ -9,9 +10,14 @@ namespace PolyComGen.Autograd;
 
 /// <summary>
 /// The TorchSharp autograd function of one generated spec: forward and backward run
-/// <typeparamref name="TKernel"/>'s fused kernels, and only x (and the weight parameter itself) is saved
-/// for backward. Generated modules call <see cref="Apply"/>; it checks its inputs before any kernel runs.
+/// <typeparamref name="TKernel"/>'s fused kernels, and only x, the weights and the bias are saved for backward.
+/// Generated modules call <see cref="Apply"/>; it checks its inputs before any kernel runs.
 /// </summary>
+/// <remarks>
+/// Safe without dispose scopes and under garbage collections on other threads (<see cref="NativeHandoff"/>),
+/// and nothing in the backward can throw into libtorch, which would abort the process: an in-place change of a
+/// saved tensor is reported by libtorch as a catchable error (<see cref="InPlaceGuard"/>).
+/// </remarks>
 /// <typeparam name="TKernel">The kernels the generator emitted for the spec.</typeparam>
 public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<PolyComFunction<TKernel>>
     where TKernel : IPolyComKernel
@@ -27,32 +33,99 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     public static Tensor Apply(Tensor x, Tensor weight, Tensor bias)
     {
         InputChecks.Validate(TKernel.Descriptor, x, weight, bias);
-        return apply(x, weight, bias);
+        bool recorded = is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad);
+        Tensor? probe = recorded ? InPlaceGuard.Probe(x, x, weight) : null;
+        try
+        {
+            return apply(x, weight, bias, probe);
+        }
+        finally
+        {
+            NativeHandoff.ReleaseForwardOutputs();
+            probe?.Dispose();
+            GC.KeepAlive(x);
+            GC.KeepAlive(weight);
+            GC.KeepAlive(bias);
+        }
     }
 
     /// <inheritdoc/>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, weight, bias) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
-        ctx.save_for_backward([x, weight]);
-        // Temporaries (contiguous views, copies) die with the scope; only the output leaves it.
+        ctx.save_for_backward([x, weight, bias]);
+        ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, weight.shape, x.dtype, x.device));
+        // Temporaries (contiguous views, copies) die with the scope; the output is held until apply has wrapped it.
         using var scope = NewDisposeScope();
         Tensor y = x.device_type == DeviceType.CUDA
             ? CudaKernelRunner.Forward<TKernel>(x.contiguous(), weight.contiguous(), bias.contiguous())
             : CpuKernelRunner.Forward<TKernel>(x.contiguous(), weight, bias);
-        return y.MoveToOuterDisposeScope();
+        return NativeHandoff.HoldForwardOutput(y);
     }
 
     /// <inheritdoc/>
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
+        NativeHandoff.ReleaseReturnedGradients();
+        List<Tensor> gradients;
+        try
+        {
+            gradients = Gradients(ctx, grad_output);
+        }
+        catch (Exception e)
+        {
+            // Nothing may leave this callback: libtorch would abort the process.
+            gradients = InvalidGradients(ctx, e);
+        }
+        finally
+        {
+            grad_output.Dispose(); // TorchSharp's wrapper of the engine's gradient, used by nothing else
+        }
+        NativeHandoff.HoldReturnedGradients(gradients);
+        return [.. gradients, null!]; // nothing for the in-place probe
+    }
+
+    private static List<Tensor> Gradients(autograd.AutogradContext ctx, Tensor gradOutput)
+    {
+        var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
+        List<Tensor> saved;
+        try
+        {
+            saved = ctx.get_saved_variables();
+        }
+        catch (ExternalException e) when (e.Message.Contains("inplace", StringComparison.Ordinal))
+        {
+            // The in-place probe makes autograd raise libtorch's error once this returns; should that part of
+            // the graph not run (autograd.grad of other inputs), NaN gradients are still not silently wrong.
+            Console.Error.WriteLine($"PolyComGen: {TKernel.Descriptor.Name}: a tensor saved for backward was modified in place after the forward; its gradients are NaN.");
+            using Scalar nan = double.NaN.ToScalar(); // a local, so that it outlives the native calls that read it
+            return [Filled(shapes.X, nan, shapes), Filled(shapes.Weight, nan, shapes), Filled([1], nan, shapes)];
+        }
         using var scope = NewDisposeScope();
-        List<Tensor> saved = ctx.get_saved_variables();
         Tensor x = saved[0].contiguous();
-        Tensor dy = grad_output.to_type(x.dtype).contiguous();
+        Tensor dy = gradOutput.to(x.dtype).contiguous();
         var (dx, dweight, dbias) = x.device_type == DeviceType.CUDA
             ? CudaKernelRunner.Backward<TKernel>(x, dy, saved[1].contiguous())
             : CpuKernelRunner.Backward<TKernel>(x, dy, saved[1]);
-        return [dx.MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope()];
+        return [dx.DetachFromDisposeScope(), dweight.DetachFromDisposeScope(), dbias.DetachFromDisposeScope()];
     }
+
+    private static Tensor Filled(long[] shape, Scalar value, SavedShapes shapes)
+    {
+        Tensor filled = empty(shape, dtype: shapes.Dtype, device: shapes.Device);
+        filled.fill_(value);
+        return filled;
+    }
+
+    // A gradient of a shape libtorch cannot accept makes autograd raise a catchable error from backward() once
+    // this callback has returned, instead of the abort an exception would cause here.
+    private static List<Tensor> InvalidGradients(autograd.AutogradContext ctx, Exception failure)
+    {
+        Console.Error.WriteLine($"PolyComGen: the backward of {TKernel.Descriptor.Name} failed, so autograd will report an invalid gradient: {failure}");
+        var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
+        return [empty([0], dtype: shapes.Dtype, device: shapes.Device), empty(shapes.Weight, dtype: shapes.Dtype, device: shapes.Device), empty([1], dtype: shapes.Dtype, device: shapes.Device)];
+    }
+
+    /// <summary>What the backward needs to know even when the saved tensors cannot be read.</summary>
+    private sealed record SavedShapes(long[] X, long[] Weight, ScalarType Dtype, Device Device);
 }
