@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 out=artifacts/gpu-check
 rm -rf "$out"
 # The project sets linux-x64, self-contained, trimmed, single file.
-dotnet publish src/Samples/GpuCheck/PolyComGen.GpuCheck.csproj -c Release -o "$out" >/dev/null
+dotnet publish tools/GpuCheck/PolyComGen.GpuCheck.csproj -c Release -o "$out" >/dev/null
 rm -f "$out"/*.pdb "$out"/*.dbg
 du -sh "$out"

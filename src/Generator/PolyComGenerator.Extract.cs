@@ -6,6 +6,8 @@ using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Contract;
 using PolyComGen.Generator.Expressions;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
@@ -125,8 +127,8 @@ public sealed partial class PolyComGenerator
     {
         int order = 3, type = 2;
         string? inner = "Norm";
-        double eps = SpecModel.DefaultEps;
-        bool epsGiven = false, readable = true;
+        double eps = KernelContract.DefaultEps;
+        bool epsGiven = false, gated = false, readable = true;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             TypedConstant value = argument.Value;
@@ -150,12 +152,15 @@ public sealed partial class PolyComGenerator
                     eps = d;
                     epsGiven = true;
                     break;
+                case "Gated" when value.Value is bool g:
+                    gated = g;
+                    break;
             }
         }
 
         Location At(string argumentName) => ArgumentLocation(attribute, argumentName) ?? fallback;
         bool valid = readable;
-        if (order is < 1 or > SpecModel.MaxOrder)
+        if (order is < KernelContract.MinOrder or > KernelContract.MaxOrder)
         {
             diagnostics.Add(DiagnosticInfo.Create(OrderOutOfRange, At("Order"), order.ToString(CultureInfo.InvariantCulture)));
             valid = false;
@@ -165,29 +170,29 @@ public sealed partial class PolyComGenerator
             diagnostics.Add(DiagnosticInfo.Create(TypeOutOfRange, At("Type"), type.ToString(CultureInfo.InvariantCulture)));
             valid = false;
         }
-        string? canonical = InnerFunctions.Canonical(inner);
-        if (canonical is null)
+        string? canonical = BuiltInFunctions.Canonical(inner);
+        InnerFunction? function = canonical is null ? null : BuiltInFunctions.Get(canonical);
+        if (function is null)
         {
             string shown = inner ?? "null";
-            string suggestion = inner is null ? "" : $" (did you mean \"{InnerFunctions.Nearest(inner)}\"?)";
-            diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), shown, suggestion, string.Join(", ", InnerFunctions.Names)));
+            string suggestion = inner is null ? "" : $" (did you mean \"{BuiltInFunctions.Nearest(inner, BuiltInFunctions.Names)}\"?)";
+            diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), shown, suggestion, string.Join(", ", BuiltInFunctions.Names)));
             valid = false;
         }
         if (epsGiven && !(eps > 0 && !double.IsInfinity(eps)))
         {
             string shown = eps.ToString("R", CultureInfo.InvariantCulture);
-            if (canonical is null || canonical == InnerFunctions.Norm)
+            if (function is null || function.Normalized)
             {
                 diagnostics.Add(DiagnosticInfo.Create(InvalidEps, At("Eps"), shown));
                 valid = false;
             }
             else
             {
-                diagnostics.Add(DiagnosticInfo.Create(UnusedInvalidEps, At("Eps"), shown, canonical));
-                eps = SpecModel.DefaultEps;
+                diagnostics.Add(DiagnosticInfo.Create(UnusedInvalidEps, At("Eps"), shown, function.Text));
             }
         }
-        return valid ? new SpecModel(type, canonical!, order, canonical == InnerFunctions.Norm ? eps : SpecModel.DefaultEps) : null;
+        return valid ? new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function) : null;
     }
 
     private static Location? ArgumentLocation(AttributeData attribute, string argumentName) =>
@@ -208,11 +213,17 @@ public sealed partial class PolyComGenerator
         {
             metadataName = ns + "." + metadataName;
         }
+        // The registry, a class of the same assembly, can name the type when it and every type around it are at least
+        // internal and none is generic.
+        bool reachable = containing.Concat(new[] { type }).All(t => t.TypeParameters.IsEmpty &&
+            t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal);
+        string? reference = reachable ? type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
         return new HierarchyInfo(
             metadataName,
             ns,
             type.Name,
-            containing.Select(DeclarationHeader).ToEquatableArray());
+            containing.Select(DeclarationHeader).ToEquatableArray(),
+            reference);
     }
 
     private static string DeclarationHeader(INamedTypeSymbol type)

@@ -1,17 +1,21 @@
+using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using PolyComGen.Generator.Emitters.CSharp;
+using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
 
 namespace PolyComGen.Generator;
 
 /// <summary>
-/// Completes each <c>[PolyCom]</c> partial class as a TorchSharp module with fused kernels: the C# CPU
-/// kernels and autograd glue, and the CUDA translation unit exposed as <c>CudaSource</c>.
+/// Completes each <c>[PolyCom]</c> partial class as a TorchSharp module with fused kernels, and writes the
+/// assembly's registry of activations.
 /// </summary>
 /// <remarks>
-/// The path of a spec: attribute → <see cref="SpecModel"/> (this file's Extract step) → expression IR
-/// (Expressions/) → emitters (Emitters/: C# kernels, CUDA kernels, the module) → the runtime library.
+/// The path of a spec: attribute → <see cref="SpecModel"/> (this generator's Extract step) → expression IR
+/// (Expressions/) → kernel plans (Composition/) → emitters (Emitters/: C# kernels and module, CUDA, eager ops) →
+/// the runtime library, which reads the kernel contract (Contract/) the emitters follow.
 /// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed partial class PolyComGenerator : IIncrementalGenerator
@@ -30,6 +34,9 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
 
         /// <summary>The valid models, without diagnostics.</summary>
         public const string Models = nameof(Models);
+
+        /// <summary>The entries of the assembly's registry.</summary>
+        public const string Registry = nameof(Registry);
     }
 
     /// <inheritdoc/>
@@ -52,6 +59,23 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
             .Select(static (result, _) => result.Value!)
             .WithTrackingName(TrackingNames.Models);
         context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource($"{model.Hierarchy.MetadataName}.g.cs", Emitters.ModuleEmitter.Emit(model)));
+            output.AddSource($"{model.Hierarchy.MetadataName}.g.cs", ModuleEmitter.Emit(model)));
+
+        IncrementalValueProvider<string> rootNamespace = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+            options.GlobalOptions.TryGetValue("build_property.RootNamespace", out string? value) ? value.Trim() : "");
+        IncrementalValueProvider<(EquatableArray<RegistryEntry> Entries, string Namespace)> registry = models
+            .Where(static model => model.Hierarchy.RegistryReference is not null)
+            .Select(static (model, _) => new RegistryEntry(model.Hierarchy.ClassName, model.Hierarchy.RegistryReference!))
+            .Collect()
+            .Select(static (entries, _) => entries.ToEquatableArray())
+            .Combine(rootNamespace)
+            .WithTrackingName(TrackingNames.Registry);
+        context.RegisterSourceOutput(registry, static (output, registry) =>
+        {
+            if (registry.Entries.Length > 0)
+            {
+                output.AddSource($"{RegistryEmitter.ClassName}.g.cs", RegistryEmitter.Emit(registry.Entries.AsSpan().ToArray(), registry.Namespace));
+            }
+        });
     }
 }

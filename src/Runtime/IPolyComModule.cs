@@ -1,4 +1,4 @@
-using PolyComGen.Kernels;
+using PolyComGen.Contract;
 using TorchSharp.Modules;
 
 namespace PolyComGen;
@@ -17,4 +17,10 @@ public interface IPolyComModule
 
     /// <summary>The module's generated kernels, as the backends see them.</summary>
     KernelDescriptor Kernels { get; }
+
+    /// <summary>
+    /// The activation with this module's parameters as plain eager TorchSharp ops, the paper's formula as written,
+    /// which autograd differentiates: for reference and comparison. <paramref name="gate"/> is for gated modules only.
+    /// </summary>
+    TorchSharp.torch.Tensor EagerForward(TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor? gate = null);
 }

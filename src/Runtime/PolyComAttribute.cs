@@ -16,7 +16,7 @@ namespace PolyComGen;
 public sealed class PolyComAttribute : Attribute
 {
     /// <summary>The default RMS-normalisation epsilon.</summary>
-    public const double DefaultEps = 1e-6;
+    public const double DefaultEps = Contract.KernelContract.DefaultEps;
 
     /// <summary>The order r of the polynomial, 1 to 8. Default 3.</summary>
     public int Order { get; set; } = 3;

@@ -83,16 +83,16 @@ public static class Program
 
     private static Command EmitCommand()
     {
-        var variant = new Argument<string>("variant") { Description = "A [PolyCom] class of this sample: " + string.Join(", ", Catalogue.Activations.Select(a => a.Name)) + "." };
+        var variant = new Argument<string>("variant") { Description = "A [PolyCom] class of this sample: " + string.Join(", ", PolyComActivations.All.Select(a => a.Name)) + "." };
         var csharp = new Option<bool>("--csharp") { Description = "Also print the generated C# of the module (from the build's emitted files)." };
         var command = new Command("emit", "Prints the generated CUDA source of a declared variant.") { variant, csharp };
         command.SetAction(result =>
         {
             string name = result.GetValue(variant)!;
-            var activation = Catalogue.Activations.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
+            PolyComActivation? activation = PolyComActivations.All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
             if (activation is null)
             {
-                Console.Error.WriteLine($"Unknown variant '{name}'. Declared variants: {string.Join(", ", Catalogue.Activations.Select(a => a.Name))}.");
+                Console.Error.WriteLine($"Unknown variant '{name}'. Declared variants: {string.Join(", ", PolyComActivations.All.Select(a => a.Name))}.");
                 return 2;
             }
             Console.Write(activation.CudaSource);
@@ -170,7 +170,7 @@ public static class Program
             {
                 set_num_threads(threadCount);
             }
-            var known = Catalogue.Activations.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
+            var known = PolyComActivations.All.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
             var chosen = result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             var unknown = chosen.Where(n => !known.ContainsKey(n)).ToList();
             if (unknown.Count > 0)
@@ -196,7 +196,7 @@ public static class Program
             }
             var benchmark = new FusedVsEagerBenchmark
             {
-                Variants = chosen.Select(n => known[n]).Select(a => new FusedVsEagerBenchmark.Variant(a.Name, a.Spec, a.Create)).ToList(),
+                Variants = chosen.Select(n => known[n]).ToList(),
                 Shapes = shapeList,
                 Rounds = result.GetValue(rounds),
             };

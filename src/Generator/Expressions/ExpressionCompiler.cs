@@ -1,11 +1,63 @@
+using System;
 using System.Collections.Generic;
+using System.Globalization;
 using System.Linq;
 
 namespace PolyComGen.Generator.Expressions;
 
+/// <summary>How one target language spells constants, variables, operations and temporaries.</summary>
+internal abstract class Dialect
+{
+    public abstract string Constant(double value);
+
+    /// <summary>The operation applied to already-spelled arguments.</summary>
+    public abstract string Call(Operation operation, IReadOnlyList<string> arguments);
+
+    /// <summary>A statement that declares and initialises a temporary.</summary>
+    public abstract string Declare(string name, string value);
+
+    /// <summary>Whether the target has a form of <paramref name="operation"/>.</summary>
+    public virtual bool Supports(Operation operation) => true;
+
+    /// <summary>A literal with a decimal point or exponent, as C, C++, C# and Python all read it.</summary>
+    protected static string RealLiteral(double value)
+    {
+        if (double.IsNaN(value) || double.IsInfinity(value))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Constants must be finite.");
+        }
+        return WithPoint(value.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>The shortest literal that reads back as the float nearest <paramref name="value"/>, without a suffix.</summary>
+    protected static string FloatLiteral(double value)
+    {
+        float single = (float)value;
+        if (float.IsNaN(single) || float.IsInfinity(single))
+        {
+            throw new ArgumentOutOfRangeException(nameof(value), value, "Constants must be finite in float32.");
+        }
+        return WithPoint(single.ToString("R", CultureInfo.InvariantCulture));
+    }
+
+    private static string WithPoint(string text) => text.IndexOfAny(['.', 'E', 'e']) >= 0 ? text : text + ".0";
+
+    /// <summary>Fills a spelling's {0}, {1}... with the arguments.</summary>
+    protected static string Format(string spelling, IReadOnlyList<string> arguments)
+    {
+        string text = spelling;
+        for (int i = 0; i < arguments.Count; i++)
+        {
+            text = text.Replace("{" + i.ToString(CultureInfo.InvariantCulture) + "}", arguments[i]);
+        }
+        return text;
+    }
+}
+
 /// <summary>
-/// Turns expressions into statements and result strings of a target dialect, computing each repeated
-/// subexpression once (common-subexpression elimination over the structurally equal nodes of all roots).
+/// Turns expressions into the statements and result strings of a dialect, computing each repeated subexpression
+/// once (common-subexpression elimination over the structurally equal nodes of all roots). Powers climb a ladder,
+/// x^n = x^(n-1) * x, so that x^2 ... x^r of one base cost r - 1 products between them.
 /// </summary>
 internal static class ExpressionCompiler
 {
@@ -13,15 +65,15 @@ internal static class ExpressionCompiler
     public sealed record Compiled(IReadOnlyList<string> Statements, IReadOnlyList<string> Results);
 
     /// <param name="dialect">The target language.</param>
-    /// <param name="variable">The name the variable u has in the target code.</param>
+    /// <param name="variable">The spelling of each variable in the target code.</param>
     /// <param name="tempPrefix">The prefix of temporaries, unique in the enclosing scope.</param>
     /// <param name="roots">The expressions to evaluate.</param>
-    public static Compiled Compile(ExpressionDialect dialect, string variable, string tempPrefix, params Expr[] roots)
+    public static Compiled Compile(Dialect dialect, Func<string, string> variable, string tempPrefix, IReadOnlyList<Expr> roots)
     {
         var uses = new Dictionary<Expr, int>();
         foreach (Expr root in roots)
         {
-            CountUses(root, uses, 1);
+            CountUses(root, uses);
         }
         var names = new Dictionary<Expr, string>();
         var statements = new List<string>();
@@ -33,59 +85,65 @@ internal static class ExpressionCompiler
             }
             string text = e switch
             {
-                Variable => variable,
-                Constant(var c) => dialect.Constant(c),
-                Unary(var op, var a) => dialect.Unary(op, Emit(a)),
-                Binary(var op, var a, var b) => dialect.Binary(op, Emit(a), Emit(b)),
-                Power(var b, var n) => string.Join(" * ", Enumerable.Repeat(Emit(b), n)),
-                _ => throw new System.ArgumentOutOfRangeException(nameof(e)),
+                Variable v => variable(v.Name),
+                Constant c => dialect.Constant(c.Value),
+                Call c => dialect.Call(c.Operation, c.Arguments.AsSpan().ToArray().Select(Emit).ToArray()),
+                Power p => EmitPower(p),
+                _ => throw new ArgumentOutOfRangeException(nameof(e)),
             };
-            if (e is Power)
-            {
-                text = "(" + text + ")";
-            }
             if (uses[e] > 1 && e is not (Variable or Constant))
             {
-                name = tempPrefix + names.Count;
+                name = tempPrefix + names.Count.ToString(CultureInfo.InvariantCulture);
                 statements.Add(dialect.Declare(name, text));
                 names[e] = name;
                 return name;
             }
             return text;
         }
+        string EmitPower(Power p) => p.Exponent switch
+        {
+            >= 2 => dialect.Call(Operations.Multiply, [Emit(Rung(p)), Emit(p.Base)]),
+            -1 => dialect.Call(Operations.Divide, [dialect.Constant(1), Emit(p.Base)]),
+            _ => dialect.Call(Operations.Divide, [dialect.Constant(1), Emit(new Power(p.Base, -p.Exponent))]),
+        };
         var results = roots.Select(Emit).ToList();
         return new Compiled(statements, results);
     }
 
-    private static void CountUses(Expr e, Dictionary<Expr, int> uses, int times)
+    /// <summary>True when every operation in <paramref name="e"/> has a form in <paramref name="dialect"/>.</summary>
+    public static bool Supports(Dialect dialect, Expr e) => e switch
+    {
+        Call c => dialect.Supports(c.Operation) && c.Arguments.All(a => Supports(dialect, a)),
+        Power p => Supports(dialect, p.Base),
+        _ => true,
+    };
+
+    // The power a power is built from: x^(n-1) for x^n with n >= 2 (x itself for n = 2).
+    private static Expr Rung(Power p) => p.Exponent == 2 ? p.Base : new Power(p.Base, p.Exponent - 1);
+
+    private static void CountUses(Expr e, Dictionary<Expr, int> uses)
     {
         uses.TryGetValue(e, out int seen);
-        uses[e] = seen + times;
+        uses[e] = seen + 1;
         if (seen > 0)
         {
             return; // its children were counted with its first use
         }
         switch (e)
         {
-            case Unary(_, var a):
-                CountUses(a, uses, 1);
+            case Call c:
+                foreach (Expr a in c.Arguments)
+                {
+                    CountUses(a, uses);
+                }
                 break;
-            case Binary(_, var a, var b):
-                CountUses(a, uses, 1);
-                CountUses(b, uses, 1);
+            case Power { Exponent: >= 2 } p:
+                CountUses(Rung(p), uses);
+                CountUses(p.Base, uses);
                 break;
-            case Power(var b, var n):
-                CountUses(b, uses, n); // b * b * ... : a non-trivial base must become a temporary
+            case Power p:
+                CountUses(p.Exponent == -1 ? p.Base : new Power(p.Base, -p.Exponent), uses);
                 break;
         }
     }
-
-    /// <summary>True when every node of <paramref name="e"/> has a form in <paramref name="dialect"/>.</summary>
-    public static bool Supports(ExpressionDialect dialect, Expr e) => e switch
-    {
-        Unary(var op, var a) => dialect.Supports(op) && Supports(dialect, a),
-        Binary(_, var a, var b) => Supports(dialect, a) && Supports(dialect, b),
-        Power(var b, _) => Supports(dialect, b),
-        _ => true,
-    };
 }

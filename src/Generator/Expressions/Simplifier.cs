@@ -1,88 +1,164 @@
 using System;
+using System.Linq;
 
 namespace PolyComGen.Generator.Expressions;
 
 /// <summary>
-/// Bottom-up algebraic simplification: constant folding and the identities x+0, x*1, x*0, x/1, --x, x^1.
-/// Enough to turn symbolic derivatives into the expressions one would write by hand.
+/// Bottom-up simplification that keeps IEEE semantics: constant folding (to finite values only), x + 0, x - 0,
+/// 0 - x, x * 1, x * -1, x / 1, --x, sign rules, constants gathered in products, and whole-number powers merged
+/// (x * x = x^2, x^a * x^b = x^(a+b), (x^a)^b = x^(ab)). It never rewrites 0 * x or x - x to 0, since those
+/// are NaN for an infinite or NaN x, as eager ops give; derivatives avoid building such terms instead.
 /// </summary>
 internal static class Simplifier
 {
     public static Expr Simplify(Expr e) => e switch
     {
-        Unary(var op, var a) => SimplifyUnary(op, Simplify(a)),
-        Binary(var op, var a, var b) => SimplifyBinary(op, Simplify(a), Simplify(b)),
-        Power(var b, var n) => SimplifyPower(Simplify(b), n),
+        Call c => SimplifyCall(c.Operation, c.Arguments.AsSpan().ToArray().Select(Simplify).ToArray()),
+        Power p => SimplifyPower(Simplify(p.Base), p.Exponent),
         _ => e,
     };
 
-    private static Expr SimplifyUnary(UnaryOp op, Expr a)
+    private static Expr SimplifyCall(Operation op, Expr[] a)
     {
-        if (op == UnaryOp.Negate)
+        if (op.Fold is not null && a.All(x => x is Constant))
         {
-            return a switch
+            double value = op.Fold(a.Select(x => ((Constant)x).Value).ToArray());
+            if (!double.IsNaN(value) && !double.IsInfinity(value))
             {
-                Constant(var c) => new Constant(-c),
-                Unary(UnaryOp.Negate, var inner) => inner,
-                _ => new Unary(op, a),
+                return new Constant(value);
+            }
+        }
+        if (op == Operations.Negate)
+        {
+            return a[0] switch
+            {
+                Call { Operation: var inner } n when inner == Operations.Negate => ((Call)n).Arguments[0],
+                Call { Operation: var inner } s when inner == Operations.Subtract => new Call(Operations.Subtract, [((Call)s).Arguments[1], ((Call)s).Arguments[0]]),
+                _ => new Call(op, a),
             };
         }
-        return new Unary(op, a);
-    }
-
-    private static Expr SimplifyPower(Expr b, int n) => (b, n) switch
-    {
-        (_, 0) => Expr.One,
-        (_, 1) => b,
-        (Constant(var c), _) => new Constant(Math.Pow(c, n)),
-        (Power(var inner, var m), _) => new Power(inner, m * n),
-        _ => new Power(b, n),
-    };
-
-    private static Expr SimplifyBinary(BinaryOp op, Expr a, Expr b)
-    {
-        if (a is Constant(var x) && b is Constant(var y) && op != BinaryOp.Max)
+        if (op == Operations.Add)
         {
-            return new Constant(op switch
+            if (IsConstant(a[0], 0)) return a[1];
+            if (IsConstant(a[1], 0)) return a[0];
+            if (Negated(a[1]) is Expr nb) return SimplifyCall(Operations.Subtract, [a[0], nb]);
+            if (Negated(a[0]) is Expr na) return SimplifyCall(Operations.Subtract, [a[1], na]);
+        }
+        else if (op == Operations.Subtract)
+        {
+            if (IsConstant(a[1], 0)) return a[0];
+            if (IsConstant(a[0], 0)) return SimplifyCall(Operations.Negate, [a[1]]);
+            if (Negated(a[1]) is Expr nb) return SimplifyCall(Operations.Add, [a[0], nb]);
+        }
+        else if (op == Operations.Multiply)
+        {
+            if (IsConstant(a[0], 1)) return a[1];
+            if (IsConstant(a[1], 1)) return a[0];
+            if (IsConstant(a[0], -1)) return SimplifyCall(Operations.Negate, [a[1]]);
+            if (IsConstant(a[1], -1)) return SimplifyCall(Operations.Negate, [a[0]]);
+            if (a[1] is Constant && a[0] is not Constant) return SimplifyCall(op, [a[1], a[0]]); // constants first
+            if (Negated(a[0]) is Expr na && Negated(a[1]) is Expr nb2) return SimplifyCall(op, [na, nb2]);
+            if (Negated(a[0]) is Expr n0) return SimplifyCall(Operations.Negate, [SimplifyCall(op, [n0, a[1]])]);
+            if (Negated(a[1]) is Expr n1) return SimplifyCall(Operations.Negate, [SimplifyCall(op, [a[0], n1])]);
+            if (a[0] is Constant c1 && a[1] is Call { Operation: var m } inner && m == Operations.Multiply && inner.Arguments[0] is Constant c2)
             {
-                BinaryOp.Add => x + y,
-                BinaryOp.Subtract => x - y,
-                BinaryOp.Multiply => x * y,
-                _ => x / y,
-            });
+                return SimplifyCall(op, [new Constant(c1.Value * c2.Value), inner.Arguments[1]]);
+            }
+            var (b0, e0) = AsPower(a[0]);
+            var (b1, e1) = AsPower(a[1]);
+            if (b0.Equals(b1) && b0 is not Constant)
+            {
+                return SimplifyPower(b0, e0 + e1);
+            }
         }
-        switch (op)
+        else if (op == Operations.Divide)
         {
-            case BinaryOp.Add:
-                if (IsConstant(a, 0)) return b;
-                if (IsConstant(b, 0)) return a;
-                if (b is Unary(UnaryOp.Negate, var nb)) return SimplifyBinary(BinaryOp.Subtract, a, nb);
-                break;
-            case BinaryOp.Subtract:
-                if (IsConstant(b, 0)) return a;
-                if (IsConstant(a, 0)) return SimplifyUnary(UnaryOp.Negate, b);
-                if (a == b) return Expr.Zero;
-                break;
-            case BinaryOp.Multiply:
-                if (IsConstant(a, 0) || IsConstant(b, 0)) return Expr.Zero;
-                if (IsConstant(a, 1)) return b;
-                if (IsConstant(b, 1)) return a;
-                if (IsConstant(a, -1)) return SimplifyUnary(UnaryOp.Negate, b);
-                if (IsConstant(b, -1)) return SimplifyUnary(UnaryOp.Negate, a);
-                if (b is Constant && a is not Constant) return SimplifyBinary(op, b, a); // constants first
-                if (a is Constant(var c1) && b is Binary(BinaryOp.Multiply, Constant(var c2), var rest))
-                {
-                    return SimplifyBinary(op, new Constant(c1 * c2), rest);
-                }
-                if (a == b) return SimplifyPower(a, 2);
-                break;
-            case BinaryOp.Divide:
-                if (IsConstant(b, 1)) return a;
-                if (IsConstant(a, 0)) return Expr.Zero;
-                break;
+            if (IsConstant(a[1], 1)) return a[0];
+            if (IsConstant(a[1], -1)) return SimplifyCall(Operations.Negate, [a[0]]);
+            if (IsConstant(a[0], 1) && a[1] is not Constant) return SimplifyPower(a[1], -1);
         }
-        return new Binary(op, a, b);
+        return new Call(op, a);
     }
 
-    private static bool IsConstant(Expr e, double value) => e is Constant(var c) && c == value;
+    private static Expr SimplifyPower(Expr b, int n)
+    {
+        if (n == 0) return Expr.One;
+        if (n == 1) return b;
+        if (b is Constant c)
+        {
+            double value = Math.Pow(c.Value, n);
+            if (!double.IsNaN(value) && !double.IsInfinity(value))
+            {
+                return new Constant(value);
+            }
+        }
+        if (b is Power inner) return SimplifyPower(inner.Base, inner.Exponent * n);
+        if (Negated(b) is Expr nb) return n % 2 == 0 ? SimplifyPower(nb, n) : SimplifyCall(Operations.Negate, [SimplifyPower(nb, n)]);
+        return new Power(b, n);
+    }
+
+    private static (Expr Base, int Exponent) AsPower(Expr e) => e is Power p ? (p.Base, p.Exponent) : (e, 1);
+
+    private static Expr? Negated(Expr e) => e is Call { Operation: var op } c && op == Operations.Negate ? c.Arguments[0] : null;
+
+    private static bool IsConstant(Expr e, double value) => e is Constant c && c.Value == value;
+}
+
+/// <summary>Symbolic derivatives, simplified.</summary>
+internal static class Differentiation
+{
+    /// <summary>d<paramref name="e"/>/d<paramref name="variable"/>; every other variable is a constant.</summary>
+    public static Expr Derivative(Expr e, string variable) => Simplifier.Simplify(D(e, variable) ?? Expr.Zero);
+
+    // Null stands for a derivative that is zero because e does not depend on the variable: products with it are
+    // dropped rather than built as 0 * f, which simplification may not remove (f could be infinite).
+    private static Expr? D(Expr e, string variable)
+    {
+        if (!e.DependsOn(variable))
+        {
+            return null;
+        }
+        switch (e)
+        {
+            case Variable:
+                return Expr.One;
+            case Power p:
+                return Times(new Constant(p.Exponent) * Expr.Pow(p.Base, p.Exponent - 1), D(p.Base, variable));
+            case Call c:
+            {
+                Expr[] arguments = c.Arguments.AsSpan().ToArray();
+                Expr[] partials = c.Operation.Derivatives(arguments);
+                Expr? sum = null;
+                for (int i = 0; i < arguments.Length; i++)
+                {
+                    if (partials[i] is Constant { Value: 0 })
+                    {
+                        continue;
+                    }
+                    Expr? term = Times(partials[i], D(arguments[i], variable));
+                    sum = term is null ? sum : sum is null ? term : sum + term;
+                }
+                return sum;
+            }
+            default:
+                throw new ArgumentOutOfRangeException(nameof(e), e, "Unknown expression node.");
+        }
+    }
+
+    private static Expr? Times(Expr factor, Expr? derivative) => derivative is null ? null : factor * derivative;
+}
+
+/// <summary>Replacing variables.</summary>
+internal static class Substitution
+{
+    /// <summary><paramref name="e"/> with every <paramref name="variable"/> replaced by <paramref name="replacement"/>, simplified.</summary>
+    public static Expr Substitute(this Expr e, string variable, Expr replacement) => Simplifier.Simplify(Replace(e, variable, replacement));
+
+    private static Expr Replace(Expr e, string variable, Expr replacement) => e switch
+    {
+        Variable v when v.Name == variable => replacement,
+        Call c => new Call(c.Operation, c.Arguments.AsSpan().ToArray().Select(a => Replace(a, variable, replacement)).ToArray()),
+        Power p => new Power(Replace(p.Base, variable, replacement), p.Exponent),
+        _ => e,
+    };
 }

@@ -51,6 +51,16 @@ internal sealed class IndentedTextWriter
         return this;
     }
 
+    /// <summary>Writes each line of <paramref name="text"/> (itself already indented) at the current indentation.</summary>
+    public IndentedTextWriter WriteVerbatimLines(string text)
+    {
+        foreach (string line in text.TrimEnd('\n').Split('\n'))
+        {
+            WriteLine(line);
+        }
+        return this;
+    }
+
     /// <summary>Writes <paramref name="header"/> and an opening brace; disposing the result closes it.</summary>
     public Scope Block(string header, string close = "}")
     {

@@ -7,4 +7,6 @@ namespace PolyComGen.Generator.Models;
 /// <param name="Namespace">The containing namespace, empty for the global one.</param>
 /// <param name="ClassName">The class's name.</param>
 /// <param name="ContainingTypes">The declarations enclosing the class, outermost first, e.g. <c>partial class Outer</c>.</param>
-internal sealed record HierarchyInfo(string MetadataName, string Namespace, string ClassName, EquatableArray<string> ContainingTypes);
+/// <param name="RegistryReference">The fully qualified name the assembly's registry uses, e.g. <c>global::Samples.PolyNorm</c>;
+/// null when the registry cannot name the class (private, protected or in a generic type).</param>
+internal sealed record HierarchyInfo(string MetadataName, string Namespace, string ClassName, EquatableArray<string> ContainingTypes, string? RegistryReference);

@@ -1,14 +1,19 @@
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Contract;
+
 namespace PolyComGen.Generator.Models;
 
-/// <summary>A validated PolyCom spec: what the emitters generate kernels for.</summary>
-/// <param name="Type">1 or 2.</param>
-/// <param name="Inner">The canonical inner-function name.</param>
-/// <param name="Order">1 to <see cref="MaxOrder"/>.</param>
-/// <param name="Eps">Norm's epsilon.</param>
-internal sealed record SpecModel(int Type, string Inner, int Order, double Eps)
+/// <summary>A validated PolyCom spec: what the composition builds kernels for. Equatable, so the pipeline caches it.</summary>
+/// <param name="Type">1: sum w_k rho(x)^k + b; 2: sum w_k rho(x^k) + b.</param>
+/// <param name="Order">From <see cref="KernelContract.MinOrder"/> to <see cref="KernelContract.MaxOrder"/>.</param>
+/// <param name="Eps">norm()'s epsilon; the default when rho does not normalise.</param>
+/// <param name="Gated">True when the activation is multiplied by a second input, the gate.</param>
+/// <param name="Inner">rho.</param>
+internal sealed record SpecModel(int Type, int Order, double Eps, bool Gated, InnerFunction Inner)
 {
-    public const int MaxOrder = 8;
-    public const double DefaultEps = 1e-6;
+    /// <summary>The attribute as a user writes it.</summary>
+    public string Attribute => SpecText.Attribute(Type, Inner.Text, Order, Eps, Gated);
 
-    public bool IsNorm => Inner == Expressions.InnerFunctions.Norm;
+    /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm</c>.</summary>
+    public string Formula => SpecText.Formula(Type, Inner.Text, Order, Gated);
 }

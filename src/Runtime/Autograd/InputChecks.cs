@@ -1,6 +1,6 @@
 using System;
-using PolyComGen.Cuda;
-using PolyComGen.Kernels;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Contract;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Autograd;
@@ -9,7 +9,7 @@ namespace PolyComGen.Autograd;
 internal static class InputChecks
 {
     /// <summary>The autograd path: float32 or float64 CPU tensors, or float32, bfloat16 or float16 CUDA tensors.</summary>
-    public static void Validate(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias)
+    public static void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
         string module = kernels.Name;
         ArgumentNullException.ThrowIfNull(x);
@@ -29,11 +29,11 @@ internal static class InputChecks
         {
             throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
         }
-        CheckShapeAndParameters(kernels, x, weight, bias);
+        CheckShapeAndParameters(kernels, x, gate, weight, bias);
     }
 
     /// <summary>The emulated CUDA device: CPU tensors in one of the CUDA kernels' storage dtypes.</summary>
-    public static void ValidateEmulated(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias, Tensor? dy)
+    public static void ValidateEmulated(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias, Tensor? dy)
     {
         string module = kernels.Name;
         ArgumentNullException.ThrowIfNull(x);
@@ -42,24 +42,36 @@ internal static class InputChecks
             throw new ArgumentException($"{module}: the emulated CUDA device runs on CPU tensors, but the input is on {x.device}.", nameof(x));
         }
         CheckCudaDtype(module, x);
-        CheckShapeAndParameters(kernels, x, weight, bias);
-        if (dy is not null && (dy.dtype != x.dtype || dy.device_type != x.device_type || !dy.shape.AsSpan().SequenceEqual(x.shape)))
+        CheckShapeAndParameters(kernels, x, gate, weight, bias);
+        if (dy is not null)
         {
-            throw new ArgumentException($"{module}: the upstream gradient ({dy.dtype}, [{string.Join(", ", dy.shape)}] on {dy.device}) must have the input's dtype, shape and device ({x.dtype}, [{string.Join(", ", x.shape)}] on {x.device}).", nameof(dy));
+            CheckLike(module, "the upstream gradient", dy, x, nameof(dy));
         }
     }
 
     private static void CheckCudaDtype(string module, Tensor x)
     {
-        if (CudaKernelRunner.DtypeSuffix(x.dtype) is null)
+        if (CudaLaunch.StorageOf(x.dtype) is null)
         {
             throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
         }
     }
 
-    private static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor weight, Tensor bias)
+    private static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
         string module = kernels.Name;
+        if (kernels.Gated && gate is null)
+        {
+            throw new ArgumentNullException(nameof(gate), $"{module} is gated: it multiplies by a gate of the input's shape, which is missing.");
+        }
+        if (!kernels.Gated && gate is not null)
+        {
+            throw new ArgumentException($"{module} is not gated, so it takes no gate.", nameof(gate));
+        }
+        if (gate is not null)
+        {
+            CheckLike(module, "the gate", gate, x, nameof(gate));
+        }
         CheckParameter(module, "weight", weight, x, kernels.Order);
         CheckParameter(module, "bias", bias, x, 1);
         if (kernels.Rowwise && x.dim() == 0)
@@ -73,6 +85,15 @@ internal static class InputChecks
         if (kernels.Rowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
         {
             throw new ArgumentException($"{module}: the input has {x.numel() / x.shape[^1]} rows; at most {int.MaxValue} are supported.", nameof(x));
+        }
+    }
+
+    // Same dtype, device and shape as x: broadcasting is not supported.
+    private static void CheckLike(string module, string what, Tensor tensor, Tensor x, string name)
+    {
+        if (tensor.dtype != x.dtype || tensor.device_type != x.device_type || tensor.device_index != x.device_index || !tensor.shape.AsSpan().SequenceEqual(x.shape))
+        {
+            throw new ArgumentException($"{module}: {what} ({tensor.dtype}, [{string.Join(", ", tensor.shape)}] on {tensor.device}) must have the input's dtype, shape and device ({x.dtype}, [{string.Join(", ", x.shape)}] on {x.device}).", name);
         }
     }
 

@@ -1,8 +1,9 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using PolyComGen.Cuda;
-using PolyComGen.Kernels;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Contract;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -10,11 +11,15 @@ namespace PolyComGen.Autograd;
 
 /// <summary>
 /// The TorchSharp autograd function of one generated spec: forward and backward run
-/// <typeparamref name="TKernel"/>'s fused kernels, and only x, the weights and the bias are saved for backward.
-/// Generated modules call <see cref="Apply"/>; it checks its inputs before any kernel runs.
+/// <typeparamref name="TKernel"/>'s fused kernels, and only x (and the gate), the weights and the bias are saved for
+/// backward. Generated modules call <see cref="Apply(Tensor, Tensor, Tensor)"/> (or the gated overload); it checks its
+/// inputs before any kernel runs.
 /// </summary>
 /// <remarks>
-/// Safe without dispose scopes and under garbage collections on other threads (<see cref="NativeHandoff"/>),
+/// When the backward runs with grad mode on (create_graph, as for gradient penalties and Hessian-vector products),
+/// it computes the gradients with the kernels' closed forms as differentiable eager ops (the generated
+/// <c>EagerBackward</c>), so that they carry a graph and second derivatives are right; otherwise with the fused
+/// kernels. Safe without dispose scopes and under garbage collections on other threads (<see cref="NativeHandoff"/>),
 /// and nothing in the backward can throw into libtorch, which would abort the process: an in-place change of a
 /// saved tensor is reported by libtorch as a catchable error (<see cref="InPlaceGuard"/>).
 /// </remarks>
@@ -30,20 +35,29 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// <param name="weight">The weights, shape [Order], same dtype and device as <paramref name="x"/>.</param>
     /// <param name="bias">The bias, shape [1], same dtype and device as <paramref name="x"/>.</param>
     /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
-    public static Tensor Apply(Tensor x, Tensor weight, Tensor bias)
+    public static Tensor Apply(Tensor x, Tensor weight, Tensor bias) => Apply(x, null, weight, bias);
+
+    /// <summary>Computes a gated activation, PolyCom(<paramref name="x"/>) * <paramref name="gate"/>.</summary>
+    /// <param name="x">Input of shape [..., H].</param>
+    /// <param name="gate">The gate, of x's shape, dtype and device (no broadcasting); null for an activation that is not gated.</param>
+    /// <param name="weight">The weights, shape [Order].</param>
+    /// <param name="bias">The bias, shape [1].</param>
+    /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
+    public static Tensor Apply(Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
-        InputChecks.Validate(TKernel.Descriptor, x, weight, bias);
-        bool recorded = is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad);
-        Tensor? probe = recorded ? InPlaceGuard.Probe(x, x, weight) : null;
+        InputChecks.Validate(TKernel.Descriptor, x, gate, weight, bias);
+        bool recorded = is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad || gate?.requires_grad == true);
+        Tensor? probe = recorded ? InPlaceGuard.Probe(x, gate is null ? [x, weight] : [x, gate, weight]) : null;
         try
         {
-            return apply(x, weight, bias, probe);
+            return apply(x, weight, bias, gate, probe);
         }
         finally
         {
             NativeHandoff.ReleaseForwardOutputs();
             probe?.Dispose();
             GC.KeepAlive(x);
+            GC.KeepAlive(gate);
             GC.KeepAlive(weight);
             GC.KeepAlive(bias);
         }
@@ -52,14 +66,14 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// <inheritdoc/>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var (x, weight, bias) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2]);
-        ctx.save_for_backward([x, weight, bias]);
+        var (x, weight, bias, gate) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], vars[3] as Tensor);
+        ctx.save_for_backward(gate is null ? [x, weight, bias] : [x, weight, bias, gate]);
         ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, weight.shape, x.dtype, x.device));
         // Temporaries (contiguous views, copies) die with the scope; the output is held until apply has wrapped it.
         using var scope = NewDisposeScope();
         Tensor y = x.device_type == DeviceType.CUDA
-            ? CudaKernelRunner.Forward<TKernel>(x.contiguous(), weight.contiguous(), bias.contiguous())
-            : CpuKernelRunner.Forward<TKernel>(x.contiguous(), weight, bias);
+            ? CudaKernelRunner.Forward<TKernel>(x.contiguous(), gate?.contiguous(), weight.contiguous(), bias.contiguous())
+            : CpuKernelRunner.Forward<TKernel>(x.contiguous(), gate?.contiguous(), weight, bias);
         return NativeHandoff.HoldForwardOutput(y);
     }
 
@@ -67,7 +81,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor grad_output)
     {
         NativeHandoff.ReleaseReturnedGradients();
-        List<Tensor> gradients;
+        List<Tensor?> gradients;
         try
         {
             gradients = Gradients(ctx, grad_output);
@@ -82,10 +96,18 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
             grad_output.Dispose(); // TorchSharp's wrapper of the engine's gradient, used by nothing else
         }
         NativeHandoff.HoldReturnedGradients(gradients);
-        return [.. gradients, null!]; // nothing for the in-place probe
+        // Null (an undefined gradient) for the absent gate and for the in-place probe.
+        var result = new List<Tensor>(gradients.Count + 1);
+        foreach (Tensor? gradient in gradients)
+        {
+            result.Add(gradient!);
+        }
+        result.Add(null!);
+        return result;
     }
 
-    private static List<Tensor> Gradients(autograd.AutogradContext ctx, Tensor gradOutput)
+    // In the order of apply's arguments: x, weight, bias, gate.
+    private static List<Tensor?> Gradients(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
         List<Tensor> saved;
@@ -95,19 +117,26 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         }
         catch (ExternalException e) when (e.Message.Contains("inplace", StringComparison.Ordinal))
         {
-            // The in-place probe makes autograd raise libtorch's error once this returns; should that part of
-            // the graph not run (autograd.grad of other inputs), NaN gradients are still not silently wrong.
+            // The in-place probe makes autograd raise libtorch's error once this returns; should that part of the
+            // graph not run (autograd.grad of other inputs), NaN gradients are still not silently wrong.
             Console.Error.WriteLine($"PolyComGen: {TKernel.Descriptor.Name}: a tensor saved for backward was modified in place after the forward; its gradients are NaN.");
             using Scalar nan = double.NaN.ToScalar(); // a local, so that it outlives the native calls that read it
-            return [Filled(shapes.X, nan, shapes), Filled(shapes.Weight, nan, shapes), Filled([1], nan, shapes)];
+            return [Filled(shapes.X, nan, shapes), Filled(shapes.Weight, nan, shapes), Filled([1], nan, shapes), TKernel.Descriptor.Gated ? Filled(shapes.X, nan, shapes) : null];
         }
         using var scope = NewDisposeScope();
-        Tensor x = saved[0].contiguous();
+        var (x, weight, bias) = (saved[0], saved[1], saved[2]);
+        Tensor? gate = saved.Count > 3 ? saved[3] : null;
+        if (is_grad_enabled())
+        {
+            // create_graph: the closed forms as differentiable ops of the saved tensors and the incoming gradient.
+            var (edx, edweight, edbias, edgate) = TKernel.EagerBackward(x, gate, gradOutput.to(x.dtype), weight, bias);
+            return [edx.DetachFromDisposeScope(), edweight.DetachFromDisposeScope(), edbias.DetachFromDisposeScope(), edgate?.DetachFromDisposeScope()];
+        }
         Tensor dy = gradOutput.to(x.dtype).contiguous();
-        var (dx, dweight, dbias) = x.device_type == DeviceType.CUDA
-            ? CudaKernelRunner.Backward<TKernel>(x, dy, saved[1].contiguous())
-            : CpuKernelRunner.Backward<TKernel>(x, dy, saved[1]);
-        return [dx.DetachFromDisposeScope(), dweight.DetachFromDisposeScope(), dbias.DetachFromDisposeScope()];
+        var (dx, dweight, dbias, dgate) = x.device_type == DeviceType.CUDA
+            ? CudaKernelRunner.Backward<TKernel>(x.contiguous(), gate?.contiguous(), dy, weight.contiguous(), bias.contiguous())
+            : CpuKernelRunner.Backward<TKernel>(x.contiguous(), gate?.contiguous(), dy, weight, bias);
+        return [dx.DetachFromDisposeScope(), dweight.DetachFromDisposeScope(), dbias.DetachFromDisposeScope(), dgate?.DetachFromDisposeScope()];
     }
 
     private static Tensor Filled(long[] shape, Scalar value, SavedShapes shapes)
@@ -119,11 +148,12 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
 
     // A gradient of a shape libtorch cannot accept makes autograd raise a catchable error from backward() once
     // this callback has returned, instead of the abort an exception would cause here.
-    private static List<Tensor> InvalidGradients(autograd.AutogradContext ctx, Exception failure)
+    private static List<Tensor?> InvalidGradients(autograd.AutogradContext ctx, Exception failure)
     {
         Console.Error.WriteLine($"PolyComGen: the backward of {TKernel.Descriptor.Name} failed, so autograd will report an invalid gradient: {failure}");
         var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
-        return [empty([0], dtype: shapes.Dtype, device: shapes.Device), empty(shapes.Weight, dtype: shapes.Dtype, device: shapes.Device), empty([1], dtype: shapes.Dtype, device: shapes.Device)];
+        return [empty([0], dtype: shapes.Dtype, device: shapes.Device), empty(shapes.Weight, dtype: shapes.Dtype, device: shapes.Device),
+                empty([1], dtype: shapes.Dtype, device: shapes.Device), TKernel.Descriptor.Gated ? empty([0], dtype: shapes.Dtype, device: shapes.Device) : null];
     }
 
     /// <summary>What the backward needs to know even when the saved tensors cannot be read.</summary>

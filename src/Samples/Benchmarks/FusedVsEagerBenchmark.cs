@@ -3,36 +3,38 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using PolyComGen.Reference;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Benchmarks;
 
 /// <summary>
-/// Times each generated module against the same formula as eager TorchSharp ops, side by side in one
-/// process: warm-up, then rounds in which every contender runs once in turn, reporting medians. Memory
-/// kept for backward is read from the process's resident set (Linux), less the output itself.
+/// Times each generated module against its formula as eager TorchSharp ops (the module's <c>EagerForward</c>,
+/// generated from the same expressions), side by side in one process: warm-up, then rounds in which every
+/// contender runs once in turn, reporting medians. Memory kept for backward is read from the process's resident
+/// set (Linux), less the output itself. Gated activations take a gate of x's shape, and their eager baseline is
+/// the formula, then a multiply.
 /// </summary>
 public sealed class FusedVsEagerBenchmark
 {
-    /// <summary>One activation to measure.</summary>
-    public sealed record Variant(string Name, PolyComSpec Spec, Func<nn.Module<Tensor, Tensor>> Create);
-
     /// <summary>One row of the table.</summary>
     public sealed record Row(
         string Shape, string Variant, double EagerForwardMs, double EagerStepMs, double FusedForwardMs, double FusedStepMs,
-        double CopyGBps, long EagerSavedBytes, long FusedSavedBytes)
+        double CopyGBps, long EagerSavedBytes, long FusedSavedBytes, bool Gated)
     {
         public double StepSpeedup => EagerStepMs / FusedStepMs;
 
         public double ForwardSpeedup => EagerForwardMs / FusedForwardMs;
 
-        /// <summary>Five tensor passes (forward: read x, write y; backward: read x, dy, write dx) over the step time.</summary>
-        public double FusedStepGBps(long elements) => 5.0 * elements * sizeof(float) / (FusedStepMs * 1e6);
+        /// <summary>
+        /// The tensor passes of the floor over the step time: 5 (forward: read x, write y; backward: read x and dy,
+        /// write dx), or 8 for a gated activation (forward: read x and gate, write y; backward: read x, gate and dy,
+        /// write dx and dgate).
+        /// </summary>
+        public double FusedStepGBps(long elements, bool gated) => (gated ? 8.0 : 5.0) * elements * sizeof(float) / (FusedStepMs * 1e6);
     }
 
-    public required IReadOnlyList<Variant> Variants { get; init; }
+    public required IReadOnlyList<PolyComActivation> Variants { get; init; }
     public required IReadOnlyList<long[]> Shapes { get; init; }
     public int Rounds { get; init; } = 7;
     public int WarmupRounds { get; init; } = 2;
@@ -45,30 +47,34 @@ public sealed class FusedVsEagerBenchmark
             using var scope = NewDisposeScope();
             manual_seed(0);
             Tensor x = randn(shape);
+            Tensor gate = randn(shape);
             Tensor upstream = randn(shape);
             string shapeText = $"[{string.Join(", ", shape)}]";
-            foreach (Variant variant in Variants)
+            foreach (PolyComActivation variant in Variants)
             {
                 progress.WriteLine($"  {shapeText} {variant.Name} ...");
-                rows.Add(Measure(shapeText, variant, x, upstream));
+                rows.Add(Measure(shapeText, variant, x, variant.Spec.Gated ? gate : null, upstream));
             }
         }
         return rows;
     }
 
-    private Row Measure(string shape, Variant variant, Tensor x, Tensor upstream)
+    private Row Measure(string shape, PolyComActivation variant, Tensor x, Tensor? gate, Tensor upstream)
     {
-        var module = variant.Create();
-        var parameters = module.parameters().ToArray();
-        Tensor weight = parameters[0], bias = parameters[1];
+        IPolyComModule module = variant.Create();
+        Tensor weight = module.Weight, bias = module.Bias;
+        Func<Tensor, Tensor, Tensor> fused = gate is null
+            ? (input, _) => ((nn.Module<Tensor, Tensor>)module).forward(input)
+            : (input, g) => ((nn.Module<Tensor, Tensor, Tensor>)module).forward(input, g);
+        Func<Tensor, Tensor, Tensor> eager = (input, g) => module.EagerForward(input, gate is null ? null : g);
 
         var contenders = new (string Name, Action Run)[]
         {
             ("copy", () => { using Tensor c = x.clone(); }),
-            ("eager forward", () => { using var s = NewDisposeScope(); PolyComReference.Forward(variant.Spec, x.detach().requires_grad_(), weight, bias); }),
-            ("fused forward", () => { using var s = NewDisposeScope(); module.forward(x.detach().requires_grad_()); }),
-            ("eager step", () => Step(input => PolyComReference.Forward(variant.Spec, input, weight, bias))),
-            ("fused step", () => Step(module.forward)),
+            ("eager forward", () => Forward(eager)),
+            ("fused forward", () => Forward(fused)),
+            ("eager step", () => Step(eager)),
+            ("fused step", () => Step(fused)),
         };
         var samples = contenders.ToDictionary(c => c.Name, _ => new List<double>());
         for (int round = 0; round < WarmupRounds + Rounds; round++)
@@ -90,17 +96,28 @@ public sealed class FusedVsEagerBenchmark
             Median(samples["eager forward"]), Median(samples["eager step"]),
             Median(samples["fused forward"]), Median(samples["fused step"]),
             2.0 * elements * sizeof(float) / (copyMs * 1e6),
-            SavedForBackward(() => PolyComReference.Forward(variant.Spec, x.detach().requires_grad_(), weight, bias)),
-            SavedForBackward(() => module.forward(x.detach().requires_grad_())));
+            SavedForBackward(() => eager(x.detach().requires_grad_(), Input(gate))),
+            SavedForBackward(() => fused(x.detach().requires_grad_(), Input(gate))),
+            gate is not null);
 
-        // Forward, then the gradients of x, weight and bias, as inside a network, where x is an intermediate.
-        // (backward() on a leaf x would add a copy to the fused step alone: TorchSharp's C# handle on a custom
-        // function's output keeps AccumulateGrad from adopting it.)
-        void Step(Func<Tensor, Tensor> forward)
+        static Tensor Input(Tensor? t) => t is null ? null! : t.detach().requires_grad_();
+
+        void Forward(Func<Tensor, Tensor, Tensor> forward)
+        {
+            using var s = NewDisposeScope();
+            forward(x.detach().requires_grad_(), Input(gate));
+        }
+
+        // Forward, then the gradients of x (and the gate), weight and bias, as inside a network, where x is an
+        // intermediate. (backward() on a leaf x would add a copy to the fused step alone: TorchSharp's C# handle on a
+        // custom function's returned gradient keeps AccumulateGrad from adopting it.)
+        void Step(Func<Tensor, Tensor, Tensor> forward)
         {
             using var s = NewDisposeScope();
             Tensor input = x.detach().requires_grad_();
-            autograd.grad([forward(input)], [input, weight, bias], [upstream]);
+            Tensor g = Input(gate);
+            Tensor[] wrt = gate is null ? [input, weight, bias] : [input, g, weight, bias];
+            autograd.grad([forward(input, g)], wrt, [upstream]);
         }
     }
 
@@ -139,7 +156,7 @@ public sealed class FusedVsEagerBenchmark
         foreach (Row row in rows)
         {
             long elements = shapes.First(s => $"[{string.Join(", ", s)}]" == row.Shape).Aggregate(1L, (a, b) => a * b);
-            double gbps = row.FusedStepGBps(elements);
+            double gbps = row.FusedStepGBps(elements, row.Gated);
             lines.Add($"| {row.Shape} | {row.Variant} | {row.EagerForwardMs:F1} | {row.EagerStepMs:F1} | {row.FusedForwardMs:F1} | {row.FusedStepMs:F1} | " +
                       $"{row.ForwardSpeedup:F1}x | {row.StepSpeedup:F1}x | {gbps:F1} | {100 * gbps / row.CopyGBps:F0}% | {Megabytes(row.EagerSavedBytes)} | {Megabytes(row.FusedSavedBytes)} |");
         }

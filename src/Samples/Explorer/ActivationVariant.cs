@@ -21,7 +21,7 @@ public sealed record ActivationVariant(string Name, string Description, Func<nn.
         new("GELU", "gelu(x)", () => new Lambda("GELU", x => nn.functional.gelu(x))),
         new("ReLU", "relu(x)", () => new Lambda("ReLU", x => nn.functional.relu(x))),
         new("ReLU2", "relu(x)^2", () => new Lambda("ReLU2", x => nn.functional.relu(x).square())),
-        .. Catalogue.Activations.Select(a => new ActivationVariant(a.Name, a.Spec.ToString(), a.Create)),
+        .. PolyComActivations.All.Where(a => !a.Spec.Gated).Select(a => new ActivationVariant(a.Name, a.Spec.ToString(), () => (nn.Module<Tensor, Tensor>)a.Create())),
     ];
 
     /// <summary>The variants named in <paramref name="names"/> (case-insensitive); throws listing the known ones otherwise.</summary>

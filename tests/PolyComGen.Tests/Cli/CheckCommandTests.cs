@@ -20,7 +20,7 @@ public sealed class CheckCommandTests
 
         string text = output.ToString();
         Assert.True(exitCode == 0, text);
-        foreach (Catalogue.Activation activation in Catalogue.Activations)
+        foreach (PolyComActivation activation in PolyComGen.Samples.PolyComActivations.All)
         {
             foreach (string dtype in new[] { "Float32", "BFloat16", "Float16" })
             {

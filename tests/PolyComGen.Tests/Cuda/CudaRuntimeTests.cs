@@ -4,7 +4,7 @@ using System.IO;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
-using PolyComGen.Cuda;
+using PolyComGen.Backends.Cuda;
 using Xunit;
 
 namespace PolyComGen.Tests.Cuda;

@@ -57,7 +57,7 @@ public sealed class DiagnosticTests
         Diagnostic diagnostic = Assert.Single(result.Diagnostics);
         Assert.Equal("PCG0010", diagnostic.Id);
         Assert.Equal(DiagnosticSeverity.Warning, diagnostic.Severity);
-        Assert.Single(result.GeneratedSources);
+        Assert.Single(result.Modules());
         Assert.DoesNotContain(outputDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
     }
 
@@ -67,7 +67,7 @@ public sealed class DiagnosticTests
         var (result, _, outputDiagnostics) = GeneratorHarness.Run("using PolyComGen; [PolyCom(Inner = \"gelutanh\", Type = 1)] public partial class P { }");
 
         Assert.Empty(result.Diagnostics);
-        Assert.Contains("\"GELUTanh\"", result.GeneratedSources.Single().SourceText.ToString());
+        Assert.Contains("\"GELUTanh\"", result.Modules().Single().SourceText.ToString());
         Assert.DoesNotContain(outputDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
     }
 

@@ -34,6 +34,13 @@ public static class GeneratorHarness
         parseOptions: ParseOptions,
         driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
+    /// <summary>The generated modules: every source but the registry.</summary>
+    public static IEnumerable<GeneratedSourceResult> Modules(this GeneratorRunResult result) =>
+        result.GeneratedSources.Where(s => s.HintName != RegistryHintName);
+
+    /// <summary>The hint name of the assembly's registry of activations.</summary>
+    public const string RegistryHintName = "PolyComActivations.g.cs";
+
     /// <summary>The generator's result, and the compilation with its output added (and that compilation's diagnostics).</summary>
     public static (GeneratorRunResult Result, Compilation Output, ImmutableArray<Diagnostic> OutputDiagnostics) Run(params string[] sources)
     {

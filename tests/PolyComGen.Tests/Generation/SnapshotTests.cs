@@ -29,7 +29,7 @@ public sealed class SnapshotTests
     public void GeneratedSourceMatchesTheSnapshot(string name)
     {
         var (result, _, _) = GeneratorHarness.Run("using PolyComGen;\nnamespace Snapshots;\n" + Cases[name]);
-        var generated = Assert.Single(result.GeneratedSources);
+        var generated = Assert.Single(result.Modules());
         string text = generated.SourceText.ToString();
 
         Snapshot.Verify($"{name}.{Path.GetFileNameWithoutExtension(generated.HintName)}", "cs", text);

@@ -1,4 +1,5 @@
-using PolyComGen.Kernels;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Contract;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
 using TorchSharp;

@@ -34,7 +34,7 @@ public sealed class ModuleContractTests
         Assert.Contains("polycom_forward_bf16", PolyNorm.CudaSource);
         Assert.Contains("#define PCG_ORDER 3", PolyNorm.CudaSource);
         Assert.DoesNotContain("#include", PolyNorm.CudaSource);
-        Assert.Contains("pcg_rho", PolyReLU.CudaSource);
+        Assert.Contains("extern \"C\" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(", PolyReLU.CudaSource);
     }
 
     [Fact]
@@ -42,5 +42,6 @@ public sealed class ModuleContractTests
     {
         Assert.Equal(new PolyComSpec(2, "Norm", 3, 1e-6), PolyNorm.Spec);
         Assert.Equal(new PolyComSpec(1, "ReLU", 3, 1e-6), PolyReLU.Spec);
+        Assert.Equal("[PolyCom(Order = 3, Inner = \"Norm\", Type = 2)]", PolyNorm.Spec.ToString());
     }
 }

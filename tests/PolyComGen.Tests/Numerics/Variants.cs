@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,10 +15,11 @@ public partial class PolyReLU { }
 
 public static class Variants
 {
-    public static (nn.Module<Tensor, Tensor> Module, PolyComSpec Spec) Create(string name) => name switch
+    /// <summary>A fresh module of the activation this assembly declares as <paramref name="name"/>, and its spec.</summary>
+    public static (nn.Module<Tensor, Tensor> Module, PolyComSpec Spec) Create(string name)
     {
-        "PolyNorm" => (new PolyNorm(), PolyNorm.Spec),
-        "PolyReLU" => (new PolyReLU(), PolyReLU.Spec),
-        _ => throw new ArgumentException($"Unknown variant {name}", nameof(name)),
-    };
+        PolyComActivation activation = PolyComActivations.All.FirstOrDefault(a => a.Name == name)
+            ?? throw new ArgumentException($"Unknown variant {name}", nameof(name));
+        return ((nn.Module<Tensor, Tensor>)activation.Create(), activation.Spec);
+    }
 }

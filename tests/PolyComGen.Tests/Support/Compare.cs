@@ -25,6 +25,24 @@ public static class Compare
         Assert.True(error < tolerance, $"{what}: relative error {error:E2} exceeds {tolerance:E0}");
     }
 
+    /// <summary>
+    /// For a tensor of sums (dweight, dbias): max_k |actual_k - expected_k| / max(scale_k, floor), where scale_k is the
+    /// sum of the magnitudes of sum k's terms, the scale of its rounding error: a sum that cancels to near zero has
+    /// no relative accuracy in any precision. <paramref name="floor"/> is the storage dtype's smallest normal number.
+    /// </summary>
+    public static double SumError(Tensor actual, Tensor expected, Tensor scale, double floor = 1.1754943508222875e-38)
+    {
+        using var scope = NewDisposeScope();
+        return ((actual.detach().to(float64) - expected.detach().to(float64)).abs() / scale.to(float64).clamp_min(floor)).max().item<double>();
+    }
+
+    public static void CloseSums(Tensor actual, Tensor expected, Tensor scale, double tolerance, string what)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        double error = SumError(actual, expected, scale);
+        Assert.True(error < tolerance, $"{what}: error {error:E2} of the sum of magnitudes exceeds {tolerance:E0}");
+    }
+
     public static void BitwiseEqual(Tensor actual, Tensor expected, string what)
     {
         Assert.Equal(expected.shape, actual.shape);

@@ -2,8 +2,8 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Runtime.InteropServices;
-using PolyComGen.Cuda;
-using PolyComGen.Cuda.Emulation;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Tests.Numerics;
 using Xunit;
 

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using PolyComGen.Tests.Generation;
 using PolyComGen.Tests.Numerics;
+using PolyComGen.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -21,13 +22,13 @@ public abstract class EmulatedGridTests
     protected static void Check(string spec, int index, ScalarType dtype)
     {
         EmulatedParity.RequireEmulator();
-        var (expectedSpec, create, _) = SpecGrid.All[index];
-        Assert.Equal(spec, expectedSpec.ToString());
+        PolyComActivation entry = SpecGrid.All[index];
+        Assert.Equal(spec, entry.Spec.ToString());
         bool snapshot = SnapshotTests.Cases.Values.Any(declaration => declaration.StartsWith(spec + " ", System.StringComparison.Ordinal));
         EmulatedShape[] shapes = snapshot ? EmulatedParity.Full : EmulatedParity.Small;
         foreach (EmulatedShape shape in shapes)
         {
-            EmulatedParity.Check(create(), dtype, shape, (ulong)(1000 + index));
+            EmulatedParity.Check(entry.CreateModule(), dtype, shape, (ulong)(1000 + index));
         }
     }
 }

@@ -1,6 +1,6 @@
 using System;
 using System.Collections.Generic;
-using PolyComGen.Cuda.Emulation;
+using PolyComGen.Backends.Cuda.Emulation;
 using Xunit;
 
 namespace PolyComGen.Tests.Cuda.Emulation;

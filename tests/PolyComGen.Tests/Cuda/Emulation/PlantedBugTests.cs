@@ -1,7 +1,8 @@
 using System.Collections.Generic;
 using System.Linq;
-using PolyComGen.Cuda;
-using PolyComGen.Kernels;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Contract;
 using PolyComGen.Tests.Numerics;
 using Xunit;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public sealed class PlantedBugTests
         ["a __syncthreads removed from the block reduction"] = ("if (lane == 0) partial[k][warp] = v[k];\n    }\n    __syncthreads();", "if (lane == 0) partial[k][warp] = v[k];\n    }"),
         ["a shuffle offset changed"] = ("for (int offset = 16;", "for (int offset = 8;"),
         ["a tail loop one short"] = ("i < n; i += nt)", "i + 1 < n; i += nt)"),
-        ["a wrong partials index"] = ("partials[row * (PCG_ORDER + 1) + k] = s * st[PCG_ORDER + k];", "partials[row * PCG_ORDER + k] = s * st[PCG_ORDER + k];"),
+        ["a wrong partials index"] = ("partials[row * (PCG_ORDER + 1) + 1]", "partials[row * PCG_ORDER + 1]"),
     };
 
     public static IEnumerable<object[]> Cases()
@@ -42,14 +43,14 @@ public sealed class PlantedBugTests
     {
         EmulatedParity.RequireEmulator();
         using var scope = NewDisposeScope();
-        var module = new NormType2Order3();
-        KernelDescriptor original = NormType2Order3.PolyComKernels.Descriptor;
+        var module = new PolyNorm();
+        KernelDescriptor original = PolyNorm.PolyComKernels.Descriptor;
         var (find, replace) = Bugs[bug];
         Assert.True(original.CudaSource.Contains(find), $"The generated source no longer contains the text to plant '{bug}' in: {find}");
-        var planted = new KernelDescriptor(original.Name + "WithPlantedBug", original.Spec, original.Rowwise, original.CudaSource.Replace(find, replace));
+        var planted = new KernelDescriptor(original.Name + "WithPlantedBug", original.Spec, original.Rowwise, original.Gated, original.CudaSource.Replace(find, replace));
 
         var correct = EmulatedParity.Errors(module, ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule));
-        var errors = EmulatedParity.Errors(new NormType2Order3(), ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule), planted);
+        var errors = EmulatedParity.Errors(new PolyNorm(), ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule), planted);
 
         Assert.True(new[] { correct.Y, correct.Dx, correct.Dweight, correct.Dbias }.All(e => e < EmulatedParity.Float32Tolerance), "the unmodified kernels must pass");
         Assert.False(new[] { errors.Y, errors.Dx, errors.Dweight, errors.Dbias }.All(e => e < EmulatedParity.Float32Tolerance),

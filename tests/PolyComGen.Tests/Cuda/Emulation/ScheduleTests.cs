@@ -1,5 +1,5 @@
 using System.Collections.Generic;
-using PolyComGen.Cuda;
+using PolyComGen.Backends.Cuda;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
 using TorchSharp;
@@ -14,7 +14,7 @@ public sealed class ScheduleTests
 {
     public static IEnumerable<object[]> Cases()
     {
-        foreach (string name in new[] { "NormType2Order3", "NormType1Order3", "ReLUType1Order3", "GELUType2Order2" })
+        foreach (string name in new[] { "PolyNorm", "NormType1Order3", "PolyReLU", "GELUType2Order2" })
         {
             foreach (ScalarType dtype in new[] { ScalarType.Float32, ScalarType.BFloat16 })
             {
@@ -29,9 +29,9 @@ public sealed class ScheduleTests
     {
         EmulatedParity.RequireEmulator();
         using var scope = NewDisposeScope();
-        var create = SpecGrid.All[SpecGrid.IndexOf(name)].Create;
+        PolyComActivation entry = SpecGrid.All[SpecGrid.IndexOf(name)];
         var shape = new EmulatedShape([40, 1031]);
-        Tensor[] reference = EmulatedParity.RawOutputs(create(), dtype, shape, 7, new CudaEmulationOptions(EmulationSchedule.ThreadOrder));
+        Tensor[] reference = EmulatedParity.RawOutputs(entry.CreateModule(), dtype, shape, 7, new CudaEmulationOptions(EmulationSchedule.ThreadOrder));
         var others = new (string Label, CudaEmulationOptions Options)[]
         {
             ("thread order, second run", new(EmulationSchedule.ThreadOrder)),
@@ -41,7 +41,7 @@ public sealed class ScheduleTests
         };
         foreach (var (label, options) in others)
         {
-            Tensor[] outputs = EmulatedParity.RawOutputs(create(), dtype, shape, 7, options);
+            Tensor[] outputs = EmulatedParity.RawOutputs(entry.CreateModule(), dtype, shape, 7, options);
             string[] names = ["y", "dx", "dweight", "dbias"];
             for (int i = 0; i < outputs.Length; i++)
             {

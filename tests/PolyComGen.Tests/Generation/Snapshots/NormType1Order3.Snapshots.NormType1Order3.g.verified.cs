@@ -4,24 +4,26 @@
 
 namespace Snapshots
 {
-    /// <summary>The PolyCom activation y = sum_{i=1..3} w[i-1] * Norm(x)^i + b, with fused CPU and CUDA kernels.</summary>
+    /// <summary>The PolyCom activation y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = Norm, with fused CPU and CUDA kernels.</summary>
     partial class NormType1Order3 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::PolyComGen.IPolyComModule
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "Norm", 3, 1E-06);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "Norm", 3, 1E-06, false);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public static string CudaSource => """"
 // PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "Norm", Type = 1)] on NormType1Order3:
-// y = sum_{i=1..3} w[i-1] * Norm(x)^i + b.
+// y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = Norm.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
-#define PCG_EPS 9.999999974752427E-07f
 
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -103,11 +105,23 @@ template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
     return r;
 }
 
-__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
 __device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
 __device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
 __device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
 __device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -118,43 +132,56 @@ template <typename T> struct pcg_chunk
 
 __device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
 
-// out[i] = f(a[i], b[i]) for the i in [0, n) that belong to thread t of nt, in 16-byte chunks when every pointer
-// is 16-byte aligned, then one by one. b (passed as 0 when null) and out (result dropped when null) are optional.
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
 // Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
 // deterministic.
-template <typename T, typename F>
-__device__ __forceinline__ void pcg_map(const T* a, const T* b, T* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
 {
     constexpr int V = pcg_chunk<T>::size;
-    const bool vectorised = pcg_aligned16(a) && (b == nullptr || pcg_aligned16(b)) && (out == nullptr || pcg_aligned16(out));
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
     pcg_size done = 0;
     if (vectorised)
     {
         const pcg_size chunks = n / V;
         for (pcg_size c = t; c < chunks; c += nt)
         {
-            pcg_chunk<T> ca, cb, co;
-            ca.raw = reinterpret_cast<const uint4*>(a)[c];
-            if (b != nullptr) cb.raw = reinterpret_cast<const uint4*>(b)[c];
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
 #pragma unroll
             for (int e = 0; e < V; e++)
             {
-                const float r = f(pcg_to_float(ca.e[e]), b != nullptr ? pcg_to_float(cb.e[e]) : 0.0f);
-                if (out != nullptr) co.e[e] = pcg_from_float<T>(r);
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
             }
-            if (out != nullptr) reinterpret_cast<uint4*>(out)[c] = co.raw;
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
         }
         done = chunks * V;
     }
     for (pcg_size i = done + t; i < n; i += nt)
     {
-        const float r = f(pcg_to_float(a[i]), b != nullptr ? pcg_to_float(b[i]) : 0.0f);
-        if (out != nullptr) out[i] = pcg_from_float<T>(r);
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
     }
 }
 
-// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order:
-// a fixed order, so the sums are the same on every run. Every thread of the block must call it.
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
 __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
 {
@@ -177,82 +204,170 @@ __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
     __syncthreads();
 }
 
-template <typename T>
-__device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG_ORDER])
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
 {
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
 #pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
 }
 
-// Type 1, rho = Norm. Per row: s = (sum x^2 / h + eps)^(-1/2), v = x s, y = b + sum_k w_k v^k.
+// The forward: a block per row, pass 1 finds m, pass 2 sums q, pass 3 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
     const float b = pcg_to_float(bias[0]);
+    const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        const T* xr = x + row * h;
-        float q[1] = {};
-        pcg_map<T>(xr, nullptr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float) { q[0] += v * v; return 0.0f; });
-        pcg_block_sum(q);
-        const float s = rsqrtf(q[0] / h + PCG_EPS);
-        pcg_map<T>(xr, nullptr, y + row * h, h, threadIdx.x, blockDim.x, [&](float v, float) {
-            const float n = v * s;
-            float r = w[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) r = r * n + w[k];
-            return r * n + b;
-        });
+        float maxes1[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
+        }
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                sums2[0] += (t0 * t0);
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q = sums2[0];
+        const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = ((vx * sigma) * s);
+                r[0] = (b + (t0 * (w1 + (t0 * (w2 + (t0 * w3))))));
+            });
+        }
     }
 }
 
-// MATH.md: v = x s, hg = g sum_k k w_k v^(k-1), dx = s (hg - x s^2 mean(hg x)); partials: sum g v^k, sum g.
+// The backward: pass 1 finds m, pass 2 sums q, pass 3 sums ht, dw1, dw2, dw3, db, pass 4 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, const T* weight, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        const T* xr = x + row * h;
-        const T* gr = dy + row * h;
-        float q[1] = {};
-        pcg_map<T>(xr, nullptr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float) { q[0] += v * v; return 0.0f; });
-        pcg_block_sum(q);
-        const float s = rsqrtf(q[0] / h + PCG_EPS);
-        float st[PCG_ORDER + 2] = {}; // sum g v^1..sum g v^r, sum g, sum hg x
-        pcg_map<T>(xr, gr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            const float n = v * s;
-            float slope = PCG_ORDER * w[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) slope = slope * n + (k + 1) * w[k];
-            float p = n;
-#pragma unroll
-            for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) p *= n; st[k] += g * p; }
-            st[PCG_ORDER] += g;
-            st[PCG_ORDER + 1] += g * slope * v;
-            return 0.0f;
-        });
-        pcg_block_sum(st);
+        float maxes1[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
+        }
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                sums2[0] += (t0 * t0);
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q = sums2[0];
+        const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
+        const float i3_0 = (2.0f * w2);
+        const float i3_1 = (3.0f * w3);
+        float sums3[5] = {};
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * s);
+                const float t2 = (t1 * t1);
+                sums3[0] += ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) * t0);
+                sums3[1] += (vg * t1);
+                sums3[2] += (vg * t2);
+                sums3[3] += (vg * (t2 * t1));
+                sums3[4] += vg;
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums3);
+        const float ht = sums3[0];
+        const float dw1 = sums3[1];
+        const float dw2 = sums3[2];
+        const float dw3 = sums3[3];
+        const float db = sums3[4];
+        const float kappa = (((s * s) * ht) / hf);
+        const float i4_0 = (2.0f * w2);
+        const float i4_1 = (3.0f * w3);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * s);
+                r[0] = ((s * ((vg * (w1 + (t1 * (i4_0 + (t1 * i4_1))))) - (t0 * kappa))) * sigma);
+            });
+        }
         if (threadIdx.x == 0)
         {
-#pragma unroll
-            for (int k = 0; k <= PCG_ORDER; k++) partials[row * (PCG_ORDER + 1) + k] = st[k];
+            partials[row * (PCG_ORDER + 1) + 0] = dw1;
+            partials[row * (PCG_ORDER + 1) + 1] = dw2;
+            partials[row * (PCG_ORDER + 1) + 2] = dw3;
+            partials[row * (PCG_ORDER + 1) + 3] = db;
         }
-        const float m = s * s * st[PCG_ORDER + 1] / h;
-        pcg_map<T>(xr, gr, dx + row * h, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            const float n = v * s;
-            float slope = PCG_ORDER * w[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) slope = slope * n + (k + 1) * w[k];
-            return s * (g * slope - v * m);
-        });
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
 {
@@ -269,40 +384,42 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
 {
     pcg_reduce<float>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
 {
     pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
@@ -336,356 +453,521 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
-        global::PolyComGen.Kernels.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
+        global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
 
-        /// <summary>Computes y = sum_{i=1..3} w[i-1] * Norm(x)^i + b for <paramref name="x"/> of shape [..., H].</summary>
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, weight, bias);
+
+        /// <summary>Computes y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = Norm for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
             global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
 
         /// <summary>
-        /// The fused CPU kernels of this spec on spans, as <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/> runs them;
-        /// callable directly for data that is not in tensors.
+        /// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly
+        /// for data that is not in tensors), and as eager TorchSharp ops.
         /// </summary>
-        public readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
+        public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Kernels.KernelDescriptor Descriptor { get; } = new("NormType1Order3", NormType1Order3.Spec, rowwise: true, NormType1Order3.CudaSource);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType1Order3", NormType1Order3.Spec, rowwise: true, gated: false, NormType1Order3.CudaSource);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
+            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
-                float q1 = 0;
+                float h = x.Length;
+                float m = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> q1v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> p1 = xv[j];
-                            q1v += p1 * p1;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float p1 = x[i];
-                        q1 += p1 * p1;
+                        float vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
                     }
                 }
-                float h = x.Length;
-                float s1 = 1 / global::System.MathF.Sqrt(q1 / h + 9.999999974752427E-07f);
+                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                float q = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            q_lanes = (q_lanes + (t0 * t0));
+                        }
+                        q += global::System.Numerics.Vector.Sum(q_lanes);
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        float vx = x[i];
+                        float t0 = (vx * sigma);
+                        q = (q + (t0 * t0));
+                    }
+                }
+                float s = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q / h))));
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(y);
-                        global::System.Numerics.Vector<float> w1v = new(w1);
-                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> sv = new(s);
                         global::System.Numerics.Vector<float> w3v = new(w3);
-                        global::System.Numerics.Vector<float> s1v = new(s1);
+                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> v = xv[j] * s1v;
-                            yv[j] = biasv + v * (w1v + v * (w2v + v * w3v));
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = ((vx * sigmav) * sv);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, w3v, w2v), w1v), biasv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float v = x[i] * s1;
-                        y[i] = bias + v * (w1 + v * (w2 + v * w3));
+                        float vx = x[i];
+                        float t0 = ((vx * sigma) * s);
+                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, w3, w2), w1), bias);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.ReadOnlySpan<float> weight, global::System.Span<float> partials)
+            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
-                float kw1 = 1.0f * w1, kw2 = 2.0f * w2, kw3 = 3.0f * w3;
-                float q1 = 0;
+                float h = x.Length;
+                float m = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> q1v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> p1 = xv[j];
-                            q1v += p1 * p1;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float p1 = x[i];
-                        q1 += p1 * p1;
+                        float vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
                     }
                 }
-                float h = x.Length;
-                float s1 = 1 / global::System.MathF.Sqrt(q1 / h + 9.999999974752427E-07f);
-                float hx = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
+                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                float q = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            q_lanes = (q_lanes + (t0 * t0));
+                        }
+                        q += global::System.Numerics.Vector.Sum(q_lanes);
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        float vx = x[i];
+                        float t0 = (vx * sigma);
+                        q = (q + (t0 * t0));
+                    }
+                }
+                float s = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q / h))));
+                float i3_0 = (2.0f * w2);
+                float i3_1 = (3.0f * w3);
+                float ht = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
-                        global::System.Numerics.Vector<float> kw1v = new(kw1);
-                        global::System.Numerics.Vector<float> kw2v = new(kw2);
-                        global::System.Numerics.Vector<float> kw3v = new(kw3);
-                        global::System.Numerics.Vector<float> s1v = new(s1);
-                        global::System.Numerics.Vector<float> hxv = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw1v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw2v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw3v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dbv = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> sv = new(s);
+                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
+                        global::System.Numerics.Vector<float> ht_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            global::System.Numerics.Vector<float> g = dyv[j];
-                            global::System.Numerics.Vector<float> v = x1 * s1v;
-                            global::System.Numerics.Vector<float> hv = g * (kw1v + v * (kw2v + v * kw3v));
-                            hxv += hv * x1;
-                            global::System.Numerics.Vector<float> vk = v;
-                            dw1v += g * vk;
-                            vk = vk * v;
-                            dw2v += g * vk;
-                            vk = vk * v;
-                            dw3v += g * vk;
-                            dbv += g;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> vg = dyv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<float> t1 = (t0 * sv);
+                            global::System.Numerics.Vector<float> t2 = (t1 * t1);
+                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)), t0, ht_lanes);
+                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
+                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                            dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
+                            db_lanes = (db_lanes + vg);
                         }
-                        hx += global::System.Numerics.Vector.Sum(hxv);
-                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
-                        db += global::System.Numerics.Vector.Sum(dbv);
+                        ht += global::System.Numerics.Vector.Sum(ht_lanes);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
+                        db += global::System.Numerics.Vector.Sum(db_lanes);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float x1 = x[i];
-                        float g = dy[i];
-                        float v = x1 * s1;
-                        float hv = g * (kw1 + v * (kw2 + v * kw3));
-                        hx += hv * x1;
-                        float vk = v;
-                        dw1 += g * vk;
-                        vk = vk * v;
-                        dw2 += g * vk;
-                        vk = vk * v;
-                        dw3 += g * vk;
-                        db += g;
+                        float vx = x[i];
+                        float vg = dy[i];
+                        float t0 = (vx * sigma);
+                        float t1 = (t0 * s);
+                        float t2 = (t1 * t1);
+                        ht = global::System.MathF.FusedMultiplyAdd((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i3_1, i3_0), w1)), t0, ht);
+                        dw1 = global::System.MathF.FusedMultiplyAdd(vg, t1, dw1);
+                        dw2 = global::System.MathF.FusedMultiplyAdd(vg, t2, dw2);
+                        dw3 = global::System.MathF.FusedMultiplyAdd(vg, (t2 * t1), dw3);
+                        db = (db + vg);
                     }
                 }
-                partials[0] = dw1;
-                partials[1] = dw2;
-                partials[2] = dw3;
-                partials[3] = db;
-                float m = s1 * s1 * hx / h;
+                float kappa = (((s * s) * ht) / h);
+                float i4_0 = (2.0f * w2);
+                float i4_1 = (3.0f * w3);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
-                        global::System.Numerics.Vector<float> kw1v = new(kw1);
-                        global::System.Numerics.Vector<float> kw2v = new(kw2);
-                        global::System.Numerics.Vector<float> kw3v = new(kw3);
-                        global::System.Numerics.Vector<float> s1v = new(s1);
-                        global::System.Numerics.Vector<float> mv = new(m);
+                        global::System.Numerics.Vector<float> sv = new(s);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> i4_1v = new(i4_1);
+                        global::System.Numerics.Vector<float> i4_0v = new(i4_0);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
+                        global::System.Numerics.Vector<float> kappav = new(kappa);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            global::System.Numerics.Vector<float> v = x1 * s1v;
-                            global::System.Numerics.Vector<float> hv = dyv[j] * (kw1v + v * (kw2v + v * kw3v));
-                            dxv[j] = s1v * (hv - x1 * mv);
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> vg = dyv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<float> t1 = (t0 * sv);
+                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i4_1v, i4_0v), w1v)) - (t0 * kappav))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float x1 = x[i];
-                        float v = x1 * s1;
-                        float hv = dy[i] * (kw1 + v * (kw2 + v * kw3));
-                        dx[i] = s1 * (hv - x1 * m);
-                    }
-                }
-            }
-
-            /// <inheritdoc/>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
-            {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
-                double q1 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> q1v = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
-                        {
-                            global::System.Numerics.Vector<double> p1 = xv[j];
-                            q1v += p1 * p1;
-                        }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double p1 = x[i];
-                        q1 += p1 * p1;
-                    }
-                }
-                double h = x.Length;
-                double s1 = 1 / global::System.Math.Sqrt(q1 / h + 1E-06d);
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(y);
-                        global::System.Numerics.Vector<double> w1v = new(w1);
-                        global::System.Numerics.Vector<double> w2v = new(w2);
-                        global::System.Numerics.Vector<double> w3v = new(w3);
-                        global::System.Numerics.Vector<double> s1v = new(s1);
-                        global::System.Numerics.Vector<double> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
-                        {
-                            global::System.Numerics.Vector<double> v = xv[j] * s1v;
-                            yv[j] = biasv + v * (w1v + v * (w2v + v * w3v));
-                        }
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double v = x[i] * s1;
-                        y[i] = bias + v * (w1 + v * (w2 + v * w3));
-                    }
-                }
-            }
-
-            /// <inheritdoc/>
-            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.ReadOnlySpan<double> weight, global::System.Span<double> partials)
-            {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
-                double kw1 = 1.0d * w1, kw2 = 2.0d * w2, kw3 = 3.0d * w3;
-                double q1 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> q1v = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
-                        {
-                            global::System.Numerics.Vector<double> p1 = xv[j];
-                            q1v += p1 * p1;
-                        }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double p1 = x[i];
-                        q1 += p1 * p1;
-                    }
-                }
-                double h = x.Length;
-                double s1 = 1 / global::System.Math.Sqrt(q1 / h + 1E-06d);
-                double hx = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
-                        global::System.Numerics.Vector<double> kw1v = new(kw1);
-                        global::System.Numerics.Vector<double> kw2v = new(kw2);
-                        global::System.Numerics.Vector<double> kw3v = new(kw3);
-                        global::System.Numerics.Vector<double> s1v = new(s1);
-                        global::System.Numerics.Vector<double> hxv = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw1v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw2v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw3v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dbv = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
-                        {
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            global::System.Numerics.Vector<double> g = dyv[j];
-                            global::System.Numerics.Vector<double> v = x1 * s1v;
-                            global::System.Numerics.Vector<double> hv = g * (kw1v + v * (kw2v + v * kw3v));
-                            hxv += hv * x1;
-                            global::System.Numerics.Vector<double> vk = v;
-                            dw1v += g * vk;
-                            vk = vk * v;
-                            dw2v += g * vk;
-                            vk = vk * v;
-                            dw3v += g * vk;
-                            dbv += g;
-                        }
-                        hx += global::System.Numerics.Vector.Sum(hxv);
-                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
-                        db += global::System.Numerics.Vector.Sum(dbv);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double x1 = x[i];
-                        double g = dy[i];
-                        double v = x1 * s1;
-                        double hv = g * (kw1 + v * (kw2 + v * kw3));
-                        hx += hv * x1;
-                        double vk = v;
-                        dw1 += g * vk;
-                        vk = vk * v;
-                        dw2 += g * vk;
-                        vk = vk * v;
-                        dw3 += g * vk;
-                        db += g;
+                        float vx = x[i];
+                        float vg = dy[i];
+                        float t0 = (vx * sigma);
+                        float t1 = (t0 * s);
+                        dx[i] = ((s * ((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i4_1, i4_0), w1)) - (t0 * kappa))) * sigma);
                     }
                 }
                 partials[0] = dw1;
                 partials[1] = dw2;
                 partials[2] = dw3;
                 partials[3] = db;
-                double m = s1 * s1 * hx / h;
+            }
+
+            /// <inheritdoc/>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
+            {
+                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double h = x.Length;
+                double m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                    }
+                }
+                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                double q = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            q_lanes = (q_lanes + (t0 * t0));
+                        }
+                        q += global::System.Numerics.Vector.Sum(q_lanes);
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        double t0 = (vx * sigma);
+                        q = (q + (t0 * t0));
+                    }
+                }
+                double s = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q / h))));
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(y);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> sv = new(s);
+                        global::System.Numerics.Vector<double> w3v = new(w3);
+                        global::System.Numerics.Vector<double> w2v = new(w2);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
+                        global::System.Numerics.Vector<double> biasv = new(bias);
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = ((vx * sigmav) * sv);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, w3v, w2v), w1v), biasv);
+                        }
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        double t0 = ((vx * sigma) * s);
+                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, w3, w2), w1), bias);
+                    }
+                }
+            }
+
+            /// <inheritdoc/>
+            [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
+            {
+                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double h = x.Length;
+                double m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                    }
+                }
+                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                double q = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            q_lanes = (q_lanes + (t0 * t0));
+                        }
+                        q += global::System.Numerics.Vector.Sum(q_lanes);
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        double t0 = (vx * sigma);
+                        q = (q + (t0 * t0));
+                    }
+                }
+                double s = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q / h))));
+                double i3_0 = (2.0d * w2);
+                double i3_1 = (3.0d * w3);
+                double ht = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> sv = new(s);
+                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
+                        global::System.Numerics.Vector<double> ht_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> vg = dyv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<double> t1 = (t0 * sv);
+                            global::System.Numerics.Vector<double> t2 = (t1 * t1);
+                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)), t0, ht_lanes);
+                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
+                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                            dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
+                            db_lanes = (db_lanes + vg);
+                        }
+                        ht += global::System.Numerics.Vector.Sum(ht_lanes);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
+                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        double vg = dy[i];
+                        double t0 = (vx * sigma);
+                        double t1 = (t0 * s);
+                        double t2 = (t1 * t1);
+                        ht = global::System.Math.FusedMultiplyAdd((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i3_1, i3_0), w1)), t0, ht);
+                        dw1 = global::System.Math.FusedMultiplyAdd(vg, t1, dw1);
+                        dw2 = global::System.Math.FusedMultiplyAdd(vg, t2, dw2);
+                        dw3 = global::System.Math.FusedMultiplyAdd(vg, (t2 * t1), dw3);
+                        db = (db + vg);
+                    }
+                }
+                double kappa = (((s * s) * ht) / h);
+                double i4_0 = (2.0d * w2);
+                double i4_1 = (3.0d * w3);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
-                        global::System.Numerics.Vector<double> kw1v = new(kw1);
-                        global::System.Numerics.Vector<double> kw2v = new(kw2);
-                        global::System.Numerics.Vector<double> kw3v = new(kw3);
-                        global::System.Numerics.Vector<double> s1v = new(s1);
-                        global::System.Numerics.Vector<double> mv = new(m);
+                        global::System.Numerics.Vector<double> sv = new(s);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> i4_1v = new(i4_1);
+                        global::System.Numerics.Vector<double> i4_0v = new(i4_0);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
+                        global::System.Numerics.Vector<double> kappav = new(kappa);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            global::System.Numerics.Vector<double> v = x1 * s1v;
-                            global::System.Numerics.Vector<double> hv = dyv[j] * (kw1v + v * (kw2v + v * kw3v));
-                            dxv[j] = s1v * (hv - x1 * mv);
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> vg = dyv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<double> t1 = (t0 * sv);
+                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i4_1v, i4_0v), w1v)) - (t0 * kappav))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double x1 = x[i];
-                        double v = x1 * s1;
-                        double hv = dy[i] * (kw1 + v * (kw2 + v * kw3));
-                        dx[i] = s1 * (hv - x1 * m);
+                        double vx = x[i];
+                        double vg = dy[i];
+                        double t0 = (vx * sigma);
+                        double t1 = (t0 * s);
+                        dx[i] = ((s * ((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i4_1, i4_0), w1)) - (t0 * kappa))) * sigma);
                     }
                 }
+                partials[0] = dw1;
+                partials[1] = dw2;
+                partials[2] = dw3;
+                partials[3] = db;
+            }
+
+            /// <inheritdoc/>
+            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
+                global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
+                global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
+                global::TorchSharp.torch.Tensor q = global::PolyComGen.Eager.EagerMath.RowSum((x * x));
+                global::TorchSharp.torch.Tensor s = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor t1_0 = (x * s);
+                return global::PolyComGen.Eager.EagerMath.Add(bias, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(w1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(w2, (t1_0 * w3)))))).MoveToOuterDisposeScope();
+            }
+
+            /// <inheritdoc/>
+            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dweight, global::TorchSharp.torch.Tensor Dbias, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
+                global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
+                global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
+                global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
+                global::TorchSharp.torch.Tensor k3 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
+                global::TorchSharp.torch.Tensor m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
+                global::TorchSharp.torch.Tensor sigma = global::PolyComGen.Eager.EagerMath.NormScale(m);
+                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor q = global::PolyComGen.Eager.EagerMath.RowSum((t1_0 * t1_0));
+                global::TorchSharp.torch.Tensor s = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q / h), (k1 * (sigma * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor i3_0 = (k2 * w2);
+                global::TorchSharp.torch.Tensor i3_1 = (k3 * w3);
+                global::TorchSharp.torch.Tensor t2_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t2_1 = (t2_0 * s);
+                global::TorchSharp.torch.Tensor t2_2 = (t2_1 * t2_1);
+                global::TorchSharp.torch.Tensor ht = global::PolyComGen.Eager.EagerMath.RowSum(((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t2_1 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_1 * i3_1))))) * t2_0));
+                global::TorchSharp.torch.Tensor dw1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t2_1));
+                global::TorchSharp.torch.Tensor dw2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t2_2));
+                global::TorchSharp.torch.Tensor dw3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * (t2_2 * t2_1)));
+                global::TorchSharp.torch.Tensor db = global::PolyComGen.Eager.EagerMath.RowSum(dy);
+                global::TorchSharp.torch.Tensor kappa = (((s * s) * ht) / h);
+                global::TorchSharp.torch.Tensor i4_0 = (k2 * w2);
+                global::TorchSharp.torch.Tensor i4_1 = (k3 * w3);
+                global::TorchSharp.torch.Tensor t3_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t3_1 = (t3_0 * s);
+                global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(dw1), global::PolyComGen.Eager.EagerMath.Total(dw2), global::PolyComGen.Eager.EagerMath.Total(dw3));
+                global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(db));
+                return (((s * ((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t3_1 * global::PolyComGen.Eager.EagerMath.Add(i4_0, (t3_1 * i4_1))))) - (t3_0 * kappa))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

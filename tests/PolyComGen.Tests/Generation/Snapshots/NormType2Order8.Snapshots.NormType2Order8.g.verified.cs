@@ -4,24 +4,26 @@
 
 namespace Snapshots
 {
-    /// <summary>The PolyCom activation y = sum_{i=1..8} w[i-1] * Norm(x^i) + b, with fused CPU and CUDA kernels.</summary>
+    /// <summary>The PolyCom activation y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm, with fused CPU and CUDA kernels.</summary>
     partial class NormType2Order8 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::PolyComGen.IPolyComModule
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Norm", 8, 1E-06);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Norm", 8, 1E-06, false);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public static string CudaSource => """"
 // PolyComGen CUDA kernels for [PolyCom(Order = 8, Inner = "Norm", Type = 2)] on NormType2Order8:
-// y = sum_{i=1..8} w[i-1] * Norm(x^i) + b.
+// y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
 #define PCG_ORDER 8
 #define PCG_BLOCK 256
-#define PCG_EPS 9.999999974752427E-07f
 
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -103,11 +105,23 @@ template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
     return r;
 }
 
-__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
 __device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
 __device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
 __device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
 __device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -118,43 +132,56 @@ template <typename T> struct pcg_chunk
 
 __device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
 
-// out[i] = f(a[i], b[i]) for the i in [0, n) that belong to thread t of nt, in 16-byte chunks when every pointer
-// is 16-byte aligned, then one by one. b (passed as 0 when null) and out (result dropped when null) are optional.
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
 // Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
 // deterministic.
-template <typename T, typename F>
-__device__ __forceinline__ void pcg_map(const T* a, const T* b, T* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
 {
     constexpr int V = pcg_chunk<T>::size;
-    const bool vectorised = pcg_aligned16(a) && (b == nullptr || pcg_aligned16(b)) && (out == nullptr || pcg_aligned16(out));
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
     pcg_size done = 0;
     if (vectorised)
     {
         const pcg_size chunks = n / V;
         for (pcg_size c = t; c < chunks; c += nt)
         {
-            pcg_chunk<T> ca, cb, co;
-            ca.raw = reinterpret_cast<const uint4*>(a)[c];
-            if (b != nullptr) cb.raw = reinterpret_cast<const uint4*>(b)[c];
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
 #pragma unroll
             for (int e = 0; e < V; e++)
             {
-                const float r = f(pcg_to_float(ca.e[e]), b != nullptr ? pcg_to_float(cb.e[e]) : 0.0f);
-                if (out != nullptr) co.e[e] = pcg_from_float<T>(r);
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
             }
-            if (out != nullptr) reinterpret_cast<uint4*>(out)[c] = co.raw;
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
         }
         done = chunks * V;
     }
     for (pcg_size i = done + t; i < n; i += nt)
     {
-        const float r = f(pcg_to_float(a[i]), b != nullptr ? pcg_to_float(b[i]) : 0.0f);
-        if (out != nullptr) out[i] = pcg_from_float<T>(r);
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
     }
 }
 
-// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order:
-// a fixed order, so the sums are the same on every run. Every thread of the block must call it.
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
 __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
 {
@@ -177,84 +204,271 @@ __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
     __syncthreads();
 }
 
-template <typename T>
-__device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG_ORDER])
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
 {
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
 #pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
 }
 
-// Type 2, rho = Norm. Per row: q_k = sum x^(2k), s_k = (q_k / h + eps)^(-1/2), y = b + sum_k w_k s_k x^k.
+// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, q4, q5, q6, q7, q8, pass 3 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
+    const float w5 = pcg_to_float(weight[4]);
+    const float w6 = pcg_to_float(weight[5]);
+    const float w7 = pcg_to_float(weight[6]);
+    const float w8 = pcg_to_float(weight[7]);
     const float b = pcg_to_float(bias[0]);
+    const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        const T* xr = x + row * h;
-        float q[PCG_ORDER] = {};
-        pcg_map<T>(xr, nullptr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float) {
-            float p = v;
-#pragma unroll
-            for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) p *= v; q[k] += p * p; }
-            return 0.0f;
-        });
-        pcg_block_sum(q);
-        float c[PCG_ORDER];
-#pragma unroll
-        for (int k = 0; k < PCG_ORDER; k++) c[k] = w[k] * rsqrtf(q[k] / h + PCG_EPS);
-        pcg_map<T>(xr, nullptr, y + row * h, h, threadIdx.x, blockDim.x, [&](float v, float) {
-            float r = c[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) r = r * v + c[k];
-            return r * v + b;
-        });
-    }
-}
-
-// MATH.md: dx = sum_k w_k (k x^(k-1) s_k g - (k/h) x^(2k-1) s_k^3 S_k) with S_k = sum g x^k;
-// partials per row: s_k S_k for w_k, sum g for b.
-template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, const T* weight, float* partials, pcg_size rows, int h)
-{
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
-    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
-    {
-        const T* xr = x + row * h;
-        const T* gr = dy + row * h;
-        float st[2 * PCG_ORDER + 1] = {}; // q_1..q_r, S_1..S_r, G
-        pcg_map<T>(xr, gr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            float p = v;
-#pragma unroll
-            for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) p *= v; st[k] += p * p; st[PCG_ORDER + k] += g * p; }
-            st[2 * PCG_ORDER] += g;
-            return 0.0f;
-        });
-        pcg_block_sum(st);
-        float a[PCG_ORDER], c[PCG_ORDER];
-#pragma unroll
-        for (int k = 0; k < PCG_ORDER; k++)
+        float maxes1[1] = {};
         {
-            const float s = rsqrtf(st[k] / h + PCG_EPS);
-            a[k] = (k + 1) * w[k] * s;
-            c[k] = w[k] * (k + 1) / h * s * s * s * st[PCG_ORDER + k];
-            if (threadIdx.x == 0) partials[row * (PCG_ORDER + 1) + k] = s * st[PCG_ORDER + k];
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
         }
-        if (threadIdx.x == 0) partials[row * (PCG_ORDER + 1) + PCG_ORDER] = st[2 * PCG_ORDER];
-        pcg_map<T>(xr, gr, dx + row * h, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            const float v2 = v * v;
-            float ga = a[PCG_ORDER - 1], sc = c[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) { ga = ga * v + a[k]; sc = sc * v2 + c[k]; }
-            return g * ga - v * sc;
-        });
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[8] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * t0);
+                const float t2 = ((t1 * t0) * t0);
+                const float t3 = ((t2 * t0) * t0);
+                const float t4 = ((t3 * t0) * t0);
+                const float t5 = ((t4 * t0) * t0);
+                const float t6 = ((t5 * t0) * t0);
+                const float t7 = ((t6 * t0) * t0);
+                sums2[0] += t1;
+                sums2[1] += t2;
+                sums2[2] += t3;
+                sums2[3] += t4;
+                sums2[4] += t5;
+                sums2[5] += t6;
+                sums2[6] += t7;
+                sums2[7] += ((t7 * t0) * t0);
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q1 = sums2[0];
+        const float q2 = sums2[1];
+        const float q3 = sums2[2];
+        const float q4 = sums2[3];
+        const float q5 = sums2[4];
+        const float q6 = sums2[5];
+        const float q7 = sums2[6];
+        const float q8 = sums2[7];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float c1 = (w1 * s1);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float c2 = (w2 * s2);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c3 = (w3 * s3);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c4 = (w4 * s4);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c5 = (w5 * s5);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c6 = (w6 * s6);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c7 = (w7 * s7);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c8 = (w8 * s8);
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                r[0] = (b + (t0 * (c1 + (t0 * (c2 + (t0 * (c3 + (t0 * (c4 + (t0 * (c5 + (t0 * (c6 + (t0 * (c7 + (t0 * c8))))))))))))))));
+            });
+        }
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
+// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+template <typename T>
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
+    const float w5 = pcg_to_float(weight[4]);
+    const float w6 = pcg_to_float(weight[5]);
+    const float w7 = pcg_to_float(weight[6]);
+    const float w8 = pcg_to_float(weight[7]);
+    const float hf = (float)h;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float maxes1[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
+        }
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[17] = {};
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * t0);
+                const float t2 = (t1 * t0);
+                const float t3 = (t2 * t0);
+                const float t4 = (t3 * t0);
+                const float t5 = (t4 * t0);
+                const float t6 = (t5 * t0);
+                const float t7 = (t6 * t0);
+                const float t8 = ((t7 * t0) * t0);
+                const float t9 = ((t8 * t0) * t0);
+                const float t10 = ((t9 * t0) * t0);
+                sums2[0] += t1;
+                sums2[1] += (vg * t0);
+                sums2[2] += t3;
+                sums2[3] += (vg * t1);
+                sums2[4] += t5;
+                sums2[5] += (vg * t2);
+                sums2[6] += t7;
+                sums2[7] += (vg * t3);
+                sums2[8] += t8;
+                sums2[9] += (vg * t4);
+                sums2[10] += t9;
+                sums2[11] += (vg * t5);
+                sums2[12] += t10;
+                sums2[13] += (vg * t6);
+                sums2[14] += ((t10 * t0) * t0);
+                sums2[15] += (vg * t7);
+                sums2[16] += vg;
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q1 = sums2[0];
+        const float S1 = sums2[1];
+        const float q2 = sums2[2];
+        const float S2 = sums2[3];
+        const float q3 = sums2[4];
+        const float S3 = sums2[5];
+        const float q4 = sums2[6];
+        const float S4 = sums2[7];
+        const float q5 = sums2[8];
+        const float S5 = sums2[9];
+        const float q6 = sums2[10];
+        const float S6 = sums2[11];
+        const float q7 = sums2[12];
+        const float S7 = sums2[13];
+        const float q8 = sums2[14];
+        const float S8 = sums2[15];
+        const float G = sums2[16];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float a1 = (w1 * s1);
+        const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float a2 = (w2 * s2);
+        const float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / hf);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a3 = (w3 * s3);
+        const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a4 = (w4 * s4);
+        const float c4 = (((w4 * ((s4 * s4) * s4)) * S4) / hf);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a5 = (w5 * s5);
+        const float c5 = (((w5 * ((s5 * s5) * s5)) * S5) / hf);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a6 = (w6 * s6);
+        const float c6 = (((w6 * ((s6 * s6) * s6)) * S6) / hf);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a7 = (w7 * s7);
+        const float c7 = (((w7 * ((s7 * s7) * s7)) * S7) / hf);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a8 = (w8 * s8);
+        const float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / hf);
+        const float i3_0 = (2.0f * a2);
+        const float i3_1 = (3.0f * a3);
+        const float i3_2 = (4.0f * a4);
+        const float i3_3 = (5.0f * a5);
+        const float i3_4 = (6.0f * a6);
+        const float i3_5 = (7.0f * a7);
+        const float i3_6 = (8.0f * a8);
+        const float i3_7 = (2.0f * c2);
+        const float i3_8 = (3.0f * c3);
+        const float i3_9 = (4.0f * c4);
+        const float i3_10 = (5.0f * c5);
+        const float i3_11 = (6.0f * c6);
+        const float i3_12 = (7.0f * c7);
+        const float i3_13 = (8.0f * c8);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * (i3_1 + (t0 * (i3_2 + (t0 * (i3_3 + (t0 * (i3_4 + (t0 * (i3_5 + (t0 * i3_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i3_7 + (t0 * (t0 * (i3_8 + (t0 * (t0 * (i3_9 + (t0 * (t0 * (i3_10 + (t0 * (t0 * (i3_11 + (t0 * (t0 * (i3_12 + (t0 * (t0 * i3_13))))))))))))))))))))))) * sigma);
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * (PCG_ORDER + 1) + 0] = (s1 * S1);
+            partials[row * (PCG_ORDER + 1) + 1] = (s2 * S2);
+            partials[row * (PCG_ORDER + 1) + 2] = (s3 * S3);
+            partials[row * (PCG_ORDER + 1) + 3] = (s4 * S4);
+            partials[row * (PCG_ORDER + 1) + 4] = (s5 * S5);
+            partials[row * (PCG_ORDER + 1) + 5] = (s6 * S6);
+            partials[row * (PCG_ORDER + 1) + 6] = (s7 * S7);
+            partials[row * (PCG_ORDER + 1) + 7] = (s8 * S8);
+            partials[row * (PCG_ORDER + 1) + 8] = G;
+        }
+    }
+}
+
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
 {
@@ -271,40 +485,42 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
 {
     pcg_reduce<float>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
 {
     pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
@@ -338,534 +554,901 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
-        global::PolyComGen.Kernels.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
+        global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
 
-        /// <summary>Computes y = sum_{i=1..8} w[i-1] * Norm(x^i) + b for <paramref name="x"/> of shape [..., H].</summary>
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, weight, bias);
+
+        /// <summary>Computes y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
             global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
 
         /// <summary>
-        /// The fused CPU kernels of this spec on spans, as <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/> runs them;
-        /// callable directly for data that is not in tensors.
+        /// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly
+        /// for data that is not in tensors), and as eager TorchSharp ops.
         /// </summary>
-        public readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
+        public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Kernels.KernelDescriptor Descriptor { get; } = new("NormType2Order8", NormType2Order8.Spec, rowwise: true, NormType2Order8.CudaSource);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType2Order8", NormType2Order8.Spec, rowwise: true, gated: false, NormType2Order8.CudaSource);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
+            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
+                float h = x.Length;
+                float m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        float vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                    }
+                }
+                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
                 float q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> q1v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q4v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q5v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q6v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q7v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q8v = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> p1 = xv[j];
-                            q1v += p1 * p1;
-                            global::System.Numerics.Vector<float> p2 = p1 * p1;
-                            q2v += p2 * p2;
-                            global::System.Numerics.Vector<float> p3 = p2 * p1;
-                            q3v += p3 * p3;
-                            global::System.Numerics.Vector<float> p4 = p3 * p1;
-                            q4v += p4 * p4;
-                            global::System.Numerics.Vector<float> p5 = p4 * p1;
-                            q5v += p5 * p5;
-                            global::System.Numerics.Vector<float> p6 = p5 * p1;
-                            q6v += p6 * p6;
-                            global::System.Numerics.Vector<float> p7 = p6 * p1;
-                            q7v += p7 * p7;
-                            global::System.Numerics.Vector<float> p8 = p7 * p1;
-                            q8v += p8 * p8;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                            global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                            global::System.Numerics.Vector<float> t3 = ((t2 * t0) * t0);
+                            global::System.Numerics.Vector<float> t4 = ((t3 * t0) * t0);
+                            global::System.Numerics.Vector<float> t5 = ((t4 * t0) * t0);
+                            global::System.Numerics.Vector<float> t6 = ((t5 * t0) * t0);
+                            global::System.Numerics.Vector<float> t7 = ((t6 * t0) * t0);
+                            q1_lanes = (q1_lanes + t1);
+                            q2_lanes = (q2_lanes + t2);
+                            q3_lanes = (q3_lanes + t3);
+                            q4_lanes = (q4_lanes + t4);
+                            q5_lanes = (q5_lanes + t5);
+                            q6_lanes = (q6_lanes + t6);
+                            q7_lanes = (q7_lanes + t7);
+                            q8_lanes = (q8_lanes + ((t7 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        q2 += global::System.Numerics.Vector.Sum(q2v);
-                        q3 += global::System.Numerics.Vector.Sum(q3v);
-                        q4 += global::System.Numerics.Vector.Sum(q4v);
-                        q5 += global::System.Numerics.Vector.Sum(q5v);
-                        q6 += global::System.Numerics.Vector.Sum(q6v);
-                        q7 += global::System.Numerics.Vector.Sum(q7v);
-                        q8 += global::System.Numerics.Vector.Sum(q8v);
+                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
+                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
+                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
+                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
+                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
+                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
+                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
+                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float p1 = x[i];
-                        q1 += p1 * p1;
-                        float p2 = p1 * p1;
-                        q2 += p2 * p2;
-                        float p3 = p2 * p1;
-                        q3 += p3 * p3;
-                        float p4 = p3 * p1;
-                        q4 += p4 * p4;
-                        float p5 = p4 * p1;
-                        q5 += p5 * p5;
-                        float p6 = p5 * p1;
-                        q6 += p6 * p6;
-                        float p7 = p6 * p1;
-                        q7 += p7 * p7;
-                        float p8 = p7 * p1;
-                        q8 += p8 * p8;
+                        float vx = x[i];
+                        float t0 = (vx * sigma);
+                        float t1 = (t0 * t0);
+                        float t2 = ((t1 * t0) * t0);
+                        float t3 = ((t2 * t0) * t0);
+                        float t4 = ((t3 * t0) * t0);
+                        float t5 = ((t4 * t0) * t0);
+                        float t6 = ((t5 * t0) * t0);
+                        float t7 = ((t6 * t0) * t0);
+                        q1 = (q1 + t1);
+                        q2 = (q2 + t2);
+                        q3 = (q3 + t3);
+                        q4 = (q4 + t4);
+                        q5 = (q5 + t5);
+                        q6 = (q6 + t6);
+                        q7 = (q7 + t7);
+                        q8 = (q8 + ((t7 * t0) * t0));
                     }
                 }
-                float h = x.Length;
-                float s1 = 1 / global::System.MathF.Sqrt(q1 / h + 9.999999974752427E-07f), s2 = 1 / global::System.MathF.Sqrt(q2 / h + 9.999999974752427E-07f), s3 = 1 / global::System.MathF.Sqrt(q3 / h + 9.999999974752427E-07f), s4 = 1 / global::System.MathF.Sqrt(q4 / h + 9.999999974752427E-07f), s5 = 1 / global::System.MathF.Sqrt(q5 / h + 9.999999974752427E-07f), s6 = 1 / global::System.MathF.Sqrt(q6 / h + 9.999999974752427E-07f), s7 = 1 / global::System.MathF.Sqrt(q7 / h + 9.999999974752427E-07f), s8 = 1 / global::System.MathF.Sqrt(q8 / h + 9.999999974752427E-07f);
-                float c1 = w1 * s1, c2 = w2 * s2, c3 = w3 * s3, c4 = w4 * s4, c5 = w5 * s5, c6 = w6 * s6, c7 = w7 * s7, c8 = w8 * s8;
+                float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
+                float c1 = (w1 * s1);
+                float s2 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((sigma * sigma) * sigma) * sigma), (q2 / h))));
+                float c2 = (w2 * s2);
+                float s3 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
+                float c3 = (w3 * s3);
+                float s4 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q4 / h))));
+                float c4 = (w4 * s4);
+                float s5 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q5 / h))));
+                float c5 = (w5 * s5);
+                float s6 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q6 / h))));
+                float c6 = (w6 * s6);
+                float s7 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q7 / h))));
+                float c7 = (w7 * s7);
+                float s8 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
+                float c8 = (w8 * s8);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(y);
-                        global::System.Numerics.Vector<float> c1v = new(c1);
-                        global::System.Numerics.Vector<float> c2v = new(c2);
-                        global::System.Numerics.Vector<float> c3v = new(c3);
-                        global::System.Numerics.Vector<float> c4v = new(c4);
-                        global::System.Numerics.Vector<float> c5v = new(c5);
-                        global::System.Numerics.Vector<float> c6v = new(c6);
-                        global::System.Numerics.Vector<float> c7v = new(c7);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
                         global::System.Numerics.Vector<float> c8v = new(c8);
+                        global::System.Numerics.Vector<float> c7v = new(c7);
+                        global::System.Numerics.Vector<float> c6v = new(c6);
+                        global::System.Numerics.Vector<float> c5v = new(c5);
+                        global::System.Numerics.Vector<float> c4v = new(c4);
+                        global::System.Numerics.Vector<float> c3v = new(c3);
+                        global::System.Numerics.Vector<float> c2v = new(c2);
+                        global::System.Numerics.Vector<float> c1v = new(c1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            yv[j] = biasv + x1 * (c1v + x1 * (c2v + x1 * (c3v + x1 * (c4v + x1 * (c5v + x1 * (c6v + x1 * (c7v + x1 * c8v)))))));
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c8v, c7v), c6v), c5v), c4v), c3v), c2v), c1v), biasv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float x1 = x[i];
-                        y[i] = bias + x1 * (c1 + x1 * (c2 + x1 * (c3 + x1 * (c4 + x1 * (c5 + x1 * (c6 + x1 * (c7 + x1 * c8)))))));
+                        float vx = x[i];
+                        float t0 = (vx * sigma);
+                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, c8, c7), c6), c5), c4), c3), c2), c1), bias);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.ReadOnlySpan<float> weight, global::System.Span<float> partials)
+            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
-                float q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0, S1 = 0, S2 = 0, S3 = 0, S4 = 0, S5 = 0, S6 = 0, S7 = 0, S8 = 0, G = 0;
+                float h = x.Length;
+                float m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        float vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                    }
+                }
+                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                float q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
-                        global::System.Numerics.Vector<float> q1v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q4v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q5v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q6v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q7v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q8v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S1v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S2v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S3v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S4v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S5v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S6v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S7v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S8v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> Gv = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S1_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S2_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S3_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S4_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S5_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S6_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S7_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> S8_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> G_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> p1 = xv[j];
-                            global::System.Numerics.Vector<float> g = dyv[j];
-                            Gv += g;
-                            q1v += p1 * p1;
-                            S1v += g * p1;
-                            global::System.Numerics.Vector<float> p2 = p1 * p1;
-                            q2v += p2 * p2;
-                            S2v += g * p2;
-                            global::System.Numerics.Vector<float> p3 = p2 * p1;
-                            q3v += p3 * p3;
-                            S3v += g * p3;
-                            global::System.Numerics.Vector<float> p4 = p3 * p1;
-                            q4v += p4 * p4;
-                            S4v += g * p4;
-                            global::System.Numerics.Vector<float> p5 = p4 * p1;
-                            q5v += p5 * p5;
-                            S5v += g * p5;
-                            global::System.Numerics.Vector<float> p6 = p5 * p1;
-                            q6v += p6 * p6;
-                            S6v += g * p6;
-                            global::System.Numerics.Vector<float> p7 = p6 * p1;
-                            q7v += p7 * p7;
-                            S7v += g * p7;
-                            global::System.Numerics.Vector<float> p8 = p7 * p1;
-                            q8v += p8 * p8;
-                            S8v += g * p8;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> vg = dyv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                            global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                            global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                            global::System.Numerics.Vector<float> t4 = (t3 * t0);
+                            global::System.Numerics.Vector<float> t5 = (t4 * t0);
+                            global::System.Numerics.Vector<float> t6 = (t5 * t0);
+                            global::System.Numerics.Vector<float> t7 = (t6 * t0);
+                            global::System.Numerics.Vector<float> t8 = ((t7 * t0) * t0);
+                            global::System.Numerics.Vector<float> t9 = ((t8 * t0) * t0);
+                            global::System.Numerics.Vector<float> t10 = ((t9 * t0) * t0);
+                            q1_lanes = (q1_lanes + t1);
+                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                            q2_lanes = (q2_lanes + t3);
+                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                            q3_lanes = (q3_lanes + t5);
+                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                            q4_lanes = (q4_lanes + t7);
+                            S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                            q5_lanes = (q5_lanes + t8);
+                            S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                            q6_lanes = (q6_lanes + t9);
+                            S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                            q7_lanes = (q7_lanes + t10);
+                            S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                            q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                            S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                            G_lanes = (G_lanes + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        q2 += global::System.Numerics.Vector.Sum(q2v);
-                        q3 += global::System.Numerics.Vector.Sum(q3v);
-                        q4 += global::System.Numerics.Vector.Sum(q4v);
-                        q5 += global::System.Numerics.Vector.Sum(q5v);
-                        q6 += global::System.Numerics.Vector.Sum(q6v);
-                        q7 += global::System.Numerics.Vector.Sum(q7v);
-                        q8 += global::System.Numerics.Vector.Sum(q8v);
-                        S1 += global::System.Numerics.Vector.Sum(S1v);
-                        S2 += global::System.Numerics.Vector.Sum(S2v);
-                        S3 += global::System.Numerics.Vector.Sum(S3v);
-                        S4 += global::System.Numerics.Vector.Sum(S4v);
-                        S5 += global::System.Numerics.Vector.Sum(S5v);
-                        S6 += global::System.Numerics.Vector.Sum(S6v);
-                        S7 += global::System.Numerics.Vector.Sum(S7v);
-                        S8 += global::System.Numerics.Vector.Sum(S8v);
-                        G += global::System.Numerics.Vector.Sum(Gv);
+                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
+                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
+                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
+                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
+                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
+                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
+                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
+                        S4 += global::System.Numerics.Vector.Sum(S4_lanes);
+                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
+                        S5 += global::System.Numerics.Vector.Sum(S5_lanes);
+                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
+                        S6 += global::System.Numerics.Vector.Sum(S6_lanes);
+                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
+                        S7 += global::System.Numerics.Vector.Sum(S7_lanes);
+                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
+                        S8 += global::System.Numerics.Vector.Sum(S8_lanes);
+                        G += global::System.Numerics.Vector.Sum(G_lanes);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float p1 = x[i];
-                        float g = dy[i];
-                        G += g;
-                        q1 += p1 * p1;
-                        S1 += g * p1;
-                        float p2 = p1 * p1;
-                        q2 += p2 * p2;
-                        S2 += g * p2;
-                        float p3 = p2 * p1;
-                        q3 += p3 * p3;
-                        S3 += g * p3;
-                        float p4 = p3 * p1;
-                        q4 += p4 * p4;
-                        S4 += g * p4;
-                        float p5 = p4 * p1;
-                        q5 += p5 * p5;
-                        S5 += g * p5;
-                        float p6 = p5 * p1;
-                        q6 += p6 * p6;
-                        S6 += g * p6;
-                        float p7 = p6 * p1;
-                        q7 += p7 * p7;
-                        S7 += g * p7;
-                        float p8 = p7 * p1;
-                        q8 += p8 * p8;
-                        S8 += g * p8;
+                        float vx = x[i];
+                        float vg = dy[i];
+                        float t0 = (vx * sigma);
+                        float t1 = (t0 * t0);
+                        float t2 = (t1 * t0);
+                        float t3 = (t2 * t0);
+                        float t4 = (t3 * t0);
+                        float t5 = (t4 * t0);
+                        float t6 = (t5 * t0);
+                        float t7 = (t6 * t0);
+                        float t8 = ((t7 * t0) * t0);
+                        float t9 = ((t8 * t0) * t0);
+                        float t10 = ((t9 * t0) * t0);
+                        q1 = (q1 + t1);
+                        S1 = global::System.MathF.FusedMultiplyAdd(vg, t0, S1);
+                        q2 = (q2 + t3);
+                        S2 = global::System.MathF.FusedMultiplyAdd(vg, t1, S2);
+                        q3 = (q3 + t5);
+                        S3 = global::System.MathF.FusedMultiplyAdd(vg, t2, S3);
+                        q4 = (q4 + t7);
+                        S4 = global::System.MathF.FusedMultiplyAdd(vg, t3, S4);
+                        q5 = (q5 + t8);
+                        S5 = global::System.MathF.FusedMultiplyAdd(vg, t4, S5);
+                        q6 = (q6 + t9);
+                        S6 = global::System.MathF.FusedMultiplyAdd(vg, t5, S6);
+                        q7 = (q7 + t10);
+                        S7 = global::System.MathF.FusedMultiplyAdd(vg, t6, S7);
+                        q8 = (q8 + ((t10 * t0) * t0));
+                        S8 = global::System.MathF.FusedMultiplyAdd(vg, t7, S8);
+                        G = (G + vg);
                     }
                 }
-                float h = x.Length;
-                float s1 = 1 / global::System.MathF.Sqrt(q1 / h + 9.999999974752427E-07f), s2 = 1 / global::System.MathF.Sqrt(q2 / h + 9.999999974752427E-07f), s3 = 1 / global::System.MathF.Sqrt(q3 / h + 9.999999974752427E-07f), s4 = 1 / global::System.MathF.Sqrt(q4 / h + 9.999999974752427E-07f), s5 = 1 / global::System.MathF.Sqrt(q5 / h + 9.999999974752427E-07f), s6 = 1 / global::System.MathF.Sqrt(q6 / h + 9.999999974752427E-07f), s7 = 1 / global::System.MathF.Sqrt(q7 / h + 9.999999974752427E-07f), s8 = 1 / global::System.MathF.Sqrt(q8 / h + 9.999999974752427E-07f);
-                partials[0] = s1 * S1;
-                partials[1] = s2 * S2;
-                partials[2] = s3 * S3;
-                partials[3] = s4 * S4;
-                partials[4] = s5 * S5;
-                partials[5] = s6 * S6;
-                partials[6] = s7 * S7;
-                partials[7] = s8 * S8;
-                partials[8] = G;
-                float a1 = 1.0f * w1 * s1, a2 = 2.0f * w2 * s2, a3 = 3.0f * w3 * s3, a4 = 4.0f * w4 * s4, a5 = 5.0f * w5 * s5, a6 = 6.0f * w6 * s6, a7 = 7.0f * w7 * s7, a8 = 8.0f * w8 * s8;
-                float c1 = w1 * 1.0f / h * s1 * s1 * s1 * S1, c2 = w2 * 2.0f / h * s2 * s2 * s2 * S2, c3 = w3 * 3.0f / h * s3 * s3 * s3 * S3, c4 = w4 * 4.0f / h * s4 * s4 * s4 * S4, c5 = w5 * 5.0f / h * s5 * s5 * s5 * S5, c6 = w6 * 6.0f / h * s6 * s6 * s6 * S6, c7 = w7 * 7.0f / h * s7 * s7 * s7 * S7, c8 = w8 * 8.0f / h * s8 * s8 * s8 * S8;
+                float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
+                float a1 = (w1 * s1);
+                float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / h);
+                float s2 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((sigma * sigma) * sigma) * sigma), (q2 / h))));
+                float a2 = (w2 * s2);
+                float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / h);
+                float s3 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
+                float a3 = (w3 * s3);
+                float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
+                float s4 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q4 / h))));
+                float a4 = (w4 * s4);
+                float c4 = (((w4 * ((s4 * s4) * s4)) * S4) / h);
+                float s5 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q5 / h))));
+                float a5 = (w5 * s5);
+                float c5 = (((w5 * ((s5 * s5) * s5)) * S5) / h);
+                float s6 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q6 / h))));
+                float a6 = (w6 * s6);
+                float c6 = (((w6 * ((s6 * s6) * s6)) * S6) / h);
+                float s7 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q7 / h))));
+                float a7 = (w7 * s7);
+                float c7 = (((w7 * ((s7 * s7) * s7)) * S7) / h);
+                float s8 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
+                float a8 = (w8 * s8);
+                float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
+                float i3_0 = (2.0f * a2);
+                float i3_1 = (3.0f * a3);
+                float i3_2 = (4.0f * a4);
+                float i3_3 = (5.0f * a5);
+                float i3_4 = (6.0f * a6);
+                float i3_5 = (7.0f * a7);
+                float i3_6 = (8.0f * a8);
+                float i3_7 = (2.0f * c2);
+                float i3_8 = (3.0f * c3);
+                float i3_9 = (4.0f * c4);
+                float i3_10 = (5.0f * c5);
+                float i3_11 = (6.0f * c6);
+                float i3_12 = (7.0f * c7);
+                float i3_13 = (8.0f * c8);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
+                        global::System.Numerics.Vector<float> sigmav = new(sigma);
+                        global::System.Numerics.Vector<float> i3_6v = new(i3_6);
+                        global::System.Numerics.Vector<float> i3_5v = new(i3_5);
+                        global::System.Numerics.Vector<float> i3_4v = new(i3_4);
+                        global::System.Numerics.Vector<float> i3_3v = new(i3_3);
+                        global::System.Numerics.Vector<float> i3_2v = new(i3_2);
+                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
                         global::System.Numerics.Vector<float> a1v = new(a1);
-                        global::System.Numerics.Vector<float> a2v = new(a2);
-                        global::System.Numerics.Vector<float> a3v = new(a3);
-                        global::System.Numerics.Vector<float> a4v = new(a4);
-                        global::System.Numerics.Vector<float> a5v = new(a5);
-                        global::System.Numerics.Vector<float> a6v = new(a6);
-                        global::System.Numerics.Vector<float> a7v = new(a7);
-                        global::System.Numerics.Vector<float> a8v = new(a8);
+                        global::System.Numerics.Vector<float> i3_13v = new(i3_13);
+                        global::System.Numerics.Vector<float> i3_12v = new(i3_12);
+                        global::System.Numerics.Vector<float> i3_11v = new(i3_11);
+                        global::System.Numerics.Vector<float> i3_10v = new(i3_10);
+                        global::System.Numerics.Vector<float> i3_9v = new(i3_9);
+                        global::System.Numerics.Vector<float> i3_8v = new(i3_8);
+                        global::System.Numerics.Vector<float> i3_7v = new(i3_7);
                         global::System.Numerics.Vector<float> c1v = new(c1);
-                        global::System.Numerics.Vector<float> c2v = new(c2);
-                        global::System.Numerics.Vector<float> c3v = new(c3);
-                        global::System.Numerics.Vector<float> c4v = new(c4);
-                        global::System.Numerics.Vector<float> c5v = new(c5);
-                        global::System.Numerics.Vector<float> c6v = new(c6);
-                        global::System.Numerics.Vector<float> c7v = new(c7);
-                        global::System.Numerics.Vector<float> c8v = new(c8);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            global::System.Numerics.Vector<float> x2 = x1 * x1;
-                            dxv[j] = dyv[j] * (a1v + x1 * (a2v + x1 * (a3v + x1 * (a4v + x1 * (a5v + x1 * (a6v + x1 * (a7v + x1 * a8v))))))) - x1 * (c1v + x2 * (c2v + x2 * (c3v + x2 * (c4v + x2 * (c5v + x2 * (c6v + x2 * (c7v + x2 * c8v)))))));
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> vg = dyv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_6v, i3_5v), i3_4v), i3_3v), i3_2v), i3_1v), i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_13v), i3_12v)), i3_11v)), i3_10v)), i3_9v)), i3_8v)), i3_7v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float x1 = x[i];
-                        float x2 = x1 * x1;
-                        dx[i] = dy[i] * (a1 + x1 * (a2 + x1 * (a3 + x1 * (a4 + x1 * (a5 + x1 * (a6 + x1 * (a7 + x1 * a8))))))) - x1 * (c1 + x2 * (c2 + x2 * (c3 + x2 * (c4 + x2 * (c5 + x2 * (c6 + x2 * (c7 + x2 * c8)))))));
+                        float vx = x[i];
+                        float vg = dy[i];
+                        float t0 = (vx * sigma);
+                        dx[i] = (((vg * global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, i3_6, i3_5), i3_4), i3_3), i3_2), i3_1), i3_0), a1)) - (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * i3_13), i3_12)), i3_11)), i3_10)), i3_9)), i3_8)), i3_7)), c1))) * sigma);
                     }
                 }
+                partials[0] = (s1 * S1);
+                partials[1] = (s2 * S2);
+                partials[2] = (s3 * S3);
+                partials[3] = (s4 * S4);
+                partials[4] = (s5 * S5);
+                partials[5] = (s6 * S6);
+                partials[6] = (s7 * S7);
+                partials[7] = (s8 * S8);
+                partials[8] = G;
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
+            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
+                double h = x.Length;
+                double m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                    }
+                }
+                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
                 double q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> q1v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q4v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q5v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q6v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q7v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q8v = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> p1 = xv[j];
-                            q1v += p1 * p1;
-                            global::System.Numerics.Vector<double> p2 = p1 * p1;
-                            q2v += p2 * p2;
-                            global::System.Numerics.Vector<double> p3 = p2 * p1;
-                            q3v += p3 * p3;
-                            global::System.Numerics.Vector<double> p4 = p3 * p1;
-                            q4v += p4 * p4;
-                            global::System.Numerics.Vector<double> p5 = p4 * p1;
-                            q5v += p5 * p5;
-                            global::System.Numerics.Vector<double> p6 = p5 * p1;
-                            q6v += p6 * p6;
-                            global::System.Numerics.Vector<double> p7 = p6 * p1;
-                            q7v += p7 * p7;
-                            global::System.Numerics.Vector<double> p8 = p7 * p1;
-                            q8v += p8 * p8;
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                            global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                            global::System.Numerics.Vector<double> t3 = ((t2 * t0) * t0);
+                            global::System.Numerics.Vector<double> t4 = ((t3 * t0) * t0);
+                            global::System.Numerics.Vector<double> t5 = ((t4 * t0) * t0);
+                            global::System.Numerics.Vector<double> t6 = ((t5 * t0) * t0);
+                            global::System.Numerics.Vector<double> t7 = ((t6 * t0) * t0);
+                            q1_lanes = (q1_lanes + t1);
+                            q2_lanes = (q2_lanes + t2);
+                            q3_lanes = (q3_lanes + t3);
+                            q4_lanes = (q4_lanes + t4);
+                            q5_lanes = (q5_lanes + t5);
+                            q6_lanes = (q6_lanes + t6);
+                            q7_lanes = (q7_lanes + t7);
+                            q8_lanes = (q8_lanes + ((t7 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        q2 += global::System.Numerics.Vector.Sum(q2v);
-                        q3 += global::System.Numerics.Vector.Sum(q3v);
-                        q4 += global::System.Numerics.Vector.Sum(q4v);
-                        q5 += global::System.Numerics.Vector.Sum(q5v);
-                        q6 += global::System.Numerics.Vector.Sum(q6v);
-                        q7 += global::System.Numerics.Vector.Sum(q7v);
-                        q8 += global::System.Numerics.Vector.Sum(q8v);
+                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
+                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
+                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
+                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
+                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
+                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
+                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
+                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double p1 = x[i];
-                        q1 += p1 * p1;
-                        double p2 = p1 * p1;
-                        q2 += p2 * p2;
-                        double p3 = p2 * p1;
-                        q3 += p3 * p3;
-                        double p4 = p3 * p1;
-                        q4 += p4 * p4;
-                        double p5 = p4 * p1;
-                        q5 += p5 * p5;
-                        double p6 = p5 * p1;
-                        q6 += p6 * p6;
-                        double p7 = p6 * p1;
-                        q7 += p7 * p7;
-                        double p8 = p7 * p1;
-                        q8 += p8 * p8;
+                        double vx = x[i];
+                        double t0 = (vx * sigma);
+                        double t1 = (t0 * t0);
+                        double t2 = ((t1 * t0) * t0);
+                        double t3 = ((t2 * t0) * t0);
+                        double t4 = ((t3 * t0) * t0);
+                        double t5 = ((t4 * t0) * t0);
+                        double t6 = ((t5 * t0) * t0);
+                        double t7 = ((t6 * t0) * t0);
+                        q1 = (q1 + t1);
+                        q2 = (q2 + t2);
+                        q3 = (q3 + t3);
+                        q4 = (q4 + t4);
+                        q5 = (q5 + t5);
+                        q6 = (q6 + t6);
+                        q7 = (q7 + t7);
+                        q8 = (q8 + ((t7 * t0) * t0));
                     }
                 }
-                double h = x.Length;
-                double s1 = 1 / global::System.Math.Sqrt(q1 / h + 1E-06d), s2 = 1 / global::System.Math.Sqrt(q2 / h + 1E-06d), s3 = 1 / global::System.Math.Sqrt(q3 / h + 1E-06d), s4 = 1 / global::System.Math.Sqrt(q4 / h + 1E-06d), s5 = 1 / global::System.Math.Sqrt(q5 / h + 1E-06d), s6 = 1 / global::System.Math.Sqrt(q6 / h + 1E-06d), s7 = 1 / global::System.Math.Sqrt(q7 / h + 1E-06d), s8 = 1 / global::System.Math.Sqrt(q8 / h + 1E-06d);
-                double c1 = w1 * s1, c2 = w2 * s2, c3 = w3 * s3, c4 = w4 * s4, c5 = w5 * s5, c6 = w6 * s6, c7 = w7 * s7, c8 = w8 * s8;
+                double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
+                double c1 = (w1 * s1);
+                double s2 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((sigma * sigma) * sigma) * sigma), (q2 / h))));
+                double c2 = (w2 * s2);
+                double s3 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
+                double c3 = (w3 * s3);
+                double s4 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q4 / h))));
+                double c4 = (w4 * s4);
+                double s5 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q5 / h))));
+                double c5 = (w5 * s5);
+                double s6 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q6 / h))));
+                double c6 = (w6 * s6);
+                double s7 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q7 / h))));
+                double c7 = (w7 * s7);
+                double s8 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
+                double c8 = (w8 * s8);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(y);
-                        global::System.Numerics.Vector<double> c1v = new(c1);
-                        global::System.Numerics.Vector<double> c2v = new(c2);
-                        global::System.Numerics.Vector<double> c3v = new(c3);
-                        global::System.Numerics.Vector<double> c4v = new(c4);
-                        global::System.Numerics.Vector<double> c5v = new(c5);
-                        global::System.Numerics.Vector<double> c6v = new(c6);
-                        global::System.Numerics.Vector<double> c7v = new(c7);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
                         global::System.Numerics.Vector<double> c8v = new(c8);
+                        global::System.Numerics.Vector<double> c7v = new(c7);
+                        global::System.Numerics.Vector<double> c6v = new(c6);
+                        global::System.Numerics.Vector<double> c5v = new(c5);
+                        global::System.Numerics.Vector<double> c4v = new(c4);
+                        global::System.Numerics.Vector<double> c3v = new(c3);
+                        global::System.Numerics.Vector<double> c2v = new(c2);
+                        global::System.Numerics.Vector<double> c1v = new(c1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            yv[j] = biasv + x1 * (c1v + x1 * (c2v + x1 * (c3v + x1 * (c4v + x1 * (c5v + x1 * (c6v + x1 * (c7v + x1 * c8v)))))));
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c8v, c7v), c6v), c5v), c4v), c3v), c2v), c1v), biasv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double x1 = x[i];
-                        y[i] = bias + x1 * (c1 + x1 * (c2 + x1 * (c3 + x1 * (c4 + x1 * (c5 + x1 * (c6 + x1 * (c7 + x1 * c8)))))));
+                        double vx = x[i];
+                        double t0 = (vx * sigma);
+                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, c8, c7), c6), c5), c4), c3), c2), c1), bias);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.ReadOnlySpan<double> weight, global::System.Span<double> partials)
+            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
-                double q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0, S1 = 0, S2 = 0, S3 = 0, S4 = 0, S5 = 0, S6 = 0, S7 = 0, S8 = 0, G = 0;
+                double h = x.Length;
+                double m = 0;
+                {
+                    int i = 0;
+                    {
+                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
+                        for (int j = 0; j < xv.Length; j++)
+                        {
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                        }
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
+                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
+                    }
+                    for (; i < x.Length; i++)
+                    {
+                        double vx = x[i];
+                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                    }
+                }
+                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
+                double q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
-                        global::System.Numerics.Vector<double> q1v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q4v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q5v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q6v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q7v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q8v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S1v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S2v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S3v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S4v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S5v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S6v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S7v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S8v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> Gv = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S1_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S2_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S3_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S4_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S5_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S6_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S7_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> S8_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> G_lanes = global::System.Numerics.Vector<double>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> p1 = xv[j];
-                            global::System.Numerics.Vector<double> g = dyv[j];
-                            Gv += g;
-                            q1v += p1 * p1;
-                            S1v += g * p1;
-                            global::System.Numerics.Vector<double> p2 = p1 * p1;
-                            q2v += p2 * p2;
-                            S2v += g * p2;
-                            global::System.Numerics.Vector<double> p3 = p2 * p1;
-                            q3v += p3 * p3;
-                            S3v += g * p3;
-                            global::System.Numerics.Vector<double> p4 = p3 * p1;
-                            q4v += p4 * p4;
-                            S4v += g * p4;
-                            global::System.Numerics.Vector<double> p5 = p4 * p1;
-                            q5v += p5 * p5;
-                            S5v += g * p5;
-                            global::System.Numerics.Vector<double> p6 = p5 * p1;
-                            q6v += p6 * p6;
-                            S6v += g * p6;
-                            global::System.Numerics.Vector<double> p7 = p6 * p1;
-                            q7v += p7 * p7;
-                            S7v += g * p7;
-                            global::System.Numerics.Vector<double> p8 = p7 * p1;
-                            q8v += p8 * p8;
-                            S8v += g * p8;
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> vg = dyv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                            global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                            global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                            global::System.Numerics.Vector<double> t4 = (t3 * t0);
+                            global::System.Numerics.Vector<double> t5 = (t4 * t0);
+                            global::System.Numerics.Vector<double> t6 = (t5 * t0);
+                            global::System.Numerics.Vector<double> t7 = (t6 * t0);
+                            global::System.Numerics.Vector<double> t8 = ((t7 * t0) * t0);
+                            global::System.Numerics.Vector<double> t9 = ((t8 * t0) * t0);
+                            global::System.Numerics.Vector<double> t10 = ((t9 * t0) * t0);
+                            q1_lanes = (q1_lanes + t1);
+                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                            q2_lanes = (q2_lanes + t3);
+                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                            q3_lanes = (q3_lanes + t5);
+                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                            q4_lanes = (q4_lanes + t7);
+                            S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                            q5_lanes = (q5_lanes + t8);
+                            S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                            q6_lanes = (q6_lanes + t9);
+                            S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                            q7_lanes = (q7_lanes + t10);
+                            S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                            q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                            S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                            G_lanes = (G_lanes + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1v);
-                        q2 += global::System.Numerics.Vector.Sum(q2v);
-                        q3 += global::System.Numerics.Vector.Sum(q3v);
-                        q4 += global::System.Numerics.Vector.Sum(q4v);
-                        q5 += global::System.Numerics.Vector.Sum(q5v);
-                        q6 += global::System.Numerics.Vector.Sum(q6v);
-                        q7 += global::System.Numerics.Vector.Sum(q7v);
-                        q8 += global::System.Numerics.Vector.Sum(q8v);
-                        S1 += global::System.Numerics.Vector.Sum(S1v);
-                        S2 += global::System.Numerics.Vector.Sum(S2v);
-                        S3 += global::System.Numerics.Vector.Sum(S3v);
-                        S4 += global::System.Numerics.Vector.Sum(S4v);
-                        S5 += global::System.Numerics.Vector.Sum(S5v);
-                        S6 += global::System.Numerics.Vector.Sum(S6v);
-                        S7 += global::System.Numerics.Vector.Sum(S7v);
-                        S8 += global::System.Numerics.Vector.Sum(S8v);
-                        G += global::System.Numerics.Vector.Sum(Gv);
+                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
+                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
+                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
+                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
+                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
+                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
+                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
+                        S4 += global::System.Numerics.Vector.Sum(S4_lanes);
+                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
+                        S5 += global::System.Numerics.Vector.Sum(S5_lanes);
+                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
+                        S6 += global::System.Numerics.Vector.Sum(S6_lanes);
+                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
+                        S7 += global::System.Numerics.Vector.Sum(S7_lanes);
+                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
+                        S8 += global::System.Numerics.Vector.Sum(S8_lanes);
+                        G += global::System.Numerics.Vector.Sum(G_lanes);
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double p1 = x[i];
-                        double g = dy[i];
-                        G += g;
-                        q1 += p1 * p1;
-                        S1 += g * p1;
-                        double p2 = p1 * p1;
-                        q2 += p2 * p2;
-                        S2 += g * p2;
-                        double p3 = p2 * p1;
-                        q3 += p3 * p3;
-                        S3 += g * p3;
-                        double p4 = p3 * p1;
-                        q4 += p4 * p4;
-                        S4 += g * p4;
-                        double p5 = p4 * p1;
-                        q5 += p5 * p5;
-                        S5 += g * p5;
-                        double p6 = p5 * p1;
-                        q6 += p6 * p6;
-                        S6 += g * p6;
-                        double p7 = p6 * p1;
-                        q7 += p7 * p7;
-                        S7 += g * p7;
-                        double p8 = p7 * p1;
-                        q8 += p8 * p8;
-                        S8 += g * p8;
+                        double vx = x[i];
+                        double vg = dy[i];
+                        double t0 = (vx * sigma);
+                        double t1 = (t0 * t0);
+                        double t2 = (t1 * t0);
+                        double t3 = (t2 * t0);
+                        double t4 = (t3 * t0);
+                        double t5 = (t4 * t0);
+                        double t6 = (t5 * t0);
+                        double t7 = (t6 * t0);
+                        double t8 = ((t7 * t0) * t0);
+                        double t9 = ((t8 * t0) * t0);
+                        double t10 = ((t9 * t0) * t0);
+                        q1 = (q1 + t1);
+                        S1 = global::System.Math.FusedMultiplyAdd(vg, t0, S1);
+                        q2 = (q2 + t3);
+                        S2 = global::System.Math.FusedMultiplyAdd(vg, t1, S2);
+                        q3 = (q3 + t5);
+                        S3 = global::System.Math.FusedMultiplyAdd(vg, t2, S3);
+                        q4 = (q4 + t7);
+                        S4 = global::System.Math.FusedMultiplyAdd(vg, t3, S4);
+                        q5 = (q5 + t8);
+                        S5 = global::System.Math.FusedMultiplyAdd(vg, t4, S5);
+                        q6 = (q6 + t9);
+                        S6 = global::System.Math.FusedMultiplyAdd(vg, t5, S6);
+                        q7 = (q7 + t10);
+                        S7 = global::System.Math.FusedMultiplyAdd(vg, t6, S7);
+                        q8 = (q8 + ((t10 * t0) * t0));
+                        S8 = global::System.Math.FusedMultiplyAdd(vg, t7, S8);
+                        G = (G + vg);
                     }
                 }
-                double h = x.Length;
-                double s1 = 1 / global::System.Math.Sqrt(q1 / h + 1E-06d), s2 = 1 / global::System.Math.Sqrt(q2 / h + 1E-06d), s3 = 1 / global::System.Math.Sqrt(q3 / h + 1E-06d), s4 = 1 / global::System.Math.Sqrt(q4 / h + 1E-06d), s5 = 1 / global::System.Math.Sqrt(q5 / h + 1E-06d), s6 = 1 / global::System.Math.Sqrt(q6 / h + 1E-06d), s7 = 1 / global::System.Math.Sqrt(q7 / h + 1E-06d), s8 = 1 / global::System.Math.Sqrt(q8 / h + 1E-06d);
-                partials[0] = s1 * S1;
-                partials[1] = s2 * S2;
-                partials[2] = s3 * S3;
-                partials[3] = s4 * S4;
-                partials[4] = s5 * S5;
-                partials[5] = s6 * S6;
-                partials[6] = s7 * S7;
-                partials[7] = s8 * S8;
-                partials[8] = G;
-                double a1 = 1.0d * w1 * s1, a2 = 2.0d * w2 * s2, a3 = 3.0d * w3 * s3, a4 = 4.0d * w4 * s4, a5 = 5.0d * w5 * s5, a6 = 6.0d * w6 * s6, a7 = 7.0d * w7 * s7, a8 = 8.0d * w8 * s8;
-                double c1 = w1 * 1.0d / h * s1 * s1 * s1 * S1, c2 = w2 * 2.0d / h * s2 * s2 * s2 * S2, c3 = w3 * 3.0d / h * s3 * s3 * s3 * S3, c4 = w4 * 4.0d / h * s4 * s4 * s4 * S4, c5 = w5 * 5.0d / h * s5 * s5 * s5 * S5, c6 = w6 * 6.0d / h * s6 * s6 * s6 * S6, c7 = w7 * 7.0d / h * s7 * s7 * s7 * S7, c8 = w8 * 8.0d / h * s8 * s8 * s8 * S8;
+                double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
+                double a1 = (w1 * s1);
+                double c1 = (((w1 * ((s1 * s1) * s1)) * S1) / h);
+                double s2 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((sigma * sigma) * sigma) * sigma), (q2 / h))));
+                double a2 = (w2 * s2);
+                double c2 = (((w2 * ((s2 * s2) * s2)) * S2) / h);
+                double s3 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
+                double a3 = (w3 * s3);
+                double c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
+                double s4 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q4 / h))));
+                double a4 = (w4 * s4);
+                double c4 = (((w4 * ((s4 * s4) * s4)) * S4) / h);
+                double s5 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q5 / h))));
+                double a5 = (w5 * s5);
+                double c5 = (((w5 * ((s5 * s5) * s5)) * S5) / h);
+                double s6 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q6 / h))));
+                double a6 = (w6 * s6);
+                double c6 = (((w6 * ((s6 * s6) * s6)) * S6) / h);
+                double s7 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q7 / h))));
+                double a7 = (w7 * s7);
+                double c7 = (((w7 * ((s7 * s7) * s7)) * S7) / h);
+                double s8 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
+                double a8 = (w8 * s8);
+                double c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
+                double i3_0 = (2.0d * a2);
+                double i3_1 = (3.0d * a3);
+                double i3_2 = (4.0d * a4);
+                double i3_3 = (5.0d * a5);
+                double i3_4 = (6.0d * a6);
+                double i3_5 = (7.0d * a7);
+                double i3_6 = (8.0d * a8);
+                double i3_7 = (2.0d * c2);
+                double i3_8 = (3.0d * c3);
+                double i3_9 = (4.0d * c4);
+                double i3_10 = (5.0d * c5);
+                double i3_11 = (6.0d * c6);
+                double i3_12 = (7.0d * c7);
+                double i3_13 = (8.0d * c8);
                 {
                     int i = 0;
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
+                        global::System.Numerics.Vector<double> sigmav = new(sigma);
+                        global::System.Numerics.Vector<double> i3_6v = new(i3_6);
+                        global::System.Numerics.Vector<double> i3_5v = new(i3_5);
+                        global::System.Numerics.Vector<double> i3_4v = new(i3_4);
+                        global::System.Numerics.Vector<double> i3_3v = new(i3_3);
+                        global::System.Numerics.Vector<double> i3_2v = new(i3_2);
+                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
                         global::System.Numerics.Vector<double> a1v = new(a1);
-                        global::System.Numerics.Vector<double> a2v = new(a2);
-                        global::System.Numerics.Vector<double> a3v = new(a3);
-                        global::System.Numerics.Vector<double> a4v = new(a4);
-                        global::System.Numerics.Vector<double> a5v = new(a5);
-                        global::System.Numerics.Vector<double> a6v = new(a6);
-                        global::System.Numerics.Vector<double> a7v = new(a7);
-                        global::System.Numerics.Vector<double> a8v = new(a8);
+                        global::System.Numerics.Vector<double> i3_13v = new(i3_13);
+                        global::System.Numerics.Vector<double> i3_12v = new(i3_12);
+                        global::System.Numerics.Vector<double> i3_11v = new(i3_11);
+                        global::System.Numerics.Vector<double> i3_10v = new(i3_10);
+                        global::System.Numerics.Vector<double> i3_9v = new(i3_9);
+                        global::System.Numerics.Vector<double> i3_8v = new(i3_8);
+                        global::System.Numerics.Vector<double> i3_7v = new(i3_7);
                         global::System.Numerics.Vector<double> c1v = new(c1);
-                        global::System.Numerics.Vector<double> c2v = new(c2);
-                        global::System.Numerics.Vector<double> c3v = new(c3);
-                        global::System.Numerics.Vector<double> c4v = new(c4);
-                        global::System.Numerics.Vector<double> c5v = new(c5);
-                        global::System.Numerics.Vector<double> c6v = new(c6);
-                        global::System.Numerics.Vector<double> c7v = new(c7);
-                        global::System.Numerics.Vector<double> c8v = new(c8);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            global::System.Numerics.Vector<double> x2 = x1 * x1;
-                            dxv[j] = dyv[j] * (a1v + x1 * (a2v + x1 * (a3v + x1 * (a4v + x1 * (a5v + x1 * (a6v + x1 * (a7v + x1 * a8v))))))) - x1 * (c1v + x2 * (c2v + x2 * (c3v + x2 * (c4v + x2 * (c5v + x2 * (c6v + x2 * (c7v + x2 * c8v)))))));
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> vg = dyv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_6v, i3_5v), i3_4v), i3_3v), i3_2v), i3_1v), i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_13v), i3_12v)), i3_11v)), i3_10v)), i3_9v)), i3_8v)), i3_7v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double x1 = x[i];
-                        double x2 = x1 * x1;
-                        dx[i] = dy[i] * (a1 + x1 * (a2 + x1 * (a3 + x1 * (a4 + x1 * (a5 + x1 * (a6 + x1 * (a7 + x1 * a8))))))) - x1 * (c1 + x2 * (c2 + x2 * (c3 + x2 * (c4 + x2 * (c5 + x2 * (c6 + x2 * (c7 + x2 * c8)))))));
+                        double vx = x[i];
+                        double vg = dy[i];
+                        double t0 = (vx * sigma);
+                        dx[i] = (((vg * global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, i3_6, i3_5), i3_4), i3_3), i3_2), i3_1), i3_0), a1)) - (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * i3_13), i3_12)), i3_11)), i3_10)), i3_9)), i3_8)), i3_7)), c1))) * sigma);
                     }
                 }
+                partials[0] = (s1 * S1);
+                partials[1] = (s2 * S2);
+                partials[2] = (s3 * S3);
+                partials[3] = (s4 * S4);
+                partials[4] = (s5 * S5);
+                partials[5] = (s6 * S6);
+                partials[6] = (s7 * S7);
+                partials[7] = (s8 * S8);
+                partials[8] = G;
+            }
+
+            /// <inheritdoc/>
+            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w4 = weight.select(0, 3);
+                global::TorchSharp.torch.Tensor w5 = weight.select(0, 4);
+                global::TorchSharp.torch.Tensor w6 = weight.select(0, 5);
+                global::TorchSharp.torch.Tensor w7 = weight.select(0, 6);
+                global::TorchSharp.torch.Tensor w8 = weight.select(0, 7);
+                global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
+                global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
+                global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
+                global::TorchSharp.torch.Tensor t0_0 = (x * x);
+                global::TorchSharp.torch.Tensor t0_1 = ((t0_0 * x) * x);
+                global::TorchSharp.torch.Tensor t0_2 = ((t0_1 * x) * x);
+                global::TorchSharp.torch.Tensor t0_3 = ((t0_2 * x) * x);
+                global::TorchSharp.torch.Tensor t0_4 = ((t0_3 * x) * x);
+                global::TorchSharp.torch.Tensor t0_5 = ((t0_4 * x) * x);
+                global::TorchSharp.torch.Tensor t0_6 = ((t0_5 * x) * x);
+                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t0_0);
+                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t0_1);
+                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(t0_2);
+                global::TorchSharp.torch.Tensor q4 = global::PolyComGen.Eager.EagerMath.RowSum(t0_3);
+                global::TorchSharp.torch.Tensor q5 = global::PolyComGen.Eager.EagerMath.RowSum(t0_4);
+                global::TorchSharp.torch.Tensor q6 = global::PolyComGen.Eager.EagerMath.RowSum(t0_5);
+                global::TorchSharp.torch.Tensor q7 = global::PolyComGen.Eager.EagerMath.RowSum(t0_6);
+                global::TorchSharp.torch.Tensor q8 = global::PolyComGen.Eager.EagerMath.RowSum(((t0_6 * x) * x));
+                global::TorchSharp.torch.Tensor s1 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q1 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c1 = (w1 * s1);
+                global::TorchSharp.torch.Tensor s2 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q2 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c2 = (w2 * s2);
+                global::TorchSharp.torch.Tensor s3 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q3 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c3 = (w3 * s3);
+                global::TorchSharp.torch.Tensor s4 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q4 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c4 = (w4 * s4);
+                global::TorchSharp.torch.Tensor s5 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q5 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c5 = (w5 * s5);
+                global::TorchSharp.torch.Tensor s6 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q6 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c6 = (w6 * s6);
+                global::TorchSharp.torch.Tensor s7 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q7 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c7 = (w7 * s7);
+                global::TorchSharp.torch.Tensor s8 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q8 / h), k1)).sqrt());
+                global::TorchSharp.torch.Tensor c8 = (w8 * s8);
+                return global::PolyComGen.Eager.EagerMath.Add(bias, (x * global::PolyComGen.Eager.EagerMath.Add(c1, (x * global::PolyComGen.Eager.EagerMath.Add(c2, (x * global::PolyComGen.Eager.EagerMath.Add(c3, (x * global::PolyComGen.Eager.EagerMath.Add(c4, (x * global::PolyComGen.Eager.EagerMath.Add(c5, (x * global::PolyComGen.Eager.EagerMath.Add(c6, (x * global::PolyComGen.Eager.EagerMath.Add(c7, (x * c8)))))))))))))))).MoveToOuterDisposeScope();
+            }
+
+            /// <inheritdoc/>
+            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dweight, global::TorchSharp.torch.Tensor Dbias, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w4 = weight.select(0, 3);
+                global::TorchSharp.torch.Tensor w5 = weight.select(0, 4);
+                global::TorchSharp.torch.Tensor w6 = weight.select(0, 5);
+                global::TorchSharp.torch.Tensor w7 = weight.select(0, 6);
+                global::TorchSharp.torch.Tensor w8 = weight.select(0, 7);
+                global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
+                global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
+                global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
+                global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
+                global::TorchSharp.torch.Tensor k3 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
+                global::TorchSharp.torch.Tensor k4 = global::PolyComGen.Eager.EagerMath.Constant(4.0, x);
+                global::TorchSharp.torch.Tensor k5 = global::PolyComGen.Eager.EagerMath.Constant(5.0, x);
+                global::TorchSharp.torch.Tensor k6 = global::PolyComGen.Eager.EagerMath.Constant(6.0, x);
+                global::TorchSharp.torch.Tensor k7 = global::PolyComGen.Eager.EagerMath.Constant(7.0, x);
+                global::TorchSharp.torch.Tensor k8 = global::PolyComGen.Eager.EagerMath.Constant(8.0, x);
+                global::TorchSharp.torch.Tensor m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
+                global::TorchSharp.torch.Tensor sigma = global::PolyComGen.Eager.EagerMath.NormScale(m);
+                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t1_1 = (t1_0 * t1_0);
+                global::TorchSharp.torch.Tensor t1_2 = (t1_1 * t1_0);
+                global::TorchSharp.torch.Tensor t1_3 = (t1_2 * t1_0);
+                global::TorchSharp.torch.Tensor t1_4 = (t1_3 * t1_0);
+                global::TorchSharp.torch.Tensor t1_5 = (t1_4 * t1_0);
+                global::TorchSharp.torch.Tensor t1_6 = (t1_5 * t1_0);
+                global::TorchSharp.torch.Tensor t1_7 = (t1_6 * t1_0);
+                global::TorchSharp.torch.Tensor t1_8 = ((t1_7 * t1_0) * t1_0);
+                global::TorchSharp.torch.Tensor t1_9 = ((t1_8 * t1_0) * t1_0);
+                global::TorchSharp.torch.Tensor t1_10 = ((t1_9 * t1_0) * t1_0);
+                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t1_1);
+                global::TorchSharp.torch.Tensor S1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_0));
+                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t1_3);
+                global::TorchSharp.torch.Tensor S2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_1));
+                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(t1_5);
+                global::TorchSharp.torch.Tensor S3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_2));
+                global::TorchSharp.torch.Tensor q4 = global::PolyComGen.Eager.EagerMath.RowSum(t1_7);
+                global::TorchSharp.torch.Tensor S4 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_3));
+                global::TorchSharp.torch.Tensor q5 = global::PolyComGen.Eager.EagerMath.RowSum(t1_8);
+                global::TorchSharp.torch.Tensor S5 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_4));
+                global::TorchSharp.torch.Tensor q6 = global::PolyComGen.Eager.EagerMath.RowSum(t1_9);
+                global::TorchSharp.torch.Tensor S6 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_5));
+                global::TorchSharp.torch.Tensor q7 = global::PolyComGen.Eager.EagerMath.RowSum(t1_10);
+                global::TorchSharp.torch.Tensor S7 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_6));
+                global::TorchSharp.torch.Tensor q8 = global::PolyComGen.Eager.EagerMath.RowSum(((t1_10 * t1_0) * t1_0));
+                global::TorchSharp.torch.Tensor S8 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_7));
+                global::TorchSharp.torch.Tensor G = global::PolyComGen.Eager.EagerMath.RowSum(dy);
+                global::TorchSharp.torch.Tensor s1 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q1 / h), (k1 * (sigma * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a1 = (w1 * s1);
+                global::TorchSharp.torch.Tensor c1 = (((w1 * ((s1 * s1) * s1)) * S1) / h);
+                global::TorchSharp.torch.Tensor s2 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q2 / h), (k1 * (((sigma * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a2 = (w2 * s2);
+                global::TorchSharp.torch.Tensor c2 = (((w2 * ((s2 * s2) * s2)) * S2) / h);
+                global::TorchSharp.torch.Tensor s3 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q3 / h), (k1 * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a3 = (w3 * s3);
+                global::TorchSharp.torch.Tensor c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
+                global::TorchSharp.torch.Tensor s4 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q4 / h), (k1 * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a4 = (w4 * s4);
+                global::TorchSharp.torch.Tensor c4 = (((w4 * ((s4 * s4) * s4)) * S4) / h);
+                global::TorchSharp.torch.Tensor s5 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q5 / h), (k1 * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a5 = (w5 * s5);
+                global::TorchSharp.torch.Tensor c5 = (((w5 * ((s5 * s5) * s5)) * S5) / h);
+                global::TorchSharp.torch.Tensor s6 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q6 / h), (k1 * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a6 = (w6 * s6);
+                global::TorchSharp.torch.Tensor c6 = (((w6 * ((s6 * s6) * s6)) * S6) / h);
+                global::TorchSharp.torch.Tensor s7 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q7 / h), (k1 * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a7 = (w7 * s7);
+                global::TorchSharp.torch.Tensor c7 = (((w7 * ((s7 * s7) * s7)) * S7) / h);
+                global::TorchSharp.torch.Tensor s8 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q8 / h), (k1 * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor a8 = (w8 * s8);
+                global::TorchSharp.torch.Tensor c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
+                global::TorchSharp.torch.Tensor i3_0 = (k2 * a2);
+                global::TorchSharp.torch.Tensor i3_1 = (k3 * a3);
+                global::TorchSharp.torch.Tensor i3_2 = (k4 * a4);
+                global::TorchSharp.torch.Tensor i3_3 = (k5 * a5);
+                global::TorchSharp.torch.Tensor i3_4 = (k6 * a6);
+                global::TorchSharp.torch.Tensor i3_5 = (k7 * a7);
+                global::TorchSharp.torch.Tensor i3_6 = (k8 * a8);
+                global::TorchSharp.torch.Tensor i3_7 = (k2 * c2);
+                global::TorchSharp.torch.Tensor i3_8 = (k3 * c3);
+                global::TorchSharp.torch.Tensor i3_9 = (k4 * c4);
+                global::TorchSharp.torch.Tensor i3_10 = (k5 * c5);
+                global::TorchSharp.torch.Tensor i3_11 = (k6 * c6);
+                global::TorchSharp.torch.Tensor i3_12 = (k7 * c7);
+                global::TorchSharp.torch.Tensor i3_13 = (k8 * c8);
+                global::TorchSharp.torch.Tensor t2_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total((s1 * S1)), global::PolyComGen.Eager.EagerMath.Total((s2 * S2)), global::PolyComGen.Eager.EagerMath.Total((s3 * S3)), global::PolyComGen.Eager.EagerMath.Total((s4 * S4)), global::PolyComGen.Eager.EagerMath.Total((s5 * S5)), global::PolyComGen.Eager.EagerMath.Total((s6 * S6)), global::PolyComGen.Eager.EagerMath.Total((s7 * S7)), global::PolyComGen.Eager.EagerMath.Total((s8 * S8)));
+                global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(G));
+                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_1, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_2, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_3, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_4, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_5, (t2_0 * i3_6))))))))))))))) - (t2_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_7, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_8, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_9, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_10, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_11, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_12, (t2_0 * (t2_0 * i3_13))))))))))))))))))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

@@ -1,11 +1,13 @@
 // PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "Norm", Type = 2)] on PolyNorm:
-// y = sum_{i=1..3} w[i-1] * Norm(x^i) + b.
+// y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
-#define PCG_EPS 9.999999974752427E-07f
 
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -87,11 +89,23 @@ template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
     return r;
 }
 
-__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
 __device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
 __device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
 __device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
 __device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -102,43 +116,56 @@ template <typename T> struct pcg_chunk
 
 __device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
 
-// out[i] = f(a[i], b[i]) for the i in [0, n) that belong to thread t of nt, in 16-byte chunks when every pointer
-// is 16-byte aligned, then one by one. b (passed as 0 when null) and out (result dropped when null) are optional.
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
 // Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
 // deterministic.
-template <typename T, typename F>
-__device__ __forceinline__ void pcg_map(const T* a, const T* b, T* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
 {
     constexpr int V = pcg_chunk<T>::size;
-    const bool vectorised = pcg_aligned16(a) && (b == nullptr || pcg_aligned16(b)) && (out == nullptr || pcg_aligned16(out));
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
     pcg_size done = 0;
     if (vectorised)
     {
         const pcg_size chunks = n / V;
         for (pcg_size c = t; c < chunks; c += nt)
         {
-            pcg_chunk<T> ca, cb, co;
-            ca.raw = reinterpret_cast<const uint4*>(a)[c];
-            if (b != nullptr) cb.raw = reinterpret_cast<const uint4*>(b)[c];
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
 #pragma unroll
             for (int e = 0; e < V; e++)
             {
-                const float r = f(pcg_to_float(ca.e[e]), b != nullptr ? pcg_to_float(cb.e[e]) : 0.0f);
-                if (out != nullptr) co.e[e] = pcg_from_float<T>(r);
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
             }
-            if (out != nullptr) reinterpret_cast<uint4*>(out)[c] = co.raw;
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
         }
         done = chunks * V;
     }
     for (pcg_size i = done + t; i < n; i += nt)
     {
-        const float r = f(pcg_to_float(a[i]), b != nullptr ? pcg_to_float(b[i]) : 0.0f);
-        if (out != nullptr) out[i] = pcg_from_float<T>(r);
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
     }
 }
 
-// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order:
-// a fixed order, so the sums are the same on every run. Every thread of the block must call it.
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
 __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
 {
@@ -161,84 +188,179 @@ __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
     __syncthreads();
 }
 
-template <typename T>
-__device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG_ORDER])
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
 {
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
 #pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
 }
 
-// Type 2, rho = Norm. Per row: q_k = sum x^(2k), s_k = (q_k / h + eps)^(-1/2), y = b + sum_k w_k s_k x^k.
+// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, pass 3 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
     const float b = pcg_to_float(bias[0]);
+    const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        const T* xr = x + row * h;
-        float q[PCG_ORDER] = {};
-        pcg_map<T>(xr, nullptr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float) {
-            float p = v;
-#pragma unroll
-            for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) p *= v; q[k] += p * p; }
-            return 0.0f;
-        });
-        pcg_block_sum(q);
-        float c[PCG_ORDER];
-#pragma unroll
-        for (int k = 0; k < PCG_ORDER; k++) c[k] = w[k] * rsqrtf(q[k] / h + PCG_EPS);
-        pcg_map<T>(xr, nullptr, y + row * h, h, threadIdx.x, blockDim.x, [&](float v, float) {
-            float r = c[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) r = r * v + c[k];
-            return r * v + b;
-        });
-    }
-}
-
-// MATH.md: dx = sum_k w_k (k x^(k-1) s_k g - (k/h) x^(2k-1) s_k^3 S_k) with S_k = sum g x^k;
-// partials per row: s_k S_k for w_k, sum g for b.
-template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, const T* weight, float* partials, pcg_size rows, int h)
-{
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
-    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
-    {
-        const T* xr = x + row * h;
-        const T* gr = dy + row * h;
-        float st[2 * PCG_ORDER + 1] = {}; // q_1..q_r, S_1..S_r, G
-        pcg_map<T>(xr, gr, nullptr, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            float p = v;
-#pragma unroll
-            for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) p *= v; st[k] += p * p; st[PCG_ORDER + k] += g * p; }
-            st[2 * PCG_ORDER] += g;
-            return 0.0f;
-        });
-        pcg_block_sum(st);
-        float a[PCG_ORDER], c[PCG_ORDER];
-#pragma unroll
-        for (int k = 0; k < PCG_ORDER; k++)
+        float maxes1[1] = {};
         {
-            const float s = rsqrtf(st[k] / h + PCG_EPS);
-            a[k] = (k + 1) * w[k] * s;
-            c[k] = w[k] * (k + 1) / h * s * s * s * st[PCG_ORDER + k];
-            if (threadIdx.x == 0) partials[row * (PCG_ORDER + 1) + k] = s * st[PCG_ORDER + k];
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
         }
-        if (threadIdx.x == 0) partials[row * (PCG_ORDER + 1) + PCG_ORDER] = st[2 * PCG_ORDER];
-        pcg_map<T>(xr, gr, dx + row * h, h, threadIdx.x, blockDim.x, [&](float v, float g) {
-            const float v2 = v * v;
-            float ga = a[PCG_ORDER - 1], sc = c[PCG_ORDER - 1];
-#pragma unroll
-            for (int k = PCG_ORDER - 2; k >= 0; k--) { ga = ga * v + a[k]; sc = sc * v2 + c[k]; }
-            return g * ga - v * sc;
-        });
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[3] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * t0);
+                const float t2 = ((t1 * t0) * t0);
+                sums2[0] += t1;
+                sums2[1] += t2;
+                sums2[2] += ((t2 * t0) * t0);
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q1 = sums2[0];
+        const float q2 = sums2[1];
+        const float q3 = sums2[2];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float c1 = (w1 * s1);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float c2 = (w2 * s2);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c3 = (w3 * s3);
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                r[0] = (b + (t0 * (c1 + (t0 * (c2 + (t0 * c3))))));
+            });
+        }
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
+// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+template <typename T>
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float hf = (float)h;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float maxes1[1] = {};
+        {
+            const T* in[1] = { x + row * h };
+            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                (void)r;
+            });
+        }
+        pcg_block_max(maxes1);
+        const float m = maxes1[0];
+        const float sigma = pcg_norm_scale(m);
+        float sums2[7] = {};
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * t0);
+                const float t2 = (t1 * t0);
+                const float t3 = (t2 * t0);
+                sums2[0] += t1;
+                sums2[1] += (vg * t0);
+                sums2[2] += t3;
+                sums2[3] += (vg * t1);
+                sums2[4] += ((t3 * t0) * t0);
+                sums2[5] += (vg * t2);
+                sums2[6] += vg;
+                (void)r;
+            });
+        }
+        pcg_block_sum(sums2);
+        const float q1 = sums2[0];
+        const float S1 = sums2[1];
+        const float q2 = sums2[2];
+        const float S2 = sums2[3];
+        const float q3 = sums2[4];
+        const float S3 = sums2[5];
+        const float G = sums2[6];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float a1 = (w1 * s1);
+        const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float a2 = (w2 * s2);
+        const float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / hf);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a3 = (w3 * s3);
+        const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
+        const float i3_0 = (2.0f * a2);
+        const float i3_1 = (3.0f * a3);
+        const float i3_2 = (2.0f * c2);
+        const float i3_3 = (3.0f * c3);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * i3_1))))) - (t0 * (c1 + (t0 * (t0 * (i3_2 + (t0 * (t0 * i3_3)))))))) * sigma);
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * (PCG_ORDER + 1) + 0] = (s1 * S1);
+            partials[row * (PCG_ORDER + 1) + 1] = (s2 * S2);
+            partials[row * (PCG_ORDER + 1) + 2] = (s3 * S3);
+            partials[row * (PCG_ORDER + 1) + 3] = G;
+        }
+    }
+}
+
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
 {
@@ -255,40 +377,42 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
 {
     pcg_reduce<float>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
 {
     pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)

@@ -1,10 +1,13 @@
 // PolyComGen CUDA kernels for [PolyCom(Order = 4, Inner = "Tanh", Type = 2)] on TanhType2Order4:
-// y = sum_{i=1..4} w[i-1] * Tanh(x^i) + b.
+// y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
 #define PCG_ORDER 4
 #define PCG_BLOCK 256
 
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -86,11 +89,23 @@ template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
     return r;
 }
 
-__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
 __device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
 __device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
 __device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
 __device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -101,43 +116,56 @@ template <typename T> struct pcg_chunk
 
 __device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
 
-// out[i] = f(a[i], b[i]) for the i in [0, n) that belong to thread t of nt, in 16-byte chunks when every pointer
-// is 16-byte aligned, then one by one. b (passed as 0 when null) and out (result dropped when null) are optional.
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
 // Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
 // deterministic.
-template <typename T, typename F>
-__device__ __forceinline__ void pcg_map(const T* a, const T* b, T* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
 {
     constexpr int V = pcg_chunk<T>::size;
-    const bool vectorised = pcg_aligned16(a) && (b == nullptr || pcg_aligned16(b)) && (out == nullptr || pcg_aligned16(out));
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
     pcg_size done = 0;
     if (vectorised)
     {
         const pcg_size chunks = n / V;
         for (pcg_size c = t; c < chunks; c += nt)
         {
-            pcg_chunk<T> ca, cb, co;
-            ca.raw = reinterpret_cast<const uint4*>(a)[c];
-            if (b != nullptr) cb.raw = reinterpret_cast<const uint4*>(b)[c];
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
 #pragma unroll
             for (int e = 0; e < V; e++)
             {
-                const float r = f(pcg_to_float(ca.e[e]), b != nullptr ? pcg_to_float(cb.e[e]) : 0.0f);
-                if (out != nullptr) co.e[e] = pcg_from_float<T>(r);
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
             }
-            if (out != nullptr) reinterpret_cast<uint4*>(out)[c] = co.raw;
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
         }
         done = chunks * V;
     }
     for (pcg_size i = done + t; i < n; i += nt)
     {
-        const float r = f(pcg_to_float(a[i]), b != nullptr ? pcg_to_float(b[i]) : 0.0f);
-        if (out != nullptr) out[i] = pcg_from_float<T>(r);
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
     }
 }
 
-// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order:
-// a fixed order, so the sums are the same on every run. Every thread of the block must call it.
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
 __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
 {
@@ -160,77 +188,101 @@ __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
     __syncthreads();
 }
 
-template <typename T>
-__device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG_ORDER])
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
 {
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
 #pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
-}
-
-// rho(u) = tanh(u)
-__device__ __forceinline__ float pcg_rho(float u)
-{
-    return tanhf(u);
-}
-
-// rho'(u) = (1 - (tanh(u))^2)
-__device__ __forceinline__ float pcg_rho_grad(float u)
-{
-    const float t0 = tanhf(u);
-    return (1.0f - (t0 * t0));
-}
-
-// Type 2: y = b + sum_k w_k rho(x^k); dy/dx = sum_k k w_k x^(k-1) rho'(x^k); dw_k += g rho(x^k).
-__device__ __forceinline__ float pcg_forward_element(float x, const float (&w)[PCG_ORDER], float b)
-{
-    float r = b, u = x;
-#pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) u *= x; r += w[k] * pcg_rho(u); }
-    return r;
-}
-
-__device__ __forceinline__ float pcg_backward_element(float x, float g, const float (&w)[PCG_ORDER], float (&acc)[PCG_ORDER + 1])
-{
-    float slope = 0.0f, u = x, xk1 = 1.0f;
-#pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++)
+    for (int k = 0; k < N; k++)
     {
-        if (k > 0) { xk1 = u; u *= x; }
-        acc[k] += g * pcg_rho(u);
-        slope += (k + 1) * w[k] * xk1 * pcg_rho_grad(u);
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
     }
-    acc[PCG_ORDER] += g;
-    return g * slope;
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
 }
 
-// Elementwise: a grid-stride loop over rows * h elements; backward leaves one row of partials per block.
+// The forward: pass 1 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
     const float b = pcg_to_float(bias[0]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
-    pcg_map<T>(x, nullptr, y, rows * h, t, nt, [&](float v, float) { return pcg_forward_element(v, w, b); });
-}
-
-template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, const T* weight, float* partials, pcg_size rows, int h)
-{
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
-    float acc[PCG_ORDER + 1] = {};
-    const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
-    pcg_map<T>(x, dy, dx, rows * h, t, nt, [&](float v, float g) { return pcg_backward_element(v, g, w, acc); });
-    pcg_block_sum(acc);
-    if (threadIdx.x == 0)
     {
-#pragma unroll
-        for (int k = 0; k <= PCG_ORDER; k++) partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + k] = acc[k];
+        const T* in[1] = { x };
+        T* out[1] = { y };
+        pcg_map<T, 1, 1>(in, out, rows * h, t, nt, [&](const float* v, float* r)
+        {
+            const float vx = v[0];
+            const float t0 = (vx * vx);
+            const float t1 = (t0 * vx);
+            r[0] = ((((b + (w1 * tanhf(vx))) + (w2 * tanhf(t0))) + (w3 * tanhf(t1))) + (w4 * tanhf((t1 * vx))));
+        });
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
+// The backward: pass 1 sums dw1, dw2, dw3, dw4, db and writes dx; then the Order + 1 gradient partials of each block.
+template <typename T>
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
+    const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
+    float sums1[5] = {};
+    {
+        const T* in[2] = { x, dy };
+        T* out[1] = { dx };
+        pcg_map<T, 2, 1>(in, out, rows * h, t, nt, [&](const float* v, float* r)
+        {
+            const float vx = v[0];
+            const float vg = v[1];
+            const float t0 = tanhf(vx);
+            const float t1 = (vx * vx);
+            const float t2 = tanhf(t1);
+            const float t3 = (t1 * vx);
+            const float t4 = tanhf(t3);
+            const float t5 = tanhf((t3 * vx));
+            sums1[0] += (vg * t0);
+            sums1[1] += (vg * t2);
+            sums1[2] += (vg * t4);
+            sums1[3] += (vg * t5);
+            sums1[4] += vg;
+            r[0] = (vg * ((((w1 * (1.0f - (t0 * t0))) + (w2 * ((1.0f - (t2 * t2)) * (2.0f * vx)))) + (w3 * ((1.0f - (t4 * t4)) * (3.0f * t1)))) + (w4 * ((1.0f - (t5 * t5)) * (4.0f * t3)))));
+        });
+    }
+    pcg_block_sum(sums1);
+    const float dw1 = sums1[0];
+    const float dw2 = sums1[1];
+    const float dw3 = sums1[2];
+    const float dw4 = sums1[3];
+    const float db = sums1[4];
+    if (threadIdx.x == 0)
+    {
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 0] = dw1;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 1] = dw2;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 2] = dw3;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 3] = dw4;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 4] = db;
+    }
+}
+
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
 {
@@ -247,40 +299,42 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
 {
     pcg_reduce<float>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
 {
     pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)

@@ -4,23 +4,26 @@
 
 namespace Snapshots
 {
-    /// <summary>The PolyCom activation y = sum_{i=1..4} w[i-1] * Tanh(x^i) + b, with fused CPU and CUDA kernels.</summary>
+    /// <summary>The PolyCom activation y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh, with fused CPU and CUDA kernels.</summary>
     partial class TanhType2Order4 : global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>, global::PolyComGen.IPolyComModule
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Tanh", 4, 1E-06);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Tanh", 4, 1E-06, false);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public static string CudaSource => """"
 // PolyComGen CUDA kernels for [PolyCom(Order = 4, Inner = "Tanh", Type = 2)] on TanhType2Order4:
-// y = sum_{i=1..4} w[i-1] * Tanh(x^i) + b.
+// y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
 #define PCG_ORDER 4
 #define PCG_BLOCK 256
 
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -102,11 +105,23 @@ template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
     return r;
 }
 
-__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : fmaxf(a, b); }
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
 __device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
 __device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
 __device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
 __device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -117,43 +132,56 @@ template <typename T> struct pcg_chunk
 
 __device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
 
-// out[i] = f(a[i], b[i]) for the i in [0, n) that belong to thread t of nt, in 16-byte chunks when every pointer
-// is 16-byte aligned, then one by one. b (passed as 0 when null) and out (result dropped when null) are optional.
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
 // Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
 // deterministic.
-template <typename T, typename F>
-__device__ __forceinline__ void pcg_map(const T* a, const T* b, T* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
 {
     constexpr int V = pcg_chunk<T>::size;
-    const bool vectorised = pcg_aligned16(a) && (b == nullptr || pcg_aligned16(b)) && (out == nullptr || pcg_aligned16(out));
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
     pcg_size done = 0;
     if (vectorised)
     {
         const pcg_size chunks = n / V;
         for (pcg_size c = t; c < chunks; c += nt)
         {
-            pcg_chunk<T> ca, cb, co;
-            ca.raw = reinterpret_cast<const uint4*>(a)[c];
-            if (b != nullptr) cb.raw = reinterpret_cast<const uint4*>(b)[c];
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
 #pragma unroll
             for (int e = 0; e < V; e++)
             {
-                const float r = f(pcg_to_float(ca.e[e]), b != nullptr ? pcg_to_float(cb.e[e]) : 0.0f);
-                if (out != nullptr) co.e[e] = pcg_from_float<T>(r);
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
             }
-            if (out != nullptr) reinterpret_cast<uint4*>(out)[c] = co.raw;
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
         }
         done = chunks * V;
     }
     for (pcg_size i = done + t; i < n; i += nt)
     {
-        const float r = f(pcg_to_float(a[i]), b != nullptr ? pcg_to_float(b[i]) : 0.0f);
-        if (out != nullptr) out[i] = pcg_from_float<T>(r);
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
     }
 }
 
-// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order:
-// a fixed order, so the sums are the same on every run. Every thread of the block must call it.
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
 __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
 {
@@ -176,77 +204,101 @@ __device__ __forceinline__ void pcg_block_sum(float (&v)[N])
     __syncthreads();
 }
 
-template <typename T>
-__device__ __forceinline__ void pcg_load_weights(const T* weight, float (&w)[PCG_ORDER])
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
 {
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
 #pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) w[k] = pcg_to_float(weight[k]);
-}
-
-// rho(u) = tanh(u)
-__device__ __forceinline__ float pcg_rho(float u)
-{
-    return tanhf(u);
-}
-
-// rho'(u) = (1 - (tanh(u))^2)
-__device__ __forceinline__ float pcg_rho_grad(float u)
-{
-    const float t0 = tanhf(u);
-    return (1.0f - (t0 * t0));
-}
-
-// Type 2: y = b + sum_k w_k rho(x^k); dy/dx = sum_k k w_k x^(k-1) rho'(x^k); dw_k += g rho(x^k).
-__device__ __forceinline__ float pcg_forward_element(float x, const float (&w)[PCG_ORDER], float b)
-{
-    float r = b, u = x;
-#pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++) { if (k > 0) u *= x; r += w[k] * pcg_rho(u); }
-    return r;
-}
-
-__device__ __forceinline__ float pcg_backward_element(float x, float g, const float (&w)[PCG_ORDER], float (&acc)[PCG_ORDER + 1])
-{
-    float slope = 0.0f, u = x, xk1 = 1.0f;
-#pragma unroll
-    for (int k = 0; k < PCG_ORDER; k++)
+    for (int k = 0; k < N; k++)
     {
-        if (k > 0) { xk1 = u; u *= x; }
-        acc[k] += g * pcg_rho(u);
-        slope += (k + 1) * w[k] * xk1 * pcg_rho_grad(u);
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
     }
-    acc[PCG_ORDER] += g;
-    return g * slope;
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
 }
 
-// Elementwise: a grid-stride loop over rows * h elements; backward leaves one row of partials per block.
+// The forward: pass 1 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
     const float b = pcg_to_float(bias[0]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
-    pcg_map<T>(x, nullptr, y, rows * h, t, nt, [&](float v, float) { return pcg_forward_element(v, w, b); });
-}
-
-template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* dy, T* dx, const T* weight, float* partials, pcg_size rows, int h)
-{
-    float w[PCG_ORDER];
-    pcg_load_weights(weight, w);
-    float acc[PCG_ORDER + 1] = {};
-    const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
-    pcg_map<T>(x, dy, dx, rows * h, t, nt, [&](float v, float g) { return pcg_backward_element(v, g, w, acc); });
-    pcg_block_sum(acc);
-    if (threadIdx.x == 0)
     {
-#pragma unroll
-        for (int k = 0; k <= PCG_ORDER; k++) partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + k] = acc[k];
+        const T* in[1] = { x };
+        T* out[1] = { y };
+        pcg_map<T, 1, 1>(in, out, rows * h, t, nt, [&](const float* v, float* r)
+        {
+            const float vx = v[0];
+            const float t0 = (vx * vx);
+            const float t1 = (t0 * vx);
+            r[0] = ((((b + (w1 * tanhf(vx))) + (w2 * tanhf(t0))) + (w3 * tanhf(t1))) + (w4 * tanhf((t1 * vx))));
+        });
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] partials, in a fixed order: no atomics.
+// The backward: pass 1 sums dw1, dw2, dw3, dw4, db and writes dx; then the Order + 1 gradient partials of each block.
+template <typename T>
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float w4 = pcg_to_float(weight[3]);
+    const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
+    float sums1[5] = {};
+    {
+        const T* in[2] = { x, dy };
+        T* out[1] = { dx };
+        pcg_map<T, 2, 1>(in, out, rows * h, t, nt, [&](const float* v, float* r)
+        {
+            const float vx = v[0];
+            const float vg = v[1];
+            const float t0 = tanhf(vx);
+            const float t1 = (vx * vx);
+            const float t2 = tanhf(t1);
+            const float t3 = (t1 * vx);
+            const float t4 = tanhf(t3);
+            const float t5 = tanhf((t3 * vx));
+            sums1[0] += (vg * t0);
+            sums1[1] += (vg * t2);
+            sums1[2] += (vg * t4);
+            sums1[3] += (vg * t5);
+            sums1[4] += vg;
+            r[0] = (vg * ((((w1 * (1.0f - (t0 * t0))) + (w2 * ((1.0f - (t2 * t2)) * (2.0f * vx)))) + (w3 * ((1.0f - (t4 * t4)) * (3.0f * t1)))) + (w4 * ((1.0f - (t5 * t5)) * (4.0f * t3)))));
+        });
+    }
+    pcg_block_sum(sums1);
+    const float dw1 = sums1[0];
+    const float dw2 = sums1[1];
+    const float dw3 = sums1[2];
+    const float dw4 = sums1[3];
+    const float db = sums1[4];
+    if (threadIdx.x == 0)
+    {
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 0] = dw1;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 1] = dw2;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 2] = dw3;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 3] = dw4;
+        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 4] = db;
+    }
+}
+
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
 template <typename T>
 __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
 {
@@ -263,40 +315,42 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
 {
     pcg_reduce<float>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
 {
     pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
 }
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, dy, dx, weight, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
@@ -330,25 +384,29 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
-        global::PolyComGen.Kernels.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
+        global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
 
-        /// <summary>Computes y = sum_{i=1..4} w[i-1] * Tanh(x^i) + b for <paramref name="x"/> of shape [..., H].</summary>
+        /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, weight, bias);
+
+        /// <summary>Computes y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
             global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
 
         /// <summary>
-        /// The fused CPU kernels of this spec on spans, as <see cref="global::PolyComGen.Kernels.CpuKernelRunner"/> runs them;
-        /// callable directly for data that is not in tensors.
+        /// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly
+        /// for data that is not in tensors), and as eager TorchSharp ops.
         /// </summary>
-        public readonly struct PolyComKernels : global::PolyComGen.Kernels.IPolyComKernel
+        public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Kernels.KernelDescriptor Descriptor { get; } = new("TanhType2Order4", TanhType2Order4.Spec, rowwise: false, TanhType2Order4.CudaSource);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("TanhType2Order4", TanhType2Order4.Spec, rowwise: false, gated: false, TanhType2Order4.CudaSource);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
+            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
                 {
@@ -356,50 +414,35 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(y);
-                        global::System.Numerics.Vector<float> w1v = new(w1);
-                        global::System.Numerics.Vector<float> w2v = new(w2);
-                        global::System.Numerics.Vector<float> w3v = new(w3);
                         global::System.Numerics.Vector<float> w4v = new(w4);
+                        global::System.Numerics.Vector<float> w3v = new(w3);
+                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            global::System.Numerics.Vector<float> u = x1;
-                            global::System.Numerics.Vector<float> sum = biasv;
-                            sum = sum + w1v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w2v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w3v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w4v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            yv[j] = sum;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> t0 = (vx * vx);
+                            global::System.Numerics.Vector<float> t1 = (t0 * vx);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(w4v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t1 * vx)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1), global::System.Numerics.Vector.FusedMultiplyAdd(w2v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t0), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx), biasv))));
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float x1 = x[i];
-                        float u = x1;
-                        float sum = bias;
-                        sum = sum + w1 * global::System.MathF.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w2 * global::System.MathF.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w3 * global::System.MathF.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w4 * global::System.MathF.Tanh(u);
-                        y[i] = sum;
+                        float vx = x[i];
+                        float t0 = (vx * vx);
+                        float t1 = (t0 * vx);
+                        y[i] = global::System.MathF.FusedMultiplyAdd(w4, global::System.MathF.Tanh((t1 * vx)), global::System.MathF.FusedMultiplyAdd(w3, global::System.MathF.Tanh(t1), global::System.MathF.FusedMultiplyAdd(w2, global::System.MathF.Tanh(t0), global::System.MathF.FusedMultiplyAdd(w1, global::System.MathF.Tanh(vx), bias))));
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.ReadOnlySpan<float> weight, global::System.Span<float> partials)
+            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
-                float kw1 = 1.0f * w1, kw2 = 2.0f * w2, kw3 = 3.0f * w3, kw4 = 4.0f * w4;
                 float dw1 = 0, dw2 = 0, dw3 = 0, dw4 = 0, db = 0;
                 {
                     int i = 0;
@@ -407,77 +450,55 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
-                        global::System.Numerics.Vector<float> kw1v = new(kw1);
-                        global::System.Numerics.Vector<float> kw2v = new(kw2);
-                        global::System.Numerics.Vector<float> kw3v = new(kw3);
-                        global::System.Numerics.Vector<float> kw4v = new(kw4);
-                        global::System.Numerics.Vector<float> dw1v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw2v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw3v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw4v = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dbv = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> w4v = new(w4);
+                        global::System.Numerics.Vector<float> w3v = new(w3);
+                        global::System.Numerics.Vector<float> w1v = new(w1);
+                        global::System.Numerics.Vector<float> w2v = new(w2);
+                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw4_lanes = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<float> g = dyv[j];
-                            global::System.Numerics.Vector<float> x1 = xv[j];
-                            global::System.Numerics.Vector<float> u = x1;
-                            global::System.Numerics.Vector<float> xk1 = x1;
-                            global::System.Numerics.Vector<float> slope = global::System.Numerics.Vector<float>.Zero;
-                            global::System.Numerics.Vector<float> r1_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw1v += g * r1_0;
-                            slope = slope + kw1v * (global::System.Numerics.Vector<float>.One - (r1_0 * r1_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<float> r2_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw2v += g * r2_0;
-                            slope = slope + kw2v * xk1 * (global::System.Numerics.Vector<float>.One - (r2_0 * r2_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<float> r3_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw3v += g * r3_0;
-                            slope = slope + kw3v * xk1 * (global::System.Numerics.Vector<float>.One - (r3_0 * r3_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<float> r4_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw4v += g * r4_0;
-                            slope = slope + kw4v * xk1 * (global::System.Numerics.Vector<float>.One - (r4_0 * r4_0));
-                            dxv[j] = g * slope;
-                            dbv += g;
+                            global::System.Numerics.Vector<float> vx = xv[j];
+                            global::System.Numerics.Vector<float> vg = dyv[j];
+                            global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                            global::System.Numerics.Vector<float> t1 = (vx * vx);
+                            global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                            global::System.Numerics.Vector<float> t3 = (t1 * vx);
+                            global::System.Numerics.Vector<float> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                            global::System.Numerics.Vector<float> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes);
+                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                            dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes);
+                            dw4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes);
+                            db_lanes = (db_lanes + vg);
+                            dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<float>.One - (t5 * t5)) * (new global::System.Numerics.Vector<float>(4.0f) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<float>.One - (t4 * t4)) * (new global::System.Numerics.Vector<float>(3.0f) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<float>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<float>.One - (t2 * t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))))));
                         }
-                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
-                        dw4 += global::System.Numerics.Vector.Sum(dw4v);
-                        db += global::System.Numerics.Vector.Sum(dbv);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes);
+                        db += global::System.Numerics.Vector.Sum(db_lanes);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        float g = dy[i];
-                        float x1 = x[i];
-                        float u = x1;
-                        float xk1 = x1;
-                        float slope = 0.0f;
-                        float r1_0 = global::System.MathF.Tanh(u);
-                        dw1 += g * r1_0;
-                        slope = slope + kw1 * (1.0f - (r1_0 * r1_0));
-                        xk1 = u;
-                        u = u * x1;
-                        float r2_0 = global::System.MathF.Tanh(u);
-                        dw2 += g * r2_0;
-                        slope = slope + kw2 * xk1 * (1.0f - (r2_0 * r2_0));
-                        xk1 = u;
-                        u = u * x1;
-                        float r3_0 = global::System.MathF.Tanh(u);
-                        dw3 += g * r3_0;
-                        slope = slope + kw3 * xk1 * (1.0f - (r3_0 * r3_0));
-                        xk1 = u;
-                        u = u * x1;
-                        float r4_0 = global::System.MathF.Tanh(u);
-                        dw4 += g * r4_0;
-                        slope = slope + kw4 * xk1 * (1.0f - (r4_0 * r4_0));
-                        dx[i] = g * slope;
-                        db += g;
+                        float vx = x[i];
+                        float vg = dy[i];
+                        float t0 = global::System.MathF.Tanh(vx);
+                        float t1 = (vx * vx);
+                        float t2 = global::System.MathF.Tanh(t1);
+                        float t3 = (t1 * vx);
+                        float t4 = global::System.MathF.Tanh(t3);
+                        float t5 = global::System.MathF.Tanh((t3 * vx));
+                        dw1 = global::System.MathF.FusedMultiplyAdd(vg, t0, dw1);
+                        dw2 = global::System.MathF.FusedMultiplyAdd(vg, t2, dw2);
+                        dw3 = global::System.MathF.FusedMultiplyAdd(vg, t4, dw3);
+                        dw4 = global::System.MathF.FusedMultiplyAdd(vg, t5, dw4);
+                        db = (db + vg);
+                        dx[i] = (vg * global::System.MathF.FusedMultiplyAdd(w4, ((1.0f - (t5 * t5)) * (4.0f * t3)), global::System.MathF.FusedMultiplyAdd(w3, ((1.0f - (t4 * t4)) * (3.0f * t1)), global::System.MathF.FusedMultiplyAdd(w1, (1.0f - (t0 * t0)), (w2 * ((1.0f - (t2 * t2)) * (2.0f * vx)))))));
                     }
                 }
                 partials[0] = dw1;
@@ -489,7 +510,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
+            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
                 {
@@ -497,50 +518,35 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                     {
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var yv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(y);
-                        global::System.Numerics.Vector<double> w1v = new(w1);
-                        global::System.Numerics.Vector<double> w2v = new(w2);
-                        global::System.Numerics.Vector<double> w3v = new(w3);
                         global::System.Numerics.Vector<double> w4v = new(w4);
+                        global::System.Numerics.Vector<double> w3v = new(w3);
+                        global::System.Numerics.Vector<double> w2v = new(w2);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            global::System.Numerics.Vector<double> u = x1;
-                            global::System.Numerics.Vector<double> sum = biasv;
-                            sum = sum + w1v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w2v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w3v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            u = u * x1;
-                            sum = sum + w4v * global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            yv[j] = sum;
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> t0 = (vx * vx);
+                            global::System.Numerics.Vector<double> t1 = (t0 * vx);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(w4v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t1 * vx)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1), global::System.Numerics.Vector.FusedMultiplyAdd(w2v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t0), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx), biasv))));
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double x1 = x[i];
-                        double u = x1;
-                        double sum = bias;
-                        sum = sum + w1 * global::System.Math.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w2 * global::System.Math.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w3 * global::System.Math.Tanh(u);
-                        u = u * x1;
-                        sum = sum + w4 * global::System.Math.Tanh(u);
-                        y[i] = sum;
+                        double vx = x[i];
+                        double t0 = (vx * vx);
+                        double t1 = (t0 * vx);
+                        y[i] = global::System.Math.FusedMultiplyAdd(w4, global::System.Math.Tanh((t1 * vx)), global::System.Math.FusedMultiplyAdd(w3, global::System.Math.Tanh(t1), global::System.Math.FusedMultiplyAdd(w2, global::System.Math.Tanh(t0), global::System.Math.FusedMultiplyAdd(w1, global::System.Math.Tanh(vx), bias))));
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.ReadOnlySpan<double> weight, global::System.Span<double> partials)
+            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3];
-                double kw1 = 1.0d * w1, kw2 = 2.0d * w2, kw3 = 3.0d * w3, kw4 = 4.0d * w4;
                 double dw1 = 0, dw2 = 0, dw3 = 0, dw4 = 0, db = 0;
                 {
                     int i = 0;
@@ -548,77 +554,55 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
-                        global::System.Numerics.Vector<double> kw1v = new(kw1);
-                        global::System.Numerics.Vector<double> kw2v = new(kw2);
-                        global::System.Numerics.Vector<double> kw3v = new(kw3);
-                        global::System.Numerics.Vector<double> kw4v = new(kw4);
-                        global::System.Numerics.Vector<double> dw1v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw2v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw3v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw4v = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dbv = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> w4v = new(w4);
+                        global::System.Numerics.Vector<double> w3v = new(w3);
+                        global::System.Numerics.Vector<double> w1v = new(w1);
+                        global::System.Numerics.Vector<double> w2v = new(w2);
+                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw4_lanes = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero;
                         for (int j = 0; j < xv.Length; j++)
                         {
-                            global::System.Numerics.Vector<double> g = dyv[j];
-                            global::System.Numerics.Vector<double> x1 = xv[j];
-                            global::System.Numerics.Vector<double> u = x1;
-                            global::System.Numerics.Vector<double> xk1 = x1;
-                            global::System.Numerics.Vector<double> slope = global::System.Numerics.Vector<double>.Zero;
-                            global::System.Numerics.Vector<double> r1_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw1v += g * r1_0;
-                            slope = slope + kw1v * (global::System.Numerics.Vector<double>.One - (r1_0 * r1_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<double> r2_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw2v += g * r2_0;
-                            slope = slope + kw2v * xk1 * (global::System.Numerics.Vector<double>.One - (r2_0 * r2_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<double> r3_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw3v += g * r3_0;
-                            slope = slope + kw3v * xk1 * (global::System.Numerics.Vector<double>.One - (r3_0 * r3_0));
-                            xk1 = u;
-                            u = u * x1;
-                            global::System.Numerics.Vector<double> r4_0 = global::PolyComGen.Kernels.PolyMath.Tanh(u);
-                            dw4v += g * r4_0;
-                            slope = slope + kw4v * xk1 * (global::System.Numerics.Vector<double>.One - (r4_0 * r4_0));
-                            dxv[j] = g * slope;
-                            dbv += g;
+                            global::System.Numerics.Vector<double> vx = xv[j];
+                            global::System.Numerics.Vector<double> vg = dyv[j];
+                            global::System.Numerics.Vector<double> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                            global::System.Numerics.Vector<double> t1 = (vx * vx);
+                            global::System.Numerics.Vector<double> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                            global::System.Numerics.Vector<double> t3 = (t1 * vx);
+                            global::System.Numerics.Vector<double> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                            global::System.Numerics.Vector<double> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes);
+                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                            dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes);
+                            dw4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes);
+                            db_lanes = (db_lanes + vg);
+                            dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<double>.One - (t5 * t5)) * (new global::System.Numerics.Vector<double>(4.0d) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<double>.One - (t4 * t4)) * (new global::System.Numerics.Vector<double>(3.0d) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<double>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<double>.One - (t2 * t2)) * (new global::System.Numerics.Vector<double>(2.0d) * vx)))))));
                         }
-                        dw1 += global::System.Numerics.Vector.Sum(dw1v);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2v);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3v);
-                        dw4 += global::System.Numerics.Vector.Sum(dw4v);
-                        db += global::System.Numerics.Vector.Sum(dbv);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes);
+                        db += global::System.Numerics.Vector.Sum(db_lanes);
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
                     {
-                        double g = dy[i];
-                        double x1 = x[i];
-                        double u = x1;
-                        double xk1 = x1;
-                        double slope = 0.0d;
-                        double r1_0 = global::System.Math.Tanh(u);
-                        dw1 += g * r1_0;
-                        slope = slope + kw1 * (1.0d - (r1_0 * r1_0));
-                        xk1 = u;
-                        u = u * x1;
-                        double r2_0 = global::System.Math.Tanh(u);
-                        dw2 += g * r2_0;
-                        slope = slope + kw2 * xk1 * (1.0d - (r2_0 * r2_0));
-                        xk1 = u;
-                        u = u * x1;
-                        double r3_0 = global::System.Math.Tanh(u);
-                        dw3 += g * r3_0;
-                        slope = slope + kw3 * xk1 * (1.0d - (r3_0 * r3_0));
-                        xk1 = u;
-                        u = u * x1;
-                        double r4_0 = global::System.Math.Tanh(u);
-                        dw4 += g * r4_0;
-                        slope = slope + kw4 * xk1 * (1.0d - (r4_0 * r4_0));
-                        dx[i] = g * slope;
-                        db += g;
+                        double vx = x[i];
+                        double vg = dy[i];
+                        double t0 = global::System.Math.Tanh(vx);
+                        double t1 = (vx * vx);
+                        double t2 = global::System.Math.Tanh(t1);
+                        double t3 = (t1 * vx);
+                        double t4 = global::System.Math.Tanh(t3);
+                        double t5 = global::System.Math.Tanh((t3 * vx));
+                        dw1 = global::System.Math.FusedMultiplyAdd(vg, t0, dw1);
+                        dw2 = global::System.Math.FusedMultiplyAdd(vg, t2, dw2);
+                        dw3 = global::System.Math.FusedMultiplyAdd(vg, t4, dw3);
+                        dw4 = global::System.Math.FusedMultiplyAdd(vg, t5, dw4);
+                        db = (db + vg);
+                        dx[i] = (vg * global::System.Math.FusedMultiplyAdd(w4, ((1.0d - (t5 * t5)) * (4.0d * t3)), global::System.Math.FusedMultiplyAdd(w3, ((1.0d - (t4 * t4)) * (3.0d * t1)), global::System.Math.FusedMultiplyAdd(w1, (1.0d - (t0 * t0)), (w2 * ((1.0d - (t2 * t2)) * (2.0d * vx)))))));
                     }
                 }
                 partials[0] = dw1;
@@ -626,6 +610,47 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 partials[2] = dw3;
                 partials[3] = dw4;
                 partials[4] = db;
+            }
+
+            /// <inheritdoc/>
+            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w4 = weight.select(0, 3);
+                global::TorchSharp.torch.Tensor t0_0 = (x * x);
+                global::TorchSharp.torch.Tensor t0_1 = (t0_0 * x);
+                return global::PolyComGen.Eager.EagerMath.Add(global::PolyComGen.Eager.EagerMath.Add(global::PolyComGen.Eager.EagerMath.Add(global::PolyComGen.Eager.EagerMath.Add(bias, (w1 * (x).tanh())), (w2 * (t0_0).tanh())), (w3 * (t0_1).tanh())), (w4 * ((t0_1 * x)).tanh())).MoveToOuterDisposeScope();
+            }
+
+            /// <inheritdoc/>
+            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dweight, global::TorchSharp.torch.Tensor Dbias, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            {
+                using var scope = global::TorchSharp.torch.NewDisposeScope();
+                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w4 = weight.select(0, 3);
+                global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
+                global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
+                global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
+                global::TorchSharp.torch.Tensor k3 = global::PolyComGen.Eager.EagerMath.Constant(4.0, x);
+                global::TorchSharp.torch.Tensor t0_0 = (x).tanh();
+                global::TorchSharp.torch.Tensor t0_1 = (x * x);
+                global::TorchSharp.torch.Tensor t0_2 = (t0_1).tanh();
+                global::TorchSharp.torch.Tensor t0_3 = (t0_1 * x);
+                global::TorchSharp.torch.Tensor t0_4 = (t0_3).tanh();
+                global::TorchSharp.torch.Tensor t0_5 = ((t0_3 * x)).tanh();
+                global::TorchSharp.torch.Tensor dw1 = global::PolyComGen.Eager.EagerMath.Total((dy * t0_0));
+                global::TorchSharp.torch.Tensor dw2 = global::PolyComGen.Eager.EagerMath.Total((dy * t0_2));
+                global::TorchSharp.torch.Tensor dw3 = global::PolyComGen.Eager.EagerMath.Total((dy * t0_4));
+                global::TorchSharp.torch.Tensor dw4 = global::PolyComGen.Eager.EagerMath.Total((dy * t0_5));
+                global::TorchSharp.torch.Tensor db = global::PolyComGen.Eager.EagerMath.Total(dy);
+                global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(dw1), global::PolyComGen.Eager.EagerMath.Total(dw2), global::PolyComGen.Eager.EagerMath.Total(dw3), global::PolyComGen.Eager.EagerMath.Total(dw4));
+                global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(db));
+                return ((dy * global::PolyComGen.Eager.EagerMath.Add(global::PolyComGen.Eager.EagerMath.Add(global::PolyComGen.Eager.EagerMath.Add((w1 * (k0 - (t0_0 * t0_0))), (w2 * ((k0 - (t0_2 * t0_2)) * (k1 * x)))), (w3 * ((k0 - (t0_4 * t0_4)) * (k2 * t0_1)))), (w4 * ((k0 - (t0_5 * t0_5)) * (k3 * t0_3))))).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

@@ -1,0 +1,220 @@
+// The contract between the generated kernels and the runtime, defined once and compiled into both: the generator
+// (which defines POLYCOMGEN_GENERATOR, and keeps these types internal) writes the CUDA entry points and the
+// kernel types from it; the runtime launches and checks them from it; a test holds the two sides together.
+#if POLYCOMGEN_GENERATOR
+namespace PolyComGen.Generator.Contract;
+#else
+namespace PolyComGen.Contract;
+#endif
+
+/// <summary>The fixed facts of every generated kernel: launch shape, spec limits, storage types, entry points, partials.</summary>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+static class KernelContract
+{
+    /// <summary>Threads per block of every CUDA kernel (each entry point declares it with __launch_bounds__).</summary>
+    public const int ThreadsPerBlock = 256;
+
+    /// <summary>Resident blocks per multiprocessor a grid aims for (8 x 256 threads: a full multiprocessor).</summary>
+    public const int BlocksPerMultiprocessor = 8;
+
+    /// <summary>The bytes a CUDA thread moves at once when its pointers are aligned (a uint4).</summary>
+    public const int ChunkBytes = 16;
+
+    /// <summary>The lowest supported order.</summary>
+    public const int MinOrder = 1;
+
+    /// <summary>The highest supported order.</summary>
+    public const int MaxOrder = 8;
+
+    /// <summary>The default epsilon of norm(): added to the mean square before the inverse square root.</summary>
+    public const double DefaultEps = 1e-6;
+
+    /// <summary>Elements per segment of the CPU kernels of elementwise specs (a multiple of every SIMD width).</summary>
+    public const int ElementwiseSegmentLength = 16384;
+
+    /// <summary>The storage dtypes of the CUDA kernels; arithmetic is float32 for all of them.</summary>
+    public static readonly StorageType[] StorageTypes =
+    {
+        new StorageType("f32", 4, "float", "Float32"),
+        new StorageType("bf16", 2, "pcg_bf16", "BFloat16"),
+        new StorageType("f16", 2, "pcg_f16", "Float16"),
+    };
+
+    /// <summary>Columns of the gradient partials: one per weight, then one for the bias.</summary>
+    public static int PartialColumns(int order) => order + 1;
+
+    /// <summary>The name of an entry point, e.g. polycom_backward_bf16.</summary>
+    public static string EntryPoint(KernelRole role, StorageType storage) =>
+        "polycom_" + (role == KernelRole.Forward ? "forward" : role == KernelRole.Backward ? "backward" : "reduce") + "_" + storage.Suffix;
+
+    /// <summary>The parameters of an entry point, in order. Gated specs take the gate, and give its gradient.</summary>
+    /// <remarks>
+    /// The backward writes one row of <see cref="PartialColumns"/> float32 partials per row (rowwise specs) or per
+    /// block (elementwise specs); the reduction runs one block per column and sums it in row order.
+    /// </remarks>
+    public static KernelParameter[] Parameters(KernelRole role, bool gated)
+    {
+        switch (role)
+        {
+            case KernelRole.Forward:
+                return gated
+                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("y", ParameterKind.Output), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
+                    : new[] { P("x", ParameterKind.Input), P("y", ParameterKind.Output), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
+            case KernelRole.Backward:
+                return gated
+                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("dgate", ParameterKind.GateGradient), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
+                    : new[] { P("x", ParameterKind.Input), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
+            default:
+                return new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dweight", ParameterKind.WeightGradient), P("dbias", ParameterKind.BiasGradient) };
+        }
+    }
+
+    /// <summary>Every entry point a translation unit defines: forward, backward and reduce for each storage type.</summary>
+    public static string[] EntryPoints()
+    {
+        var names = new string[StorageTypes.Length * 3];
+        for (int i = 0; i < StorageTypes.Length; i++)
+        {
+            names[3 * i] = EntryPoint(KernelRole.Forward, StorageTypes[i]);
+            names[3 * i + 1] = EntryPoint(KernelRole.Backward, StorageTypes[i]);
+            names[3 * i + 2] = EntryPoint(KernelRole.Reduce, StorageTypes[i]);
+        }
+        return names;
+    }
+
+    private static KernelParameter P(string name, ParameterKind kind) => new KernelParameter(name, kind);
+}
+
+/// <summary>The three kernels of a spec.</summary>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+enum KernelRole
+{
+    /// <summary>y from x (and the gate).</summary>
+    Forward,
+
+    /// <summary>dx (and dgate) and the gradient partials, from x and dy.</summary>
+    Backward,
+
+    /// <summary>dweight and dbias from the partials.</summary>
+    Reduce,
+}
+
+/// <summary>What a kernel parameter is, which fixes its C type and what the runtime passes.</summary>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+enum ParameterKind
+{
+    /// <summary>x, read (storage type).</summary>
+    Input,
+
+    /// <summary>The gate of a gated spec, read (storage type).</summary>
+    Gate,
+
+    /// <summary>dy, the incoming gradient, read (storage type).</summary>
+    Upstream,
+
+    /// <summary>y, written (storage type).</summary>
+    Output,
+
+    /// <summary>dx, written (storage type).</summary>
+    InputGradient,
+
+    /// <summary>dgate, written (storage type).</summary>
+    GateGradient,
+
+    /// <summary>The weights, [Order], read (storage type).</summary>
+    Weight,
+
+    /// <summary>The bias, [1], read (storage type).</summary>
+    Bias,
+
+    /// <summary>The gradient partials, written by the backward (float32).</summary>
+    PartialsOut,
+
+    /// <summary>The gradient partials, read by the reduction (float32).</summary>
+    PartialsIn,
+
+    /// <summary>The number of rows (unsigned 64-bit).</summary>
+    Rows,
+
+    /// <summary>The row length h (32-bit int).</summary>
+    Width,
+
+    /// <summary>Rows of partials (unsigned 64-bit).</summary>
+    PartialRows,
+
+    /// <summary>dweight, written (storage type).</summary>
+    WeightGradient,
+
+    /// <summary>dbias, written (storage type).</summary>
+    BiasGradient,
+}
+
+/// <summary>One parameter of an entry point.</summary>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+readonly record struct KernelParameter(string Name, ParameterKind Kind)
+{
+    /// <summary>Its CUDA C type for kernels over <paramref name="storage"/>.</summary>
+    public string CudaType(StorageType storage) => Kind switch
+    {
+        ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Weight or ParameterKind.Bias => "const " + storage.CudaType + "*",
+        ParameterKind.Output or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.WeightGradient or ParameterKind.BiasGradient => storage.CudaType + "*",
+        ParameterKind.PartialsOut => "float*",
+        ParameterKind.PartialsIn => "const float*",
+        ParameterKind.Width => "int",
+        _ => "pcg_size",
+    };
+}
+
+/// <summary>A storage dtype of the CUDA kernels.</summary>
+/// <param name="Suffix">The entry-point suffix, e.g. bf16.</param>
+/// <param name="Size">Bytes per element.</param>
+/// <param name="CudaType">The C type the kernels use for it.</param>
+/// <param name="TorchName">The TorchSharp ScalarType's name.</param>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+sealed record StorageType(string Suffix, int Size, string CudaType, string TorchName);
+
+/// <summary>How a spec is written as text: the attribute that declares it, and its formula.</summary>
+#if POLYCOMGEN_GENERATOR
+internal
+#else
+public
+#endif
+static class SpecText
+{
+    /// <summary>The attribute, e.g. <c>[PolyCom(Order = 3, Inner = "Norm", Type = 2)]</c>; Eps only when not the default.</summary>
+    public static string Attribute(int type, string inner, int order, double eps, bool gated) =>
+        "[PolyCom(Order = " + order.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        + ", Inner = \"" + inner.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
+        + ", Type = " + type.ToString(System.Globalization.CultureInfo.InvariantCulture)
+        + (eps != KernelContract.DefaultEps ? ", Eps = " + eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
+        + (gated ? ", Gated = true" : "")
+        + ")]";
+
+    /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho(u) = norm(u)</c>.</summary>
+    public static string Formula(int type, string inner, int order, bool gated)
+    {
+        string o = order.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string sum = type == 1 ? "sum_{i=1.." + o + "} w[i-1] * rho(x)^i + b" : "sum_{i=1.." + o + "} w[i-1] * rho(x^i) + b";
+        return "y = " + (gated ? "(" + sum + ") * gate" : sum) + ", rho = " + inner;
+    }
+}

@@ -1,0 +1,292 @@
+using System.Collections.Generic;
+using System.Linq;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Models;
+using static PolyComGen.Generator.Composition.PlanNames;
+
+namespace PolyComGen.Generator.Composition;
+
+/// <summary>
+/// Builds a spec's kernels as plans (docs/math.md). Elementwise inner functions: the activation y(x, w, b) is an
+/// expression, and dx, dweight and dbias come from symbolic differentiation by x, each weight and the bias.
+/// norm(E): the per-row closed forms of docs/math.md section 3, with E and its derivative from the expression.
+/// Type 1 is sum_k w_k rho(x)^k + b (Horner's rule), Type 2 sum_k w_k rho(x^k) + b; gated specs multiply by the gate.
+/// </summary>
+internal static class Composer
+{
+    private static readonly Expr X = Expr.Var(PlanNames.X), G = Expr.Var(Upstream), GateValue = Expr.Var(Gate), B = Expr.Var(Bias), H = Expr.Var(RowLength);
+
+    // The per-element values that vary within a pass; everything else is a loop invariant.
+    private static readonly string[] Varying = [PlanNames.X, Upstream, Gate];
+
+    /// <summary>The forward plan: y, times the gate for gated specs.</summary>
+    /// <param name="rowScaling">Scale each row before norm's statistics (the kernels do; the paper's formula does not).</param>
+    public static KernelPlan Forward(SpecModel spec, bool rowScaling) =>
+        Hoisting.HoistInvariants(spec.Inner.Normalized ? NormForward(spec, rowScaling) : ElementwiseForward(spec));
+
+    /// <summary>The backward plan: dx (and dgate) and the gradient partials of dweight and dbias.</summary>
+    public static KernelPlan Backward(SpecModel spec, bool rowScaling) =>
+        Hoisting.HoistInvariants(spec.Inner.Normalized ? NormBackward(spec, rowScaling) : ElementwiseBackward(spec));
+
+    private static Expr W(int k) => Expr.Var(Weight(k));
+
+    private static Expr Simplified(Expr e) => Simplifier.Simplify(e);
+
+    private static readonly Expr V = Expr.Var("v");
+
+    // Type 1's polynomial b + sum_k w_k v^k, in v.
+    private static Expr PowerForm(int order)
+    {
+        Expr sum = B;
+        for (int k = 1; k <= order; k++)
+        {
+            sum = sum + W(k) * Expr.Pow(V, k);
+        }
+        return Simplified(sum);
+    }
+
+    // P(v) by Horner's rule, with v replaced by value.
+    private static Expr Horner(Expr value, int order) => Polynomials.Horner(Polynomials.Coefficients(PowerForm(order), "v")!, V).Substitute("v", value);
+
+    // P'(v) = sum_k k w_k v^(k-1), by differentiation, then Horner's rule, with v replaced by value.
+    private static Expr HornerSlope(Expr value, int order) =>
+        Polynomials.Horner(Polynomials.Coefficients(Differentiation.Derivative(PowerForm(order), "v"), "v")!, V).Substitute("v", value);
+
+    private static Expr InX(Expr e) => Polynomials.HornerIfPolynomial(e, PlanNames.X, [Upstream, Gate]);
+
+    private static Expr Gated(SpecModel spec, Expr value) => spec.Gated ? value * GateValue : value;
+
+    // The gradient reaching P(x): g, or g * gate.
+    private static Expr UpstreamOfPolynomial(SpecModel spec) => spec.Gated ? G * GateValue : G;
+
+    private static Expr ElementwisePolynomial(SpecModel spec)
+    {
+        if (spec.Type == 1)
+        {
+            return Horner(spec.Inner.Apply(X), spec.Order);
+        }
+        Expr sum = B;
+        for (int k = 1; k <= spec.Order; k++)
+        {
+            sum = sum + W(k) * spec.Inner.Apply(Expr.Pow(X, k));
+        }
+        return InX(Simplified(sum));
+    }
+
+    // dP(x)/dx: for Type 1 by the chain rule through v = E(x), so that P'(v) keeps Horner's form.
+    private static Expr ElementwiseSlope(SpecModel spec, Expr polynomial)
+    {
+        if (spec.Type == 1)
+        {
+            Expr inner = spec.Inner.Apply(X);
+            return Simplified(HornerSlope(inner, spec.Order) * Differentiation.Derivative(inner, PlanNames.X));
+        }
+        return InX(Differentiation.Derivative(polynomial, PlanNames.X));
+    }
+
+    private static KernelPlan ElementwiseForward(SpecModel spec) =>
+        new(false, [new Pass([], [new Definition(Output, Simplified(Gated(spec, ElementwisePolynomial(spec))))], [])], []);
+
+    private static KernelPlan ElementwiseBackward(SpecModel spec)
+    {
+        Expr polynomial = ElementwisePolynomial(spec);
+        Expr upstream = UpstreamOfPolynomial(spec);
+        var stores = new List<Definition> { new(InputGradient, Simplified(upstream * ElementwiseSlope(spec, polynomial))) };
+        if (spec.Gated)
+        {
+            stores.Add(new Definition(GateGradient, Simplified(G * polynomial)));
+        }
+        var reductions = Enumerable.Range(1, spec.Order)
+            .Select(k => new Reduction("dw" + k, ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, Weight(k)))))
+            .Append(new Reduction("db", ReductionKind.Sum, Simplified(upstream)))
+            .ToList();
+        return new KernelPlan(false, [new Pass(reductions, stores, [])], reductions.Select(r => Expr.Var(r.Name)).ToList());
+    }
+
+    /// <summary>
+    /// How norm's statistics avoid overflow (docs/math.md section 4). Norm is scale-invariant: with e_k = c_k ê_k,
+    /// norm(e_k) = ê_k (mean(ê_k^2) + eps / c_k^2)^(-1/2) exactly, for any c_k &gt; 0.
+    /// </summary>
+    private enum Scaling
+    {
+        /// <summary>No scaling: the paper's formula, or an E bounded so that no statistic can overflow.</summary>
+        None,
+
+        /// <summary>E is homogeneous: x itself is scaled by a power of two per row, before any power is taken.</summary>
+        Input,
+
+        /// <summary>Otherwise: each E(x^k) is scaled by a power of two per row, from a first pass over its values.</summary>
+        Inner,
+    }
+
+    /// <summary>
+    /// The scaled inner values ê_k of a row, written in <see cref="Variable"/>, and the eps each statistic uses.
+    /// With input scaling the variable is x̂ = sigma x, and the polynomials in it stay in x̂ (their coefficients in x
+    /// would carry powers of sigma, which underflow for large rows); <see cref="InX"/> substitutes x̂ at the end.
+    /// </summary>
+    private sealed record ScaledInner(Pass? ScalePass, Expr[] Values, Expr[] Eps, string Variable, Expr? InputScale)
+    {
+        /// <summary>dê/dx̂ for one of the values (dê/dx is that times <see cref="InputScale"/>: see <see cref="ChainToX"/>).</summary>
+        public Expr Slope(Expr value) => Differentiation.Derivative(value, Variable);
+
+        /// <summary>A derivative by x̂ made a derivative by x: times sigma, applied last so no power of sigma forms.</summary>
+        public Expr ChainToX(Expr derivative) => InputScale is null ? derivative : Simplified(derivative * InputScale);
+
+        /// <summary>An expression in the values, by Horner's rule in the variable where it is a polynomial in it, in x.</summary>
+        public Expr InX(Expr e) => Unscaled(Polynomials.HornerIfPolynomial(Simplified(e), Variable, [Upstream, Gate]));
+
+        /// <summary>An expression in the values, in x.</summary>
+        public Expr Unscaled(Expr e) => InputScale is null ? Simplified(e) : Simplified(e.Substitute(Variable, X * InputScale));
+    }
+
+    private static ScaledInner Scale(SpecModel spec, int statistics, bool rowScaling)
+    {
+        InnerFunction inner = spec.Inner;
+        Scaling scaling = !rowScaling ? Scaling.None
+            : inner.HomogeneousDegree is not null ? Scaling.Input
+            : inner.Bound is double bound && bound <= 1e12 ? Scaling.None
+            : Scaling.Inner;
+        // Type 1 normalises E(x) once; Type 2 normalises E(x^k) for each k.
+        Expr Argument(int k, Expr x) => spec.Type == 1 ? x : Expr.Pow(x, k);
+        var values = new Expr[statistics];
+        var eps = new Expr[statistics];
+        Pass? pass = null;
+        Expr? inputScale = null;
+        switch (scaling)
+        {
+            case Scaling.None:
+                for (int k = 1; k <= statistics; k++)
+                {
+                    values[k - 1] = inner.Apply(Argument(k, X));
+                    eps[k - 1] = spec.Eps;
+                }
+                break;
+            case Scaling.Input:
+            {
+                int degree = inner.HomogeneousDegree!.Value;
+                Expr sigma = Expr.Var("sigma");
+                inputScale = sigma;
+                pass = new Pass([new Reduction("m", ReductionKind.Max, Expr.Call(Operations.Abs, X))], [],
+                    [new Definition("sigma", Expr.Call(Operations.NormScale, Expr.Var("m")))]);
+                for (int k = 1; k <= statistics; k++)
+                {
+                    values[k - 1] = inner.Apply(Argument(k, Expr.Var(ScaledX)));
+                    eps[k - 1] = Simplified(spec.Eps * Expr.Pow(sigma, 2 * degree * (spec.Type == 1 ? 1 : k)));
+                }
+                break;
+            }
+            default:
+            {
+                var reductions = new List<Reduction>();
+                var after = new List<Definition>();
+                for (int k = 1; k <= statistics; k++)
+                {
+                    string m = "m" + k, sigma = "sigma" + k;
+                    Expr e = inner.Apply(Argument(k, X));
+                    reductions.Add(new Reduction(m, ReductionKind.Max, Simplified(Expr.Call(Operations.Abs, e))));
+                    after.Add(new Definition(sigma, Expr.Call(Operations.NormScale, Expr.Var(m))));
+                    values[k - 1] = Simplified(Expr.Var(sigma) * e);
+                    eps[k - 1] = Simplified(spec.Eps * Expr.Pow(Expr.Var(sigma), 2));
+                }
+                pass = new Pass(reductions, [], after);
+                break;
+            }
+        }
+        return new ScaledInner(pass, values.Select(Simplified).ToArray(), eps, inputScale is null ? PlanNames.X : ScaledX, inputScale);
+    }
+
+    // x̂ = sigma x, the input scaled per row (input scaling only; never left in a plan).
+    private const string ScaledX = "xs";
+
+    private static Expr InverseRms(string sum, Expr eps) => Simplified(Expr.Pow(Expr.Call(Operations.Sqrt, Expr.Var(sum) / H + eps), -1));
+
+    private static IEnumerable<Pass> Passes(Pass? first, params Pass[] rest) => first is null ? rest : rest.Prepend(first);
+
+    private static KernelPlan NormForward(SpecModel spec, bool rowScaling)
+    {
+        if (spec.Type == 1)
+        {
+            ScaledInner e = Scale(spec, 1, rowScaling);
+            var statistics = new Pass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[0], 2)))], [], [new Definition("s", InverseRms("q", e.Eps[0]))]);
+            Expr y = e.Unscaled(Horner(Simplified(e.Values[0] * Expr.Var("s")), spec.Order));
+            var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, y)))], []);
+            return new KernelPlan(true, Passes(e.ScalePass, statistics, output).ToList(), []);
+        }
+        else
+        {
+            ScaledInner e = Scale(spec, spec.Order, rowScaling);
+            var reductions = Enumerable.Range(1, spec.Order).Select(k => new Reduction("q" + k, ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[k - 1], 2)))).ToList();
+            var after = Enumerable.Range(1, spec.Order).SelectMany(k => new[]
+            {
+                new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])),
+                new Definition("c" + k, Simplified(W(k) * Expr.Var("s" + k))),
+            }).ToList();
+            Expr y = B;
+            for (int k = 1; k <= spec.Order; k++)
+            {
+                y = y + Expr.Var("c" + k) * e.Values[k - 1];
+            }
+            var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, e.InX(y))))], []);
+            return new KernelPlan(true, Passes(e.ScalePass, new Pass(reductions, [], after), output).ToList(), []);
+        }
+    }
+
+    private static KernelPlan NormBackward(SpecModel spec, bool rowScaling)
+    {
+        Expr upstream = UpstreamOfPolynomial(spec);
+        if (spec.Type == 1)
+        {
+            // v = ê s; h = ĝ P'(v); dx = s (h - ê s^2 ht / H) dê/dx with ht = sum(h ê); dw_k = sum ĝ v^k.
+            ScaledInner e = Scale(spec, 1, rowScaling);
+            Expr value = e.Values[0], s = Expr.Var("s");
+            var statistics = new Pass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(value, 2)))], [], [new Definition("s", InverseRms("q", e.Eps[0]))]);
+            Expr v = Simplified(value * s);
+            Expr slope = HornerSlope(v, spec.Order);
+            Expr h = Simplified(upstream * slope);
+            var reductions = new List<Reduction> { new("ht", ReductionKind.Sum, e.Unscaled(h * value)) };
+            reductions.AddRange(Enumerable.Range(1, spec.Order).Select(k => new Reduction("dw" + k, ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k)))));
+            reductions.Add(new Reduction("db", ReductionKind.Sum, Simplified(upstream)));
+            var gradients = new Pass(reductions, [], [new Definition("kappa", Simplified(Expr.Pow(s, 2) * Expr.Var("ht") / H))]);
+            var stores = new List<Definition> { new(InputGradient, e.ChainToX(e.Unscaled(s * (h - value * Expr.Var("kappa")) * e.Slope(value)))) };
+            if (spec.Gated)
+            {
+                stores.Add(new Definition(GateGradient, e.Unscaled(G * Horner(v, spec.Order))));
+            }
+            var partials = Enumerable.Range(1, spec.Order).Select(k => Expr.Var("dw" + k)).Append(Expr.Var("db")).ToList();
+            return new KernelPlan(true, Passes(e.ScalePass, statistics, gradients, new Pass([], stores, [])).ToList(), partials);
+        }
+        else
+        {
+            // dx = sum_k (w_k s_k ĝ - w_k s_k^3 S_k / H ê_k) dê_k/dx with S_k = sum ĝ ê_k; dw_k = s_k S_k.
+            ScaledInner e = Scale(spec, spec.Order, rowScaling);
+            var reductions = new List<Reduction>();
+            var after = new List<Definition>();
+            for (int k = 1; k <= spec.Order; k++)
+            {
+                reductions.Add(new Reduction("q" + k, ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[k - 1], 2))));
+                reductions.Add(new Reduction("S" + k, ReductionKind.Sum, e.Unscaled(upstream * e.Values[k - 1])));
+                after.Add(new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])));
+                after.Add(new Definition("a" + k, Simplified(W(k) * Expr.Var("s" + k))));
+                after.Add(new Definition("c" + k, Simplified(W(k) * Expr.Pow(Expr.Var("s" + k), 3) * Expr.Var("S" + k) / H)));
+            }
+            reductions.Add(new Reduction("G", ReductionKind.Sum, Simplified(upstream)));
+            // dx = (ĝ A - B) dx̂/dx, with A = sum_k a_k dê_k/dx̂ and B = sum_k c_k ê_k dê_k/dx̂, each by Horner's rule in x̂ when a polynomial.
+            Expr a = Expr.Zero, b = Expr.Zero;
+            Expr polynomial = B;
+            for (int k = 1; k <= spec.Order; k++)
+            {
+                Expr slope = e.Slope(e.Values[k - 1]);
+                a = a + Expr.Var("a" + k) * slope;
+                b = b + Expr.Var("c" + k) * e.Values[k - 1] * slope;
+                polynomial = polynomial + Expr.Var("a" + k) * e.Values[k - 1];
+            }
+            var stores = new List<Definition> { new(InputGradient, e.ChainToX(Simplified(upstream * e.InX(a) - e.InX(b)))) };
+            if (spec.Gated)
+            {
+                stores.Add(new Definition(GateGradient, Simplified(G * e.InX(polynomial))));
+            }
+            var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Expr.Var("s" + k) * Expr.Var("S" + k))).Append(Expr.Var("G")).ToList();
+            return new KernelPlan(true, Passes(e.ScalePass, new Pass(reductions, [], after), new Pass([], stores, [])).ToList(), partials);
+        }
+    }
+}

@@ -1,0 +1,205 @@
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER and PCG_BLOCK are defined before it.
+typedef unsigned long long pcg_size;
+
+struct pcg_bf16 { unsigned short bits; };
+struct pcg_f16 { unsigned short bits; };
+
+#if !defined(__CUDA_ARCH__)
+// Outside NVRTC (the emulated device compiles this unit for the CPU) there is no PTX: float16 is converted in
+// software, rounding to nearest even exactly as cvt.rn.f16.f32 does.
+__device__ __forceinline__ float pcg_half_to_float(unsigned short h)
+{
+    unsigned int sign = (unsigned int)(h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu, bits;
+    if (exponent == 0x1fu) bits = sign | 0x7f800000u | (mantissa << 13);
+    else if (exponent != 0) bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    else if (mantissa == 0) bits = sign;
+    else
+    {
+        int shift = -1;
+        do { mantissa <<= 1; shift++; } while (!(mantissa & 0x400u));
+        bits = sign | ((unsigned int)(112 - shift) << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+    return __uint_as_float(bits);
+}
+
+__device__ __forceinline__ unsigned short pcg_float_to_half(float f)
+{
+    unsigned int x = __float_as_uint(f), sign = (x >> 16) & 0x8000u, a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (unsigned short)(sign | 0x7e00u); // NaN stays a (quiet) NaN
+    if (a >= 0x477ff000u) return (unsigned short)(sign | 0x7c00u);
+    if (a < 0x38800000u)
+    {
+        if (a <= 0x33000000u) return (unsigned short)sign;
+        unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
+        unsigned int r = m >> shift, rest = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+        if (rest > half || (rest == half && (r & 1u))) r++;
+        return (unsigned short)(sign | r);
+    }
+    a += 0xc8000fffu + ((a >> 13) & 1u);
+    return (unsigned short)(sign | (a >> 13));
+}
+#endif
+
+__device__ __forceinline__ float pcg_to_float(float v) { return v; }
+__device__ __forceinline__ float pcg_to_float(pcg_bf16 v) { return __uint_as_float(((unsigned int)v.bits) << 16); }
+__device__ __forceinline__ float pcg_to_float(pcg_f16 v)
+{
+#if defined(__CUDA_ARCH__)
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v.bits));
+    return f;
+#else
+    return pcg_half_to_float(v.bits);
+#endif
+}
+
+template <typename T> __device__ __forceinline__ T pcg_from_float(float v);
+template <> __device__ __forceinline__ float pcg_from_float<float>(float v) { return v; }
+// Round to nearest even; NaN stays a (quiet) NaN.
+template <> __device__ __forceinline__ pcg_bf16 pcg_from_float<pcg_bf16>(float v)
+{
+    unsigned int u = __float_as_uint(v);
+    pcg_bf16 r;
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+    {
+        r.bits = (unsigned short)((u >> 16) | 0x40u);
+        return r;
+    }
+    u += 0x7fffu + ((u >> 16) & 1u);
+    r.bits = (unsigned short)(u >> 16);
+    return r;
+}
+template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
+{
+    pcg_f16 r;
+#if defined(__CUDA_ARCH__)
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r.bits) : "f"(v));
+#else
+    r.bits = pcg_float_to_half(v);
+#endif
+    return r;
+}
+
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
+__device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
+__device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
+__device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
+__device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
+
+// 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
+template <typename T> struct pcg_chunk
+{
+    static constexpr int size = 16 / sizeof(T);
+    union { uint4 raw; T e[16 / sizeof(T)]; };
+};
+
+__device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
+
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
+// Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
+// deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    pcg_size done = 0;
+    if (vectorised)
+    {
+        const pcg_size chunks = n / V;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+        }
+        done = chunks * V;
+    }
+    for (pcg_size i = done + t; i < n; i += nt)
+    {
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+    }
+}
+
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
+template <int N>
+__device__ __forceinline__ void pcg_block_sum(float (&v)[N])
+{
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] += __shfl_xor_sync(0xffffffffu, v[k], offset);
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float s = 0.0f;
+        for (int w = 0; w < warps; w++) s += partial[k][w];
+        v[k] = s;
+    }
+    __syncthreads();
+}
+
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
+{
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
+}

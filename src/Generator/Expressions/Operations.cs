@@ -1,0 +1,202 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+
+namespace PolyComGen.Generator.Expressions;
+
+/// <summary>
+/// One operation of the expression language: its name, its partial derivatives (as expressions of its arguments),
+/// how to fold it over constants, and its spelling in every target. Adding an operation is adding one row to
+/// <see cref="Operations.All"/>; a test fails when a row is incomplete.
+/// </summary>
+/// <remarks>
+/// Spellings are format strings over the arguments ({0}, {1}); in C# scalar code {M} is System.MathF for float and
+/// System.Math for double. A null vector spelling means the operation has no System.Numerics.Vector form (the
+/// kernel loop then runs element by element); <see cref="VectorDouble"/> false means no form for Vector&lt;double&gt;.
+/// </remarks>
+internal sealed class Operation
+{
+    public Operation(
+        string name, int arity, Func<Expr[], Expr[]> derivatives, Func<double[], double>? fold,
+        string csharp, string? csharpVector, string cuda, string eager, string python, string? infix = null, bool vectorDouble = true, bool internalOnly = false)
+    {
+        Name = name;
+        Arity = arity;
+        Derivatives = derivatives;
+        Fold = fold;
+        CSharp = csharp;
+        CSharpVector = csharpVector;
+        Cuda = cuda;
+        Eager = eager;
+        Python = python;
+        Infix = infix;
+        VectorDouble = vectorDouble;
+        InternalOnly = internalOnly;
+    }
+
+    /// <summary>The name the expression language and the messages use.</summary>
+    public string Name { get; }
+
+    public int Arity { get; }
+
+    /// <summary>∂op/∂argument_i, as expressions of the arguments.</summary>
+    public Func<Expr[], Expr[]> Derivatives { get; }
+
+    /// <summary>The value over constant arguments, or null when not folded at compile time.</summary>
+    public Func<double[], double>? Fold { get; }
+
+    /// <summary>Scalar C# (float and double).</summary>
+    public string CSharp { get; }
+
+    /// <summary>C# over System.Numerics.Vector&lt;T&gt;, or null when there is no vector form.</summary>
+    public string? CSharpVector { get; }
+
+    /// <summary>Whether <see cref="CSharpVector"/> has a Vector&lt;double&gt; form too.</summary>
+    public bool VectorDouble { get; }
+
+    /// <summary>CUDA C++ in float32, calling the helpers of the fixed prelude (pcg_*).</summary>
+    public string Cuda { get; }
+
+    /// <summary>Eager TorchSharp ops on tensors (only tensor-tensor ops: no Scalar temporaries).</summary>
+    public string Eager { get; }
+
+    /// <summary>Eager PyTorch ops.</summary>
+    public string Python { get; }
+
+    /// <summary>The operator symbol of + - * / and negation, for printing; null for functions.</summary>
+    public string? Infix { get; }
+
+    /// <summary>True for operations the composition and the lowerings introduce, which the expression language does not offer.</summary>
+    public bool InternalOnly { get; }
+
+    public override string ToString() => Name;
+}
+
+/// <summary>The operations, one row each.</summary>
+internal static class Operations
+{
+    private const string Cpu = "global::PolyComGen.Backends.Cpu.PolyMath";
+    private const string Vec = "global::System.Numerics.Vector";
+    private const string Eager = "global::PolyComGen.Eager.EagerMath";
+    private const double TwoOverSqrtPi = 1.1283791670955126;
+
+    // Rows refer to rows declared after them (sigmoid to itself, abs to sign): the lambdas run once all exist.
+    private static Expr C(Operation? op, params Expr[] args) => Expr.Call(op!, args);
+
+    public static readonly Operation Add = new(
+        "add", 2, a => [1, 1], v => v[0] + v[1],
+        "({0} + {1})", "({0} + {1})", "({0} + {1})", Eager + ".Add({0}, {1})", "({0} + {1})", infix: "+");
+
+    public static readonly Operation Subtract = new(
+        "sub", 2, a => [1, -1], v => v[0] - v[1],
+        "({0} - {1})", "({0} - {1})", "({0} - {1})", "({0} - {1})", "({0} - {1})", infix: "-");
+
+    public static readonly Operation Multiply = new(
+        "mul", 2, a => [a[1], a[0]], v => v[0] * v[1],
+        "({0} * {1})", "({0} * {1})", "({0} * {1})", "({0} * {1})", "({0} * {1})", infix: "*");
+
+    public static readonly Operation Divide = new(
+        "div", 2, a => [1 / a[1], -a[0] / Expr.Pow(a[1], 2)], v => v[0] / v[1],
+        "({0} / {1})", "({0} / {1})", "({0} / {1})", "({0} / {1})", "({0} / {1})", infix: "/");
+
+    public static readonly Operation Negate = new(
+        "neg", 1, a => [-1], v => -v[0],
+        "(-{0})", "(-{0})", "(-{0})", "({0}).neg()", "(-{0})", infix: "-");
+
+    public static readonly Operation Exp = new(
+        "exp", 1, a => [C(Exp, a[0])], v => Math.Exp(v[0]),
+        "{M}.Exp({0})", Cpu + ".Exp({0})", "expf({0})", "({0}).exp()", "torch.exp({0})");
+
+    public static readonly Operation Log = new(
+        "log", 1, a => [1 / a[0]], v => Math.Log(v[0]),
+        "{M}.Log({0})", Cpu + ".Log({0})", "logf({0})", "({0}).log()", "torch.log({0})");
+
+    public static readonly Operation Log1p = new(
+        "log1p", 1, a => [1 / (1 + a[0])], v => v[0] > -1 && Math.Abs(v[0]) < 1e-4 ? v[0] - v[0] * v[0] / 2 + v[0] * v[0] * v[0] / 3 : Math.Log(1 + v[0]),
+        Cpu + ".Log1p({0})", Cpu + ".Log1p({0})", "log1pf({0})", "({0}).log1p()", "torch.log1p({0})");
+
+    public static readonly Operation Sqrt = new(
+        "sqrt", 1, a => [0.5 / C(Sqrt, a[0])], v => Math.Sqrt(v[0]),
+        "{M}.Sqrt({0})", Vec + ".SquareRoot({0})", "sqrtf({0})", "({0}).sqrt()", "torch.sqrt({0})");
+
+    public static readonly Operation Tanh = new(
+        "tanh", 1, a => [1 - Expr.Pow(C(Tanh, a[0]), 2)], v => Math.Tanh(v[0]),
+        "{M}.Tanh({0})", Cpu + ".Tanh({0})", "tanhf({0})", "({0}).tanh()", "torch.tanh({0})");
+
+    public static readonly Operation Sigmoid = new(
+        "sigmoid", 1, a => [C(Sigmoid, a[0]) * (1 - C(Sigmoid, a[0]))], v => 1 / (1 + Math.Exp(-v[0])),
+        Cpu + ".Sigmoid({0})", Cpu + ".Sigmoid({0})", "pcg_sigmoid({0})", "({0}).sigmoid()", "torch.sigmoid({0})");
+
+    public static readonly Operation Softplus = new(
+        "softplus", 1, a => [C(Sigmoid, a[0])], v => Math.Max(v[0], 0) + Math.Log(1 + Math.Exp(-Math.Abs(v[0]))),
+        Cpu + ".Softplus({0})", Cpu + ".Softplus({0})", "pcg_softplus({0})", Eager + ".Softplus({0})", "polycom_softplus({0})");
+
+    public static readonly Operation Erf = new(
+        "erf", 1, a => [TwoOverSqrtPi * C(Exp, -Expr.Pow(a[0], 2))], null,
+        Cpu + ".Erf({0})", Cpu + ".Erf({0})", "erff({0})", "({0}).erf()", "torch.erf({0})", vectorDouble: false);
+
+    public static readonly Operation Abs = new(
+        "abs", 1, a => [C(Sign, a[0])], v => Math.Abs(v[0]),
+        "{M}.Abs({0})", Vec + ".Abs({0})", "fabsf({0})", "({0}).abs()", "torch.abs({0})");
+
+    public static readonly Operation Relu = new(
+        "relu", 1, a => [C(Step, a[0])], v => double.IsNaN(v[0]) ? v[0] : Math.Max(v[0], 0),
+        Cpu + ".Relu({0})", Cpu + ".Relu({0})", "pcg_relu({0})", "({0}).relu()", "torch.relu({0})");
+
+    public static readonly Operation Max = new(
+        "max", 2, a => [C(Heaviside, a[0] - a[1]), C(Heaviside, a[1] - a[0])], v => double.IsNaN(v[0]) || double.IsNaN(v[1]) ? double.NaN : Math.Max(v[0], v[1]),
+        Cpu + ".Max({0}, {1})", Cpu + ".Max({0}, {1})", "pcg_max({0}, {1})", "({0}).maximum({1})", "torch.maximum({0}, {1})");
+
+    public static readonly Operation Min = new(
+        "min", 2, a => [C(Heaviside, a[1] - a[0]), C(Heaviside, a[0] - a[1])], v => double.IsNaN(v[0]) || double.IsNaN(v[1]) ? double.NaN : Math.Min(v[0], v[1]),
+        Cpu + ".Min({0}, {1})", Cpu + ".Min({0}, {1})", "pcg_min({0}, {1})", "({0}).minimum({1})", "torch.minimum({0}, {1})");
+
+    /// <summary>1 for u &gt; 0, else 0 (NaN included): relu's derivative, with torch's subgradient 0 at 0.</summary>
+    public static readonly Operation Step = new(
+        "step", 1, a => [0], v => v[0] > 0 ? 1 : 0,
+        Cpu + ".Step({0})", Cpu + ".Step({0})", "pcg_step({0})", Eager + ".Step({0})", "polycom_step({0})", internalOnly: true);
+
+    /// <summary>-1, 0 or 1 (0 for NaN): abs's derivative, with torch's subgradient 0 at 0.</summary>
+    public static readonly Operation Sign = new(
+        "sign", 1, a => [0], v => v[0] > 0 ? 1 : v[0] < 0 ? -1 : 0,
+        Cpu + ".Sign({0})", Cpu + ".Sign({0})", "pcg_sign({0})", Eager + ".Sign({0})", "polycom_sign({0})", internalOnly: true);
+
+    /// <summary>1 for u &gt; 0, 1/2 at 0, else 0: the derivatives of max and min, splitting ties as torch.maximum does.</summary>
+    public static readonly Operation Heaviside = new(
+        "heaviside", 1, a => [0], v => v[0] > 0 ? 1 : v[0] == 0 ? 0.5 : 0,
+        Cpu + ".Heaviside({0})", Cpu + ".Heaviside({0})", "pcg_heaviside({0})", Eager + ".Heaviside({0})", "polycom_heaviside({0})", internalOnly: true);
+
+    /// <summary>
+    /// For a row's largest magnitude m: the power of two 2^-e with m * 2^-e in [1/2, 1), or 1 when m is at most 1 or
+    /// not finite. A row statistic, never differentiated: norm() is scale-invariant, so the scale drops out exactly.
+    /// </summary>
+    public static readonly Operation NormScale = new(
+        "normscale", 1, a => [0], null,
+        Cpu + ".NormScale({0})", null, "pcg_norm_scale({0})", Eager + ".NormScale({0})", "polycom_norm_scale({0})", internalOnly: true);
+
+    /// <summary>a * b + c with one rounding: what the C# lowering contracts products and sums into.</summary>
+    public static readonly Operation MultiplyAdd = new(
+        "fma", 3, a => [a[1], a[0], 1], v => v[0] * v[1] + v[2],
+        "{M}.FusedMultiplyAdd({0}, {1}, {2})", "global::System.Numerics.Vector.FusedMultiplyAdd({0}, {1}, {2})", "fmaf({0}, {1}, {2})",
+        Eager + ".Add(({0} * {1}), {2})", "({0} * {1} + {2})", internalOnly: true);
+
+    /// <summary>
+    /// erf(a) given exp(-a^2): what the float CPU lowering turns erf into when the exponential is computed anyway,
+    /// for erf's derivative, so that the two share it.
+    /// </summary>
+    public static readonly Operation ErfWithGaussian = new(
+        "erf_gaussian", 2, a => [TwoOverSqrtPi * a[1], 0], null,
+        Cpu + ".Erf({0}, {1})", Cpu + ".Erf({0}, {1})", "erff({0})", "({0}).erf()", "torch.erf({0})", vectorDouble: false, internalOnly: true);
+
+    /// <summary>Every operation.</summary>
+    public static readonly IReadOnlyList<Operation> All =
+    [
+        Add, Subtract, Multiply, Divide, Negate, Exp, Log, Log1p, Sqrt, Tanh, Sigmoid, Softplus, Erf, Abs, Relu, Max, Min,
+        Step, Sign, Heaviside, NormScale, MultiplyAdd, ErfWithGaussian,
+    ];
+
+    private static readonly Dictionary<string, Operation> ByNameMap = All.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The operation called <paramref name="name"/> (any case), or null.</summary>
+    public static Operation? ByName(string name) => ByNameMap.TryGetValue(name, out Operation? op) ? op : null;
+}

@@ -1,0 +1,197 @@
+using System;
+using System.Runtime.InteropServices;
+using System.Threading.Tasks;
+using PolyComGen.Contract;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Backends.Cpu;
+
+/// <summary>
+/// Runs a spec's generated CPU kernels over whole tensors: splits them into segments (rows for norm, fixed blocks
+/// of <see cref="KernelContract.ElementwiseSegmentLength"/> elements otherwise), spreads the segments over threads,
+/// and sums the per-segment gradient partials in segment order, in float64, so gradients are bitwise the same for
+/// every thread count and every run.
+/// </summary>
+public static class CpuKernelRunner
+{
+    // Below this many elements a call runs on the calling thread: the fork-join would cost more than it saves.
+    private const long ParallelThreshold = 1 << 15;
+
+    private static int threadCount;
+
+    /// <summary>
+    /// The number of threads the kernels use; 0 (the default) follows <c>torch.get_num_threads()</c>.
+    /// Results do not depend on it.
+    /// </summary>
+    public static int ThreadCount
+    {
+        get => threadCount;
+        set => threadCount = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(value), value, "ThreadCount must be 0 (follow torch) or positive.");
+    }
+
+    private static int EffectiveThreads => threadCount > 0 ? threadCount : Math.Max(1, get_num_threads());
+
+    /// <summary>y for contiguous CPU x (and gate) of the parameters' dtype.</summary>
+    internal static Tensor Forward<TKernel>(Tensor x, Tensor? gate, Tensor weight, Tensor bias) where TKernel : IPolyComKernel
+    {
+        Tensor y = empty_like(x);
+        if (x.numel() == 0)
+        {
+            return y;
+        }
+        var memory = new Memory(x, gate, null, y, null);
+        if (x.dtype == ScalarType.Float32)
+        {
+            Run<TKernel, float>(memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
+        }
+        else
+        {
+            Run<TKernel, double>(memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
+        }
+        return y;
+    }
+
+    /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous CPU x, dy (and gate) of one shape.</summary>
+    internal static (Tensor Dx, Tensor Dweight, Tensor Dbias, Tensor? Dgate) Backward<TKernel>(Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+        where TKernel : IPolyComKernel
+    {
+        int order = TKernel.Descriptor.Order, columns = KernelContract.PartialColumns(order);
+        Tensor dx = empty_like(x);
+        Tensor? dgate = gate is null ? null : empty_like(x);
+        var memory = new Memory(x, gate, dy, dx, dgate);
+        Segments layout = Segments.Of<TKernel>(x);
+        var sums = new double[columns];
+        if (x.dtype == ScalarType.Float32)
+        {
+            var partials = new float[checked(layout.Count * columns)];
+            Run<TKernel, float>(memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
+            Reduce(partials, sums, layout.Count);
+        }
+        else
+        {
+            var partials = new double[checked(layout.Count * columns)];
+            Run<TKernel, double>(memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
+            Reduce(partials, sums, layout.Count);
+        }
+        ScalarType dtype = x.dtype;
+        Tensor dweight = tensor(sums.AsSpan(0, order).ToArray(), dtype: ScalarType.Float64).to_type(dtype);
+        Tensor dbias = tensor(new[] { sums[order] }, dtype: ScalarType.Float64).to_type(dtype);
+        return (dx, dweight, dbias, dgate);
+    }
+
+    // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them.
+    private static void Reduce<T>(T[] partials, double[] sums, int segments) where T : unmanaged
+    {
+        int columns = sums.Length;
+        for (int s = 0; s < segments; s++)
+        {
+            for (int k = 0; k < columns; k++)
+            {
+                sums[k] += typeof(T) == typeof(float) ? (float)(object)partials[s * columns + k] : (double)(object)partials[s * columns + k];
+            }
+        }
+    }
+
+    /// <summary>The data pointers of one call; absent tensors are null (the kernels see empty spans).</summary>
+    private readonly record struct Memory(Tensor X, Tensor? Gate, Tensor? Dy, Tensor Out, Tensor? GateOut)
+    {
+        public IntPtr XData { get; } = TensorMemory.DataPointer(X);
+        public IntPtr GateData { get; } = Gate is null ? IntPtr.Zero : TensorMemory.DataPointer(Gate);
+        public IntPtr DyData { get; } = Dy is null ? IntPtr.Zero : TensorMemory.DataPointer(Dy);
+        public IntPtr OutData { get; } = TensorMemory.DataPointer(Out);
+        public IntPtr GateOutData { get; } = GateOut is null ? IntPtr.Zero : TensorMemory.DataPointer(GateOut);
+    }
+
+    // The forward (partials null) or the backward over every segment.
+    private static void Run<TKernel, T>(Memory memory, T[] weight, T bias, T[]? partials) where TKernel : IPolyComKernel where T : unmanaged
+    {
+        Segments layout = Segments.Of<TKernel>(memory.X);
+        int columns = KernelContract.PartialColumns(TKernel.Descriptor.Order);
+        ForEachRange(layout, (first, end) =>
+        {
+            for (long s = first; s < end; s++)
+            {
+                var (start, length) = layout[s];
+                Span<T> x = TensorMemory.Elements<T>(memory.XData, start, length);
+                Span<T> gate = memory.GateData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateData, start, length);
+                Span<T> output = TensorMemory.Elements<T>(memory.OutData, start, length);
+                if (partials is null)
+                {
+                    Forward<TKernel, T>(x, gate, output, weight, bias);
+                }
+                else
+                {
+                    Span<T> dy = TensorMemory.Elements<T>(memory.DyData, start, length);
+                    Span<T> dgate = memory.GateOutData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateOutData, start, length);
+                    Backward<TKernel, T>(x, gate, dy, output, dgate, weight, bias, partials.AsSpan(checked((int)(s * columns)), columns));
+                }
+            }
+        });
+    }
+
+    private static void Forward<TKernel, T>(Span<T> x, Span<T> gate, Span<T> y, T[] weight, T bias) where TKernel : IPolyComKernel where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            TKernel.Forward(F(x), F(gate), F(y), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias);
+        }
+        else
+        {
+            TKernel.Forward(D(x), D(gate), D(y), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias);
+        }
+    }
+
+    private static void Backward<TKernel, T>(Span<T> x, Span<T> gate, Span<T> dy, Span<T> dx, Span<T> dgate, T[] weight, T bias, Span<T> partials)
+        where TKernel : IPolyComKernel where T : unmanaged
+    {
+        if (typeof(T) == typeof(float))
+        {
+            TKernel.Backward(F(x), F(gate), F(dy), F(dx), F(dgate), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias, F(partials));
+        }
+        else
+        {
+            TKernel.Backward(D(x), D(gate), D(dy), D(dx), D(dgate), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias, D(partials));
+        }
+    }
+
+    private static Span<float> F<T>(Span<T> span) where T : unmanaged => MemoryMarshal.Cast<T, float>(span);
+
+    private static Span<double> D<T>(Span<T> span) where T : unmanaged => MemoryMarshal.Cast<T, double>(span);
+
+    private static void ForEachRange(Segments layout, Action<long, long> body)
+    {
+        int threads = EffectiveThreads;
+        if (threads == 1 || layout.TotalElements < ParallelThreshold || layout.Count == 1)
+        {
+            body(0, layout.Count);
+            return;
+        }
+        // A few ranges per thread balance uneven progress; the split never changes what a segment computes.
+        long ranges = Math.Min(layout.Count, threads * 4L);
+        Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
+            body(layout.Count * r / ranges, layout.Count * (r + 1) / ranges));
+    }
+
+    /// <summary>How a tensor splits into segments: equal lengths, except a shorter last one.</summary>
+    private readonly record struct Segments(long TotalElements, int SegmentLength, int Count)
+    {
+        public static Segments Of<TKernel>(Tensor x) where TKernel : IPolyComKernel
+        {
+            long total = x.numel();
+            int length = TKernel.Descriptor.Rowwise
+                ? checked((int)x.shape[^1])
+                : (int)Math.Min(KernelContract.ElementwiseSegmentLength, total);
+            int count = length == 0 ? 0 : checked((int)((total + length - 1) / length));
+            return new Segments(total, length, count);
+        }
+
+        public (long Start, int Length) this[long segment]
+        {
+            get
+            {
+                long start = segment * SegmentLength;
+                return (start, (int)Math.Min(SegmentLength, TotalElements - start));
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using System;
+using System.Linq;
+using PolyComGen.Contract;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Backends.Cuda;
+
+/// <summary>The device pointers and sizes of one launch, by what the kernel contract says they are.</summary>
+internal readonly record struct KernelBuffers(
+    ulong X, ulong Gate, ulong Dy, ulong Output, ulong GateGradient, ulong Weight, ulong Bias, ulong Partials,
+    ulong WeightGradient, ulong BiasGradient, long Rows, long Width, long PartialRows);
+
+/// <summary>
+/// The launch path of the CUDA kernels, the same on a GPU and on the emulated device: the launch geometry, the
+/// dtype dispatch, the output and partials buffers, the arguments packed in the order <see cref="KernelContract"/>
+/// defines, then the forward, or the backward followed by the reduction of its partials. Tensors must be
+/// contiguous and already checked.
+/// </summary>
+internal static class CudaLaunch
+{
+    /// <summary>y for contiguous x (and gate), weight and bias on <paramref name="device"/>.</summary>
+    public static Tensor Forward(ICudaDevice device, KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    {
+        var (rows, h) = RowsOf(x);
+        using IDisposable scope = device.Enter(x);
+        Tensor y = device.Empty(x.shape, x.dtype, x);
+        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        if (geometry.Blocks > 0)
+        {
+            var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(weight), Pointer(bias), 0, 0, 0, rows, h, geometry.PartialRows);
+            LaunchForward(device.ModuleFor(kernels), Storage(x.dtype), kernels.Gated, geometry, buffers);
+        }
+        return y;
+    }
+
+    /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
+    public static (Tensor Dx, Tensor Dweight, Tensor Dbias, Tensor? Dgate) Backward(
+        ICudaDevice device, KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+    {
+        int order = kernels.Order;
+        var (rows, h) = RowsOf(x);
+        using IDisposable scope = device.Enter(x);
+        Tensor dx = device.Empty(x.shape, x.dtype, x);
+        Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
+        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        if (geometry.Blocks == 0)
+        {
+            return (dx, zeros([order], dtype: x.dtype, device: x.device), zeros([1], dtype: x.dtype, device: x.device), dgate);
+        }
+        Tensor dweight = device.Empty([order], x.dtype, x);
+        Tensor dbias = device.Empty([1], x.dtype, x);
+        using Tensor partials = device.Empty([geometry.PartialRows, KernelContract.PartialColumns(order)], ScalarType.Float32, x);
+        var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(weight), Pointer(bias), Pointer(partials),
+            Pointer(dweight), Pointer(dbias), rows, h, geometry.PartialRows);
+        LaunchBackward(device.ModuleFor(kernels), Storage(x.dtype), kernels.Gated, order, geometry, buffers);
+        return (dx, dweight, dbias, dgate);
+    }
+
+    /// <summary>The forward entry point on device pointers.</summary>
+    public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
+        Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, buffers);
+
+    /// <summary>The backward entry point, then the reduction of its partials (one block per column), on device pointers.</summary>
+    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, int order, LaunchGeometry geometry, KernelBuffers buffers)
+    {
+        Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, buffers);
+        Launch(module, KernelRole.Reduce, storage, gated, (uint)KernelContract.PartialColumns(order), buffers);
+    }
+
+    /// <summary>The storage type of a dtype, or null when the CUDA kernels do not support it.</summary>
+    public static StorageType? StorageOf(ScalarType dtype) =>
+        KernelContract.StorageTypes.FirstOrDefault(s => s.TorchName == dtype.ToString());
+
+    // One entry point, its arguments packed in the contract's order.
+    private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, KernelBuffers buffers)
+    {
+        KernelParameter[] parameters = KernelContract.Parameters(role, gated);
+        using var arguments = new KernelArguments(parameters.Length);
+        foreach (KernelParameter parameter in parameters)
+        {
+            _ = parameter.Kind switch
+            {
+                ParameterKind.Input => arguments.Add(buffers.X),
+                ParameterKind.Gate => arguments.Add(buffers.Gate),
+                ParameterKind.Upstream => arguments.Add(buffers.Dy),
+                ParameterKind.Output or ParameterKind.InputGradient => arguments.Add(buffers.Output),
+                ParameterKind.GateGradient => arguments.Add(buffers.GateGradient),
+                ParameterKind.Weight => arguments.Add(buffers.Weight),
+                ParameterKind.Bias => arguments.Add(buffers.Bias),
+                ParameterKind.PartialsOut or ParameterKind.PartialsIn => arguments.Add(buffers.Partials),
+                ParameterKind.Rows => arguments.Add((ulong)buffers.Rows),
+                ParameterKind.Width => arguments.Add(checked((int)buffers.Width)),
+                ParameterKind.PartialRows => arguments.Add((ulong)buffers.PartialRows),
+                ParameterKind.WeightGradient => arguments.Add(buffers.WeightGradient),
+                ParameterKind.BiasGradient => arguments.Add(buffers.BiasGradient),
+                _ => throw new ArgumentOutOfRangeException(nameof(parameters), parameter.Kind, "Unknown kernel parameter."),
+            };
+        }
+        module.Launch(KernelContract.EntryPoint(role, storage), blocks, KernelContract.ThreadsPerBlock, arguments);
+    }
+
+    private static StorageType Storage(ScalarType dtype) =>
+        StorageOf(dtype) ?? throw new ArgumentException($"No CUDA kernels for {dtype}.", nameof(dtype));
+
+    private static (long Rows, long H) RowsOf(Tensor x)
+    {
+        long h = x.dim() == 0 ? 1 : x.shape[^1];
+        return (h == 0 ? 0 : x.numel() / h, h);
+    }
+
+    private static ulong Pointer(Tensor? tensor) => tensor is null ? 0 : (ulong)Cpu.TensorMemory.DataPointer(tensor);
+}

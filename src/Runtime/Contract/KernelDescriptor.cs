@@ -1,0 +1,47 @@
+using System;
+
+namespace PolyComGen.Contract;
+
+/// <summary>
+/// The kernel contract's facts about one generated kernel type, emitted by the generator as data on it (one
+/// instance per type, compared by reference): its name, its spec, how its kernels split a tensor, whether they take
+/// a gate, and its CUDA translation unit. The runtime reads these instead of working them out from the spec.
+/// </summary>
+public sealed class KernelDescriptor
+{
+    /// <summary>Creates the descriptor of a generated kernel type.</summary>
+    /// <param name="name">The declaring class's name, for messages.</param>
+    /// <param name="spec">The spec the kernels compute.</param>
+    /// <param name="rowwise">True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</param>
+    /// <param name="gated">True when the kernels take a gate and give its gradient.</param>
+    /// <param name="cudaSource">The CUDA translation unit.</param>
+    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource)
+    {
+        Name = name ?? throw new ArgumentNullException(nameof(name));
+        Spec = spec ?? throw new ArgumentNullException(nameof(spec));
+        Rowwise = rowwise;
+        Gated = gated;
+        CudaSource = cudaSource ?? throw new ArgumentNullException(nameof(cudaSource));
+    }
+
+    /// <summary>The declaring class's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The spec the kernels compute.</summary>
+    public PolyComSpec Spec { get; }
+
+    /// <summary>The number of weights; the gradient partials have <see cref="KernelContract.PartialColumns"/> columns.</summary>
+    public int Order => Spec.Order;
+
+    /// <summary>True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</summary>
+    public bool Rowwise { get; }
+
+    /// <summary>True when the kernels take a gate, y = PolyCom(x) * gate, and give its gradient.</summary>
+    public bool Gated { get; }
+
+    /// <summary>The complete CUDA translation unit, for NVRTC or the emulated device.</summary>
+    public string CudaSource { get; }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Spec} ({Name})";
+}

@@ -1,0 +1,75 @@
+using System.Linq;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Eager;
+
+/// <summary>
+/// What the generated eager code (<c>EagerForward</c>, <c>EagerBackward</c>) calls: the plans' reductions, the
+/// expression language's operations that TorchSharp has no tensor-tensor form of, and constants as tensors.
+/// No method passes a temporary Scalar to native code, which TorchSharp does not keep alive across the call.
+/// </summary>
+public static class EagerMath
+{
+    private static readonly Scalar One = 1.0.ToScalar(); // held for the life of the process
+
+    /// <summary>A 0-dimensional tensor of <paramref name="value"/> in <paramref name="like"/>'s dtype and device.</summary>
+    public static Tensor Constant(double value, Tensor like) => tensor(value, dtype: like.dtype, device: like.device);
+
+    /// <summary>a + b.</summary>
+    public static Tensor Add(Tensor a, Tensor b) => a.add(b, One);
+
+    /// <summary>The sum over the last dimension, kept: a row statistic.</summary>
+    public static Tensor RowSum(Tensor t) => t.sum(new long[] { -1 }, keepdim: true);
+
+    /// <summary>The largest value over the last dimension, kept: a row statistic.</summary>
+    public static Tensor RowMax(Tensor t) => t.amax(new long[] { -1 }, keepdim: true);
+
+    /// <summary>The sum of every element, as a 0-dimensional tensor.</summary>
+    public static Tensor Total(Tensor t) => t.sum();
+
+    /// <summary>The largest element, as a 0-dimensional tensor.</summary>
+    public static Tensor TotalMax(Tensor t) => t.max();
+
+    /// <summary>0-dimensional tensors stacked into a vector.</summary>
+    public static Tensor Stack(params Tensor[] parts) => stack(parts.Select(p => p.reshape(new long[] { 1 })), 0).reshape(new long[] { parts.Length });
+
+    /// <summary>1 where u &gt; 0, else 0: relu's derivative (not differentiable itself).</summary>
+    public static Tensor Step(Tensor u)
+    {
+        using var zero = Constant(0, u);
+        return u.gt(zero).to_type(u.dtype);
+    }
+
+    /// <summary>-1, 0 or 1: abs's derivative.</summary>
+    public static Tensor Sign(Tensor u) => u.sign();
+
+    /// <summary>1 where u &gt; 0, 1/2 where u is 0, else 0: the derivatives of max and min.</summary>
+    public static Tensor Heaviside(Tensor u)
+    {
+        using var scope = NewDisposeScope();
+        Tensor zero = Constant(0, u), half = Constant(0.5, u);
+        return Add(Step(u), u.eq(zero).to_type(u.dtype).mul(half)).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>log(1 + exp(u)), as logaddexp(u, 0): stable, and its derivative is sigmoid(u) everywhere.</summary>
+    public static Tensor Softplus(Tensor u)
+    {
+        using var zero = Constant(0, u);
+        return u.logaddexp(zero);
+    }
+
+    /// <summary>
+    /// The power of two 2^-e that brings each row statistic m into [1/2, 1), or 1 where m is at most 1 or not finite;
+    /// detached, since norm() does not depend on it (docs/math.md, section 4).
+    /// </summary>
+    public static Tensor NormScale(Tensor m)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        Tensor one = Constant(1, m);
+        Tensor scaled = m.gt(one).logical_and(m.isfinite());
+        Tensor power = m.log2().floor().neg().sub(one).exp2();
+        return one.where(scaled.logical_not(), power).MoveToOuterDisposeScope();
+    }
+}
