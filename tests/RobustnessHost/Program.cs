@@ -99,7 +99,7 @@ public static class Program
     {
         var module = new PolyNorm();
         Tensor weight = module.Weight, bias = module.Bias;
-        long warm = 0, peak = 0;
+        long warm = 0, peak = 0, warmTensors = 0;
         for (int i = 0; i < steps; i++)
         {
             DisposeScope? scope = scopes ? NewDisposeScope() : null;
@@ -117,12 +117,14 @@ public static class Program
             if (i == steps / 10)
             {
                 warm = ResidentBytes();
+                warmTensors = torch.Tensor.TotalCount;
             }
             peak = Math.Max(peak, ResidentBytes());
         }
         long end = ResidentBytes();
         Console.WriteLine($"memory: {activation} {(scopes ? "with" : "without")} scopes, {steps} steps at [{rows}, {h}]: " +
-                          $"resident {warm / 1048576.0:F0} MiB after {steps / 10} steps, {end / 1048576.0:F0} MiB at the end (peak {peak / 1048576.0:F0} MiB), growth {(end - warm) / 1048576.0:F0} MiB, {GC.CollectionCount(0)} collections");
+                          $"resident {warm / 1048576.0:F0} MiB after {steps / 10} steps, {end / 1048576.0:F0} MiB at the end (peak {peak / 1048576.0:F0} MiB), growth {(end - warm) / 1048576.0:F0} MiB; " +
+                          $"tensors left undisposed (for finalizers) {(torch.Tensor.TotalCount - warmTensors) / (double)(steps - steps / 10):F2} per step; {GC.CollectionCount(0)} collections");
         return 0;
     }
 
@@ -269,6 +271,26 @@ public static class Program
                     Console.WriteLine($"caught {e.GetType().Name}: {e.Message.Split('\n')[0]}");
                     return 0;
                 }
+            }
+            case "differentiate-dx":
+            {
+                // dx from autograd.grad with create_graph (and retain_graph, which TorchSharp does not imply as PyTorch does), then differentiated itself (before the fix: an error inside
+                // libtorch's engine, which aborted the process; or, through a gradient penalty, silently wrong values).
+                Tensor leaf = randn(8, 32, dtype: float64);
+                leaf.requires_grad_();
+                Tensor dx = autograd.grad([module.forward(leaf).pow(2).sum()], [leaf], retain_graph: true, create_graph: true)[0];
+                if (!dx.requires_grad)
+                {
+                    Console.WriteLine("WRONG: dx from create_graph does not require grad");
+                    return 1;
+                }
+                dx.pow(2).sum().backward();
+                Tensor expected = leaf.detach().clone();
+                expected.requires_grad_();
+                Tensor edx = autograd.grad([Reference(expected).pow(2).sum()], [expected], retain_graph: true, create_graph: true)[0];
+                edx.pow(2).sum().backward();
+                double error = (leaf.grad! - expected.grad!).abs().max().item<double>() / expected.grad!.abs().max().item<double>();
+                return Report(error, 0, "of |dx|^2, differentiated through the backward");
             }
             default:
                 return Usage();

@@ -84,6 +84,38 @@ public sealed class EdgeCaseTests
         Compare.Close(fused.Y[finiteRows], reference.Y[finiteRows].to(float32), 1e-5, "finite rows");
     }
 
+    [Theory]
+    [InlineData("PolyReLU")]
+    [InlineData("SquareType1Order4")]
+    [InlineData("IdentityType2Order8")]
+    public void OutputsTooLargeForFloat32AreNonFiniteWhereEagerFloat32IsNeverFiniteAndWrong(string variant)
+    {
+        // Type 1 (and Type 2) powers of a huge inner value do not fit float32: the result is Inf or NaN exactly where
+        // the eager float32 formula's is, and matches float64 wherever it is finite.
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(17);
+        var module = SpecGrid.All[SpecGrid.IndexOf(variant)].CreateModule();
+        Harness.Randomise(module, float32, generator);
+        var (weight, bias) = Harness.Parameters(module);
+        PolyComSpec spec = Harness.Spec(module);
+        Tensor magnitudes = pow(10.0, linspace(0, 30, 41, dtype: float64));
+        Tensor x = (magnitudes * (randn([41], dtype: float64, generator: generator).sign())).to(float32).reshape(1, 41);
+
+        Tensor fused, eager, exact;
+        using (no_grad())
+        {
+            fused = ((nn.Module<Tensor, Tensor>)module).forward(x);
+            eager = Support.Reference.Forward(spec, x, null, weight, bias);
+            exact = Support.Reference.Forward(spec, x.to(float64), null, weight.to(float64), bias.to(float64));
+        }
+
+        Assert.Equal(eager.isfinite().data<bool>().ToArray(), fused.isfinite().data<bool>().ToArray());
+        Tensor finite = fused.isfinite();
+        Assert.True(finite.any().item<bool>() && !finite.all().item<bool>(), "the inputs should span the overflow threshold");
+        Tensor error = (fused[finite].to(float64) - exact[finite]).abs() / exact[finite].abs().clamp_min(1e-30);
+        Assert.True(error.max().item<double>() < 1e-4, $"{variant}: finite outputs off by {error.max().item<double>():E2}");
+    }
+
     [Fact]
     public void ReluOfNaNIsNaNInTheVectorLoopAndTheTail()
     {
