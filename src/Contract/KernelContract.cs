@@ -33,6 +33,13 @@ static class KernelContract
     /// <summary>The default epsilon of norm(): added to the mean square before the inverse square root.</summary>
     public const double DefaultEps = 1e-6;
 
+    /// <summary>
+    /// The largest norm statistic (a row's sum of squares) the kernels use unscaled: 2^64. Above it, or when it is not
+    /// finite, the statistics pass runs again on the row scaled by a power of two (docs/math.md section 4): below it
+    /// no statistic overflows and s^3 = (q/H + eps)^(-3/2) stays far above float32's smallest normal number.
+    /// </summary>
+    public const double NormStatisticLimit = 18446744073709551616.0;
+
     /// <summary>Elements per segment of the CPU kernels of elementwise specs (a multiple of every SIMD width).</summary>
     public const int ElementwiseSegmentLength = 16384;
 

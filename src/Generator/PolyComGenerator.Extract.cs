@@ -18,7 +18,7 @@ namespace PolyComGen.Generator;
 public sealed partial class PolyComGenerator
 {
     /// <summary>The members the generator adds, which the class must not declare itself.</summary>
-    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "Spec", "CudaSource", "PolyComKernels" };
+    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "Spec", "CudaSource", "PolyComKernels" };
 
     /// <summary>
     /// Reads one annotated class into a <see cref="PolyComModel"/> and its diagnostics. Keeps no symbol,

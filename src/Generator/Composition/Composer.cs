@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 using PolyComGen.Generator.Expressions;
@@ -105,7 +106,9 @@ internal static class Composer
 
     /// <summary>
     /// How norm's statistics avoid overflow (docs/math.md section 4). Norm is scale-invariant: with e_k = c_k ê_k,
-    /// norm(e_k) = ê_k (mean(ê_k^2) + eps / c_k^2)^(-1/2) exactly, for any c_k &gt; 0.
+    /// norm(e_k) = ê_k (mean(ê_k^2) + eps / c_k^2)^(-1/2) exactly, for any c_k &gt; 0. The scale is a power of two,
+    /// taken speculatively: the statistics pass runs with scale 1 and finds the row's largest magnitude beside the
+    /// statistics; only when a statistic overflowed does it run again, scaled (<see cref="Pass.Rescales"/>).
     /// </summary>
     private enum Scaling
     {
@@ -115,7 +118,7 @@ internal static class Composer
         /// <summary>E is homogeneous: x itself is scaled by a power of two per row, before any power is taken.</summary>
         Input,
 
-        /// <summary>Otherwise: each E(x^k) is scaled by a power of two per row, from a first pass over its values.</summary>
+        /// <summary>Otherwise: each E(x^k) is scaled by a power of two per row.</summary>
         Inner,
     }
 
@@ -124,7 +127,10 @@ internal static class Composer
     /// With input scaling the variable is x̂ = sigma x, and the polynomials in it stay in x̂ (their coefficients in x
     /// would carry powers of sigma, which underflow for large rows); <see cref="InX"/> substitutes x̂ at the end.
     /// </summary>
-    private sealed record ScaledInner(Pass? ScalePass, Expr[] Values, Expr[] Eps, string Variable, Expr? InputScale)
+    /// <param name="MaxReductions">The row maxima the scales come from, computed in the statistics pass.</param>
+    /// <param name="ScaleOf">For statistic k (from 1), the scale it decides and the maximum that scale comes from; empty when not scaled.</param>
+    private sealed record ScaledInner(IReadOnlyList<Reduction> MaxReductions, IReadOnlyList<(string Scale, string Max, int Statistic)> ScaleOf,
+        Expr[] Values, Expr[] Eps, string Variable, Expr? InputScale)
     {
         /// <summary>dê/dx̂ for one of the values (dê/dx is that times <see cref="InputScale"/>: see <see cref="ChainToX"/>).</summary>
         public Expr Slope(Expr value) => Differentiation.Derivative(value, Variable);
@@ -137,6 +143,16 @@ internal static class Composer
 
         /// <summary>An expression in the values, in x.</summary>
         public Expr Unscaled(Expr e) => InputScale is null ? Simplified(e) : Simplified(e.Substitute(Variable, X * InputScale));
+
+        /// <summary>
+        /// The statistics pass: the maxima, then <paramref name="reductions"/>; rerun with the scales when the named
+        /// statistic of a scale (<paramref name="statistic"/>(k), the sum of ê_k^2) overflowed.
+        /// </summary>
+        public Pass StatisticsPass(IReadOnlyList<Reduction> reductions, IReadOnlyList<Definition> after, Func<int, string> statistic) =>
+            new([.. MaxReductions, .. reductions], [], after)
+            {
+                Rescales = ScaleOf.Select(s => new Definition(s.Scale, Expr.Call(Operations.Rescale, Expr.Var(s.Max), Expr.Var(statistic(s.Statistic))))).ToList(),
+            };
     }
 
     private static ScaledInner Scale(SpecModel spec, int statistics, bool rowScaling)
@@ -150,7 +166,8 @@ internal static class Composer
         Expr Argument(int k, Expr x) => spec.Type == 1 ? x : Expr.Pow(x, k);
         var values = new Expr[statistics];
         var eps = new Expr[statistics];
-        Pass? pass = null;
+        var maxima = new List<Reduction>();
+        var scales = new List<(string, string, int)>();
         Expr? inputScale = null;
         switch (scaling)
         {
@@ -163,11 +180,12 @@ internal static class Composer
                 break;
             case Scaling.Input:
             {
+                // For |x| > 1 the highest power overflows first; for |x| <= 1 none does.
                 int degree = inner.HomogeneousDegree!.Value;
                 Expr sigma = Expr.Var("sigma");
                 inputScale = sigma;
-                pass = new Pass([new Reduction("m", ReductionKind.Max, Expr.Call(Operations.Abs, X))], [],
-                    [new Definition("sigma", Expr.Call(Operations.NormScale, Expr.Var("m")))]);
+                maxima.Add(new Reduction("m", ReductionKind.Max, Expr.Call(Operations.Abs, X)));
+                scales.Add(("sigma", "m", statistics));
                 for (int k = 1; k <= statistics; k++)
                 {
                     values[k - 1] = inner.Apply(Argument(k, Expr.Var(ScaledX)));
@@ -177,22 +195,19 @@ internal static class Composer
             }
             default:
             {
-                var reductions = new List<Reduction>();
-                var after = new List<Definition>();
                 for (int k = 1; k <= statistics; k++)
                 {
                     string m = "m" + k, sigma = "sigma" + k;
                     Expr e = inner.Apply(Argument(k, X));
-                    reductions.Add(new Reduction(m, ReductionKind.Max, Simplified(Expr.Call(Operations.Abs, e))));
-                    after.Add(new Definition(sigma, Expr.Call(Operations.NormScale, Expr.Var(m))));
+                    maxima.Add(new Reduction(m, ReductionKind.Max, Simplified(Expr.Call(Operations.Abs, e))));
+                    scales.Add((sigma, m, k));
                     values[k - 1] = Simplified(Expr.Var(sigma) * e);
                     eps[k - 1] = Simplified(spec.Eps * Expr.Pow(Expr.Var(sigma), 2));
                 }
-                pass = new Pass(reductions, [], after);
                 break;
             }
         }
-        return new ScaledInner(pass, values.Select(Simplified).ToArray(), eps, inputScale is null ? PlanNames.X : ScaledX, inputScale);
+        return new ScaledInner(maxima, scales, values.Select(Simplified).ToArray(), eps, inputScale is null ? PlanNames.X : ScaledX, inputScale);
     }
 
     // x̂ = sigma x, the input scaled per row (input scaling only; never left in a plan).
@@ -200,17 +215,15 @@ internal static class Composer
 
     private static Expr InverseRms(string sum, Expr eps) => Simplified(Expr.Pow(Expr.Call(Operations.Sqrt, Expr.Var(sum) / H + eps), -1));
 
-    private static IEnumerable<Pass> Passes(Pass? first, params Pass[] rest) => first is null ? rest : rest.Prepend(first);
-
     private static KernelPlan NormForward(SpecModel spec, bool rowScaling)
     {
         if (spec.Type == 1)
         {
             ScaledInner e = Scale(spec, 1, rowScaling);
-            var statistics = new Pass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[0], 2)))], [], [new Definition("s", InverseRms("q", e.Eps[0]))]);
+            Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[0], 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
             Expr y = e.Unscaled(Horner(Simplified(e.Values[0] * Expr.Var("s")), spec.Order));
             var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, y)))], []);
-            return new KernelPlan(true, Passes(e.ScalePass, statistics, output).ToList(), []);
+            return new KernelPlan(true, [statistics, output], []);
         }
         else
         {
@@ -227,7 +240,7 @@ internal static class Composer
                 y = y + Expr.Var("c" + k) * e.Values[k - 1];
             }
             var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, e.InX(y))))], []);
-            return new KernelPlan(true, Passes(e.ScalePass, new Pass(reductions, [], after), output).ToList(), []);
+            return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), output], []);
         }
     }
 
@@ -239,7 +252,7 @@ internal static class Composer
             // v = ê s; h = ĝ P'(v); dx = s (h - ê s^2 ht / H) dê/dx with ht = sum(h ê); dw_k = sum ĝ v^k.
             ScaledInner e = Scale(spec, 1, rowScaling);
             Expr value = e.Values[0], s = Expr.Var("s");
-            var statistics = new Pass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(value, 2)))], [], [new Definition("s", InverseRms("q", e.Eps[0]))]);
+            Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(value, 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
             Expr v = Simplified(value * s);
             Expr slope = HornerSlope(v, spec.Order);
             Expr h = Simplified(upstream * slope);
@@ -253,7 +266,7 @@ internal static class Composer
                 stores.Add(new Definition(GateGradient, e.Unscaled(G * Horner(v, spec.Order))));
             }
             var partials = Enumerable.Range(1, spec.Order).Select(k => Expr.Var("dw" + k)).Append(Expr.Var("db")).ToList();
-            return new KernelPlan(true, Passes(e.ScalePass, statistics, gradients, new Pass([], stores, [])).ToList(), partials);
+            return new KernelPlan(true, [statistics, gradients, new Pass([], stores, [])], partials);
         }
         else
         {
@@ -286,7 +299,7 @@ internal static class Composer
                 stores.Add(new Definition(GateGradient, Simplified(G * e.InX(polynomial))));
             }
             var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Expr.Var("s" + k) * Expr.Var("S" + k))).Append(Expr.Var("G")).ToList();
-            return new KernelPlan(true, Passes(e.ScalePass, new Pass(reductions, [], after), new Pass([], stores, [])).ToList(), partials);
+            return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), new Pass([], stores, [])], partials);
         }
     }
 }

@@ -31,6 +31,14 @@ internal sealed record Pass(IReadOnlyList<Reduction> Reductions, IReadOnlyList<D
     /// <summary>Scalars the pass's elements share, computed once before the loop.</summary>
     public IReadOnlyList<Definition> Before { get; init; } = [];
 
+    /// <summary>
+    /// Row scales the pass decides for itself (norm's overflow guard, docs/math.md section 4): each named scalar is 1
+    /// when the pass first runs; after its reductions, the definitions give the scales the statistics need (1 when
+    /// none overflowed), and if any is not 1 the pass runs once more, from its <see cref="Before"/>, with those
+    /// scales. <see cref="After"/> follows the last run.
+    /// </summary>
+    public IReadOnlyList<Definition> Rescales { get; init; } = [];
+
     /// <summary>Every per-element expression of the pass: reduction terms, then stores.</summary>
     public IReadOnlyList<Expr> ElementExpressions => Reductions.Select(r => r.Term).Concat(Stores.Select(s => s.Value)).ToList();
 }

@@ -167,12 +167,13 @@ internal static class Operations
         Cpu + ".Heaviside({0})", Cpu + ".Heaviside({0})", "pcg_heaviside({0})", Eager + ".Heaviside({0})", "polycom_heaviside({0})", internalOnly: true);
 
     /// <summary>
-    /// For a row's largest magnitude m: the power of two 2^-e with m * 2^-e in [1/2, 1), or 1 when m is at most 1 or
-    /// not finite. A row statistic, never differentiated: norm() is scale-invariant, so the scale drops out exactly.
+    /// The scale of a norm statistic (docs/math.md section 4): for a row's largest magnitude m and the statistic q
+    /// computed unscaled, 1 when q is finite, else the power of two 2^-e with m * 2^-e in [1/2, 1) (1 when m is at
+    /// most 1 or not finite). A row statistic, never differentiated: norm() is scale-invariant, so the scale drops out.
     /// </summary>
-    public static readonly Operation NormScale = new(
-        "normscale", 1, a => [0], null,
-        Cpu + ".NormScale({0})", null, "pcg_norm_scale({0})", Eager + ".NormScale({0})", "polycom_norm_scale({0})", internalOnly: true);
+    public static readonly Operation Rescale = new(
+        "rescale", 2, a => [0, 0], null,
+        Cpu + ".Rescale({0}, {1})", null, "pcg_rescale({0}, {1})", Eager + ".Rescale({0}, {1})", "polycom_rescale({0}, {1})", internalOnly: true);
 
     /// <summary>a * b + c with one rounding: what the C# lowering contracts products and sums into.</summary>
     public static readonly Operation MultiplyAdd = new(
@@ -192,7 +193,7 @@ internal static class Operations
     public static readonly IReadOnlyList<Operation> All =
     [
         Add, Subtract, Multiply, Divide, Negate, Exp, Log, Log1p, Sqrt, Tanh, Sigmoid, Softplus, Erf, Abs, Relu, Max, Min,
-        Step, Sign, Heaviside, NormScale, MultiplyAdd, ErfWithGaussian,
+        Step, Sign, Heaviside, Rescale, MultiplyAdd, ErfWithGaussian,
     ];
 
     private static readonly Dictionary<string, Operation> ByNameMap = All.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);

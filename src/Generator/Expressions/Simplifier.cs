@@ -6,8 +6,9 @@ namespace PolyComGen.Generator.Expressions;
 /// <summary>
 /// Bottom-up simplification that keeps IEEE semantics: constant folding (to finite values only), x + 0, x - 0,
 /// 0 - x, x * 1, x * -1, x / 1, --x, sign rules, constants gathered in products, and whole-number powers merged
-/// (x * x = x^2, x^a * x^b = x^(a+b), (x^a)^b = x^(ab)). It never rewrites 0 * x or x - x to 0, since those
-/// are NaN for an infinite or NaN x, as eager ops give; derivatives avoid building such terms instead.
+/// (x * x = x^2, x^a * x^b = x^(a+b) for a and b of one sign, (x^a)^b = x^(ab)). It never rewrites 0 * x, x - x or
+/// x * x^-1 to 0 or 1, since those are NaN for an infinite or NaN x (the last also for 0), as eager ops give;
+/// derivatives avoid building such terms instead.
 /// </summary>
 internal static class Simplifier
 {
@@ -66,7 +67,8 @@ internal static class Simplifier
             }
             var (b0, e0) = AsPower(a[0]);
             var (b1, e1) = AsPower(a[1]);
-            if (b0.Equals(b1) && b0 is not Constant)
+            // Only powers of one sign merge: x^a * x^-b is NaN at 0 and at infinity, where x^(a-b) is not.
+            if (b0.Equals(b1) && b0 is not Constant && Math.Sign(e0) == Math.Sign(e1))
             {
                 return SimplifyPower(b0, e0 + e1);
             }

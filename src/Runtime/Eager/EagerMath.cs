@@ -60,15 +60,18 @@ public static class EagerMath
     }
 
     /// <summary>
-    /// The power of two 2^-e that brings each row statistic m into [1/2, 1), or 1 where m is at most 1 or not finite;
-    /// detached, since norm() does not depend on it (docs/math.md, section 4).
+    /// The scale each row's norm statistic needs (docs/math.md, section 4): 1 where q, computed unscaled, is at most
+    /// <see cref="Contract.KernelContract.NormStatisticLimit"/>; else the power of two 2^-e that brings the row's
+    /// largest magnitude m into [1/2, 1), or 1 where m is at most 1 or not finite. Detached, since norm() does not
+    /// depend on it.
     /// </summary>
-    public static Tensor NormScale(Tensor m)
+    public static Tensor Rescale(Tensor m, Tensor q)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         Tensor one = Constant(1, m);
-        Tensor scaled = m.gt(one).logical_and(m.isfinite());
+        Tensor limit = Constant(Contract.KernelContract.NormStatisticLimit, m);
+        Tensor scaled = m.gt(one).logical_and(m.isfinite()).logical_and(q.le(limit).logical_not());
         Tensor power = m.log2().floor().neg().sub(one).exp2();
         return one.where(scaled.logical_not(), power).MoveToOuterDisposeScope();
     }

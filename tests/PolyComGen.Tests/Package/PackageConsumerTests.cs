@@ -33,7 +33,7 @@ public sealed class PackageConsumerTests : IDisposable
             string[] files = archive.Entries.Select(e => e.FullName).Where(n => !n.StartsWith("package/", StringComparison.Ordinal) && !n.StartsWith("_rels/", StringComparison.Ordinal) && n != "[Content_Types].xml").OrderBy(n => n, StringComparer.Ordinal).ToArray();
             Assert.Equal(
                 ["PolyComGen.nuspec", "README.md", "analyzers/dotnet/cs/PolyComGen.Generator.dll", "buildTransitive/MarkGlibcxxVersionWeak.cs",
-                 "buildTransitive/PolyComGen.targets", "docs/diagnostics.md", "lib/net10.0/PolyComGen.dll", "lib/net10.0/PolyComGen.xml"],
+                 "buildTransitive/PolyComGen.targets", "docs/diagnostics.md", "docs/math.md", "lib/net10.0/PolyComGen.dll", "lib/net10.0/PolyComGen.xml"],
                 files);
         }
 

@@ -37,7 +37,7 @@ public static class Reference
         "SiLU" => u * u.sigmoid(),
         "GELU" => 0.5 * u * (1 + special.erf(u / Math.Sqrt(2))),
         "GELUTanh" => 0.5 * u * (1 + (Math.Sqrt(2 / Math.PI) * (u + 0.044715 * u.pow(3))).tanh()),
-        "Softplus" => u.exp().log1p(),
+        "Softplus" => u.clamp_min(0) + (-u.abs()).exp().log1p(), // log(1 + exp(u)), without overflow
         _ => throw new ArgumentException($"The oracle has no formula for rho = {spec.Inner}.", nameof(spec)),
     };
 

@@ -85,12 +85,36 @@ internal static class CSharpKernelEmitter
         for (int p = 0; p < plan.Passes.Count; p++)
         {
             Pass pass = plan.Passes[p];
-            EmitDefinitions(writer, numeric, pass.Before);
             if (pass.Reductions.Count > 0)
             {
                 writer.WriteLine($"{numeric.TypeName} {string.Join(", ", pass.Reductions.Select(r => r.Name + " = 0"))};");
             }
-            EmitPass(writer, numeric, pass);
+            if (pass.Rescales.Count == 0)
+            {
+                EmitDefinitions(writer, numeric, pass.Before);
+                EmitPass(writer, numeric, pass);
+            }
+            else
+            {
+                // Run with every scale 1; run again, scaled, only when a statistic overflowed (docs/math.md section 4).
+                writer.WriteLine($"{numeric.TypeName} {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1"))};");
+                using (writer.Block("for (int attempt = 0; ; attempt++)"))
+                {
+                    if (pass.Reductions.Count > 0)
+                    {
+                        writer.WriteLine(string.Join(" ", pass.Reductions.Select(r => r.Name + " = 0;")));
+                    }
+                    EmitDefinitions(writer, numeric, pass.Before);
+                    EmitPass(writer, numeric, pass);
+                    writer.WriteLine("if (attempt > 0) break;");
+                    EmitDefinitions(writer, numeric, pass.Rescales.Select(r => r with { Name = r.Name + "_rescaled" }).ToList());
+                    writer.WriteLine($"if ({string.Join(" && ", pass.Rescales.Select(r => r.Name + "_rescaled == 1"))}) break;");
+                    foreach (Definition rescale in pass.Rescales)
+                    {
+                        writer.WriteLine($"{rescale.Name} = {rescale.Name}_rescaled;");
+                    }
+                }
+            }
             EmitDefinitions(writer, numeric, pass.After);
         }
         for (int k = 0; k < plan.Partials.Count; k++)
@@ -123,9 +147,9 @@ internal static class CSharpKernelEmitter
 
     // How a plan variable is spelled inside a loop: element values as locals, the bias as its parameter, and
     // loop-invariant scalars as themselves, or, in the vector loop, as their splat.
-    private static string Spell(string name, bool vector) => name switch
+    private static string Spell(string name, bool vector, string lanes = "_lanes") => name switch
     {
-        _ when name.StartsWith("acc:", StringComparison.Ordinal) => vector ? name.Substring(4) + "_lanes" : name.Substring(4),
+        _ when name.StartsWith("acc:", StringComparison.Ordinal) => vector ? name.Substring(4) + lanes : name.Substring(4),
         PlanNames.X => "vx",
         PlanNames.Upstream => "vg",
         PlanNames.Gate => "vgate",
@@ -165,22 +189,49 @@ internal static class CSharpKernelEmitter
                     {
                         writer.WriteLine($"{vectorType} {Spell(name, vector: true)} = new({Spell(name, vector: false)});");
                     }
+                    // Two sets of lane accumulators, for even and odd vectors: a sum's chain of dependent additions
+                    // would otherwise bound the loop by the adder's latency rather than by memory.
+                    string[] sets = pass.Reductions.Count > 0 ? ["_lanes", "_lanes2"] : ["_lanes"];
                     foreach (Reduction reduction in pass.Reductions)
                     {
-                        writer.WriteLine($"{vectorType} {reduction.Name}_lanes = {vectorType}.Zero;");
+                        writer.WriteLine($"{vectorType} {string.Join(", ", sets.Select(set => $"{reduction.Name}{set} = {vectorType}.Zero"))};");
                     }
-                    using (writer.Block($"for (int j = 0; j < {spans[0]}v.Length; j++)"))
-                    {
-                        EmitElement(writer, vectorDialect, pass, roots, inputs, n => Spell(n, vector: true), span => $"{span}v[j]", vectorType,
+                    void Element(string index, string set) =>
+                        EmitElement(writer, vectorDialect, pass, roots, inputs, n => Spell(n, vector: true, set), span => $"{span}v[{index}]", vectorType,
                             (reduction, value) => reduction.Kind == ReductionKind.Sum
-                                ? $"{reduction.Name}_lanes = {value};"
-                                : $"{reduction.Name}_lanes = global::System.Numerics.Vector.Max({reduction.Name}_lanes, {value});");
+                                ? $"{reduction.Name}{set} = {value};"
+                                : $"{reduction.Name}{set} = global::System.Numerics.Vector.Max({reduction.Name}{set}, {value});");
+                    writer.WriteLine("int j = 0;");
+                    if (sets.Length == 2)
+                    {
+                        using (writer.Block($"for (; j + 1 < {spans[0]}v.Length; j += 2)"))
+                        {
+                            using (writer.Block(""))
+                            {
+                                Element("j", sets[0]);
+                            }
+                            using (writer.Block(""))
+                            {
+                                Element("j + 1", sets[1]);
+                            }
+                        }
+                        using (writer.Block($"if (j < {spans[0]}v.Length)"))
+                        {
+                            Element("j", sets[0]);
+                        }
+                    }
+                    else
+                    {
+                        using (writer.Block($"for (; j < {spans[0]}v.Length; j++)"))
+                        {
+                            Element("j", sets[0]);
+                        }
                     }
                     foreach (Reduction reduction in pass.Reductions)
                     {
                         writer.WriteLine(reduction.Kind == ReductionKind.Sum
-                            ? $"{reduction.Name} += global::System.Numerics.Vector.Sum({reduction.Name}_lanes);"
-                            : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {PolyMath}.MaxAcross({reduction.Name}_lanes));");
+                            ? $"{reduction.Name} += global::System.Numerics.Vector.Sum({reduction.Name}_lanes + {reduction.Name}_lanes2);"
+                            : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {PolyMath}.MaxAcross(global::System.Numerics.Vector.Max({reduction.Name}_lanes, {reduction.Name}_lanes2)));");
                     }
                     writer.WriteLine($"i = {spans[0]}v.Length * {vectorType}.Count;");
                 }

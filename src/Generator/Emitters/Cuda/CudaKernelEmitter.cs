@@ -55,6 +55,7 @@ internal static class CudaKernelEmitter
         writer.WriteLine();
         writer.WriteLine($"#define PCG_ORDER {spec.Order.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}f");
         writer.WriteLine();
         writer.WriteVerbatim(Prelude.TrimEnd('\n') + "\n\n");
         writer.WriteLine($"// The forward: {(forward.Rowwise ? "a block per row, " : "")}{Describe(forward)}.");
@@ -160,6 +161,16 @@ internal static class CudaKernelEmitter
             IReadOnlyList<string> inputs = KernelPlan.InputsOf(pass);
             var sums = pass.Reductions.Where(r => r.Kind == ReductionKind.Sum).ToList();
             var maxes = pass.Reductions.Where(r => r.Kind == ReductionKind.Max).ToList();
+            bool rescaled = pass.Rescales.Count > 0;
+            IndentedTextWriter.Scope? attempts = null;
+            if (rescaled)
+            {
+                // Run with every scale 1; run again, scaled, only when a statistic overflowed (docs/math.md section 4).
+                // Every thread holds the block's reductions, so the decision is uniform across the block.
+                writer.WriteLine($"float {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1.0f"))};");
+                writer.WriteLine($"float {string.Join(", ", pass.Reductions.Select(r => r.Name))};");
+                attempts = writer.Block("for (int attempt = 0; ; attempt++)");
+            }
             EmitDefinitions(writer, pass.Before);
             if (sums.Count > 0)
             {
@@ -214,11 +225,23 @@ internal static class CudaKernelEmitter
             {
                 writer.WriteLine($"pcg_block_max(maxes{label});");
             }
+            string declaration = rescaled ? "" : "const float ";
             foreach (Reduction reduction in pass.Reductions)
             {
                 writer.WriteLine(reduction.Kind == ReductionKind.Sum
-                    ? $"const float {reduction.Name} = sums{label}[{sums.IndexOf(reduction)}];"
-                    : $"const float {reduction.Name} = maxes{label}[{maxes.IndexOf(reduction)}];");
+                    ? $"{declaration}{reduction.Name} = sums{label}[{sums.IndexOf(reduction)}];"
+                    : $"{declaration}{reduction.Name} = maxes{label}[{maxes.IndexOf(reduction)}];");
+            }
+            if (attempts is not null)
+            {
+                writer.WriteLine("if (attempt > 0) break;");
+                EmitDefinitions(writer, pass.Rescales.Select(r => r with { Name = r.Name + "_rescaled" }).ToList());
+                writer.WriteLine($"if ({string.Join(" && ", pass.Rescales.Select(r => r.Name + "_rescaled == 1.0f"))}) break;");
+                foreach (Definition rescale in pass.Rescales)
+                {
+                    writer.WriteLine($"{rescale.Name} = {rescale.Name}_rescaled;");
+                }
+                attempts.Value.Dispose();
             }
             EmitDefinitions(writer, pass.After);
         }

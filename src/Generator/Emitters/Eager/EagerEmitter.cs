@@ -92,9 +92,52 @@ internal static class EagerEmitter
                 body.WriteLine($"{Tensor} {definition.Name} = {value.Results[0]};");
             }
         }
+        string Combine(ReductionKind kind) => (kind, plan.Rowwise) switch
+        {
+            (ReductionKind.Sum, true) => "RowSum",
+            (ReductionKind.Sum, false) => "Total",
+            (ReductionKind.Max, true) => "RowMax",
+            _ => "TotalMax",
+        };
+        // The scales of a pass that decides them (docs/math.md section 4): its reductions with every scale 1, in a
+        // block of their own, then the scales. Eager ops need no branch: the pass then runs with those scales.
+        void EmitRescales(Pass pass, int p)
+        {
+            foreach (Definition rescale in pass.Rescales)
+            {
+                body.WriteLine($"{Tensor} {rescale.Name} = {dialect.Constant(1)};");
+            }
+            var needed = pass.Reductions.Where(r => pass.Rescales.Any(d => d.Value.DependsOn(r.Name))).ToList();
+            string First(string name) => needed.Any(r => r.Name == name) ? "unscaled_" + name : Spell(name);
+            using (body.Block(""))
+            {
+                ExpressionCompiler.Compiled terms = ExpressionCompiler.Compile(dialect, Spell, $"u{p}_", needed.Select(r => r.Term).ToList());
+                foreach (string statement in terms.Statements)
+                {
+                    body.WriteLine(statement);
+                }
+                for (int r = 0; r < needed.Count; r++)
+                {
+                    body.WriteLine($"{Tensor} unscaled_{needed[r].Name} = {Math}.{Combine(needed[r].Kind)}({terms.Results[r]});");
+                }
+                foreach (Definition rescale in pass.Rescales)
+                {
+                    ExpressionCompiler.Compiled value = ExpressionCompiler.Compile(dialect, First, rescale.Name + "_t", [rescale.Value]);
+                    foreach (string statement in value.Statements)
+                    {
+                        body.WriteLine(statement);
+                    }
+                    body.WriteLine($"{rescale.Name} = {value.Results[0]};");
+                }
+            }
+        }
         for (int p = 0; p < plan.Passes.Count; p++)
         {
             Pass pass = plan.Passes[p];
+            if (pass.Rescales.Count > 0)
+            {
+                EmitRescales(pass, p);
+            }
             EmitDefinitions(pass.Before);
             ExpressionCompiler.Compiled compiled = ExpressionCompiler.Compile(dialect, Spell, $"t{p}_", pass.ElementExpressions);
             foreach (string statement in compiled.Statements)
@@ -104,14 +147,7 @@ internal static class EagerEmitter
             for (int r = 0; r < pass.Reductions.Count; r++)
             {
                 Reduction reduction = pass.Reductions[r];
-                string combine = (reduction.Kind, plan.Rowwise) switch
-                {
-                    (ReductionKind.Sum, true) => "RowSum",
-                    (ReductionKind.Sum, false) => "Total",
-                    (ReductionKind.Max, true) => "RowMax",
-                    _ => "TotalMax",
-                };
-                body.WriteLine($"{Tensor} {reduction.Name} = {Math}.{combine}({compiled.Results[r]});");
+                body.WriteLine($"{Tensor} {reduction.Name} = {Math}.{Combine(reduction.Kind)}({compiled.Results[r]});");
             }
             for (int s = 0; s < pass.Stores.Count; s++)
             {

@@ -1,6 +1,8 @@
 using System;
 using System.Runtime.CompilerServices;
 
+using PolyComGen.Contract;
+
 namespace PolyComGen.Backends.Cpu;
 
 /// <summary>
@@ -94,6 +96,16 @@ public static partial class PolyMath
 
     /// <inheritdoc cref="NormScale(double)"/>
     public static float NormScale(float m) => !(m > 1) || float.IsInfinity(m) ? 1 : MathF.ScaleB(1, -(MathF.ILogB(m) + 1));
+
+    /// <summary>
+    /// The scale a norm statistic <paramref name="q"/>, computed unscaled, needs: 1 when it is at most
+    /// <see cref="KernelContract.NormStatisticLimit"/>, else (and for NaN) <see cref="NormScale(double)"/> of the
+    /// row's largest magnitude <paramref name="m"/>.
+    /// </summary>
+    public static double Rescale(double m, double q) => q <= KernelContract.NormStatisticLimit ? 1 : NormScale(m);
+
+    /// <inheritdoc cref="Rescale(double, double)"/>
+    public static float Rescale(float m, float q) => q <= (float)KernelContract.NormStatisticLimit ? 1 : NormScale(m);
 
     /// <summary>The error function, to about 1e-13 relative error (float64).</summary>
     public static double Erf(double x)

@@ -20,10 +20,11 @@ namespace Snapshots
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -122,6 +123,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -413,7 +417,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> w2v = new(w2);
                         global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = ((new global::System.Numerics.Vector<float>(0.5f) * vx) * (global::System.Numerics.Vector<float>.One + global::PolyComGen.Backends.Cpu.PolyMath.Erf((new global::System.Numerics.Vector<float>(0.70710677f) * vx))));
@@ -435,9 +440,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                float dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 float i1_0 = (2.0f * w2);
                 float i1_1 = (3.0f * w3);
-                float dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 {
                     int i = 0;
                     {
@@ -447,11 +452,45 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> i1_1v = new(i1_1);
                         global::System.Numerics.Vector<float> i1_0v = new(i1_0);
                         global::System.Numerics.Vector<float> w1v = new(w1);
-                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero, dw1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero, dw2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero, dw3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero, db_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        int j = 0;
+                        for (; j + 1 < xv.Length; j += 2)
+                        {
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> vg = dyv[j];
+                                global::System.Numerics.Vector<float> t0 = (new global::System.Numerics.Vector<float>(0.5f) * vx);
+                                global::System.Numerics.Vector<float> t1 = (new global::System.Numerics.Vector<float>(0.70710677f) * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-(t1 * t1)));
+                                global::System.Numerics.Vector<float> t3 = (global::System.Numerics.Vector<float>.One + global::PolyComGen.Backends.Cpu.PolyMath.Erf(t1, t2));
+                                global::System.Numerics.Vector<float> t4 = (t0 * t3);
+                                global::System.Numerics.Vector<float> t5 = (t4 * t4);
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw2_lanes);
+                                dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t5 * t4), dw3_lanes);
+                                db_lanes = (db_lanes + vg);
+                                dxv[j] = (vg * (global::System.Numerics.Vector.FusedMultiplyAdd(t4, global::System.Numerics.Vector.FusedMultiplyAdd(t4, i1_1v, i1_0v), w1v) * global::System.Numerics.Vector.FusedMultiplyAdd(new global::System.Numerics.Vector<float>(0.5f), t3, (t0 * (new global::System.Numerics.Vector<float>(0.7978846f) * t2)))));
+                            }
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                global::System.Numerics.Vector<float> vg = dyv[j + 1];
+                                global::System.Numerics.Vector<float> t0 = (new global::System.Numerics.Vector<float>(0.5f) * vx);
+                                global::System.Numerics.Vector<float> t1 = (new global::System.Numerics.Vector<float>(0.70710677f) * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-(t1 * t1)));
+                                global::System.Numerics.Vector<float> t3 = (global::System.Numerics.Vector<float>.One + global::PolyComGen.Backends.Cpu.PolyMath.Erf(t1, t2));
+                                global::System.Numerics.Vector<float> t4 = (t0 * t3);
+                                global::System.Numerics.Vector<float> t5 = (t4 * t4);
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw2_lanes2);
+                                dw3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t5 * t4), dw3_lanes2);
+                                db_lanes2 = (db_lanes2 + vg);
+                                dxv[j + 1] = (vg * (global::System.Numerics.Vector.FusedMultiplyAdd(t4, global::System.Numerics.Vector.FusedMultiplyAdd(t4, i1_1v, i1_0v), w1v) * global::System.Numerics.Vector.FusedMultiplyAdd(new global::System.Numerics.Vector<float>(0.5f), t3, (t0 * (new global::System.Numerics.Vector<float>(0.7978846f) * t2)))));
+                            }
+                        }
+                        if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
@@ -467,10 +506,10 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                             db_lanes = (db_lanes + vg);
                             dxv[j] = (vg * (global::System.Numerics.Vector.FusedMultiplyAdd(t4, global::System.Numerics.Vector.FusedMultiplyAdd(t4, i1_1v, i1_0v), w1v) * global::System.Numerics.Vector.FusedMultiplyAdd(new global::System.Numerics.Vector<float>(0.5f), t3, (t0 * (new global::System.Numerics.Vector<float>(0.7978846f) * t2)))));
                         }
-                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
-                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes + dw3_lanes2);
+                        db += global::System.Numerics.Vector.Sum(db_lanes + db_lanes2);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
@@ -517,9 +556,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 double i1_0 = (2.0d * w2);
                 double i1_1 = (3.0d * w3);
-                double dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 {
                     int i = 0;
                     for (; i < x.Length; i++)

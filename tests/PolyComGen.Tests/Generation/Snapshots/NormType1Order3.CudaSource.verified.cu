@@ -4,10 +4,11 @@
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -106,6 +107,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -211,7 +215,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -222,32 +226,32 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[1] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q = sums1[0];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[1] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                sums2[0] += (t0 * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q = sums2[0];
         const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
         {
             const T* in[1] = { x + row * h };
@@ -262,7 +266,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q, pass 3 sums ht, dw1, dw2, dw3, db, pass 4 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q, pass 2 sums ht, dw1, dw2, dw3, db, pass 3 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -272,36 +276,36 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[1] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q = sums1[0];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[1] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                sums2[0] += (t0 * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q = sums2[0];
         const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
-        const float i3_0 = (2.0f * w2);
-        const float i3_1 = (3.0f * w3);
-        float sums3[5] = {};
+        const float i2_0 = (2.0f * w2);
+        const float i2_1 = (3.0f * w3);
+        float sums2[5] = {};
         {
             const T* in[2] = { x + row * h, dy + row * h };
             pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
@@ -311,23 +315,23 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float t0 = (vx * sigma);
                 const float t1 = (t0 * s);
                 const float t2 = (t1 * t1);
-                sums3[0] += ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) * t0);
-                sums3[1] += (vg * t1);
-                sums3[2] += (vg * t2);
-                sums3[3] += (vg * (t2 * t1));
-                sums3[4] += vg;
+                sums2[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
+                sums2[1] += (vg * t1);
+                sums2[2] += (vg * t2);
+                sums2[3] += (vg * (t2 * t1));
+                sums2[4] += vg;
                 (void)r;
             });
         }
-        pcg_block_sum(sums3);
-        const float ht = sums3[0];
-        const float dw1 = sums3[1];
-        const float dw2 = sums3[2];
-        const float dw3 = sums3[3];
-        const float db = sums3[4];
+        pcg_block_sum(sums2);
+        const float ht = sums2[0];
+        const float dw1 = sums2[1];
+        const float dw2 = sums2[2];
+        const float dw3 = sums2[3];
+        const float db = sums2[4];
         const float kappa = (((s * s) * ht) / hf);
-        const float i4_0 = (2.0f * w2);
-        const float i4_1 = (3.0f * w3);
+        const float i3_0 = (2.0f * w2);
+        const float i3_1 = (3.0f * w3);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -337,7 +341,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
                 const float t1 = (t0 * s);
-                r[0] = ((s * ((vg * (w1 + (t1 * (i4_0 + (t1 * i4_1))))) - (t0 * kappa))) * sigma);
+                r[0] = ((s * ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) - (t0 * kappa))) * sigma);
             });
         }
         if (threadIdx.x == 0)

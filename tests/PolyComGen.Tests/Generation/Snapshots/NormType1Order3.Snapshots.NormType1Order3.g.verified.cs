@@ -20,10 +20,11 @@ namespace Snapshots
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -122,6 +123,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -227,7 +231,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -238,32 +242,32 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[1] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q = sums1[0];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[1] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                sums2[0] += (t0 * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q = sums2[0];
         const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
         {
             const T* in[1] = { x + row * h };
@@ -278,7 +282,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q, pass 3 sums ht, dw1, dw2, dw3, db, pass 4 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q, pass 2 sums ht, dw1, dw2, dw3, db, pass 3 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -288,36 +292,36 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[1] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q = sums1[0];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[1] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                sums2[0] += (t0 * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q = sums2[0];
         const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
-        const float i3_0 = (2.0f * w2);
-        const float i3_1 = (3.0f * w3);
-        float sums3[5] = {};
+        const float i2_0 = (2.0f * w2);
+        const float i2_1 = (3.0f * w3);
+        float sums2[5] = {};
         {
             const T* in[2] = { x + row * h, dy + row * h };
             pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
@@ -327,23 +331,23 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float t0 = (vx * sigma);
                 const float t1 = (t0 * s);
                 const float t2 = (t1 * t1);
-                sums3[0] += ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) * t0);
-                sums3[1] += (vg * t1);
-                sums3[2] += (vg * t2);
-                sums3[3] += (vg * (t2 * t1));
-                sums3[4] += vg;
+                sums2[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
+                sums2[1] += (vg * t1);
+                sums2[2] += (vg * t2);
+                sums2[3] += (vg * (t2 * t1));
+                sums2[4] += vg;
                 (void)r;
             });
         }
-        pcg_block_sum(sums3);
-        const float ht = sums3[0];
-        const float dw1 = sums3[1];
-        const float dw2 = sums3[2];
-        const float dw3 = sums3[3];
-        const float db = sums3[4];
+        pcg_block_sum(sums2);
+        const float ht = sums2[0];
+        const float dw1 = sums2[1];
+        const float dw2 = sums2[2];
+        const float dw3 = sums2[3];
+        const float db = sums2[4];
         const float kappa = (((s * s) * ht) / hf);
-        const float i4_0 = (2.0f * w2);
-        const float i4_1 = (3.0f * w3);
+        const float i3_0 = (2.0f * w2);
+        const float i3_1 = (3.0f * w3);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -353,7 +357,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
                 const float t1 = (t0 * s);
-                r[0] = ((s * ((vg * (w1 + (t1 * (i4_0 + (t1 * i4_1))))) - (t0 * kappa))) * sigma);
+                r[0] = ((s * ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) - (t0 * kappa))) * sigma);
             });
         }
         if (threadIdx.x == 0)
@@ -479,49 +483,57 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero, q_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes = (q_lanes + (t0 * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes2 = (q_lanes2 + (t0 * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q_lanes = (q_lanes + (t0 * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q += global::System.Numerics.Vector.Sum(q_lanes + q_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            q_lanes = (q_lanes + (t0 * t0));
+                            float vx = x[i];
+                            float t0 = (vx * sigma);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q = (q + (t0 * t0));
                         }
-                        q += global::System.Numerics.Vector.Sum(q_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float t0 = (vx * sigma);
-                        q = (q + (t0 * t0));
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q / h))));
                 {
@@ -535,7 +547,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> w2v = new(w2);
                         global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = ((vx * sigmav) * sv);
@@ -558,54 +571,62 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero, q_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes = (q_lanes + (t0 * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes2 = (q_lanes2 + (t0 * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q_lanes = (q_lanes + (t0 * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q += global::System.Numerics.Vector.Sum(q_lanes + q_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            q_lanes = (q_lanes + (t0 * t0));
+                            float vx = x[i];
+                            float t0 = (vx * sigma);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q = (q + (t0 * t0));
                         }
-                        q += global::System.Numerics.Vector.Sum(q_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float t0 = (vx * sigma);
-                        q = (q + (t0 * t0));
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q / h))));
-                float i3_0 = (2.0f * w2);
-                float i3_1 = (3.0f * w3);
                 float ht = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
+                float i2_0 = (2.0f * w2);
+                float i2_1 = (3.0f * w3);
                 {
                     int i = 0;
                     {
@@ -613,32 +634,60 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         global::System.Numerics.Vector<float> sigmav = new(sigma);
                         global::System.Numerics.Vector<float> sv = new(s);
-                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<float> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<float> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<float> w1v = new(w1);
-                        global::System.Numerics.Vector<float> ht_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        global::System.Numerics.Vector<float> ht_lanes = global::System.Numerics.Vector<float>.Zero, ht_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero, dw1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero, dw2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero, dw3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero, db_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        int j = 0;
+                        for (; j + 1 < xv.Length; j += 2)
+                        {
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> vg = dyv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * sv);
+                                global::System.Numerics.Vector<float> t2 = (t1 * t1);
+                                ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes);
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                                dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
+                                db_lanes = (db_lanes + vg);
+                            }
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                global::System.Numerics.Vector<float> vg = dyv[j + 1];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * sv);
+                                global::System.Numerics.Vector<float> t2 = (t1 * t1);
+                                ht_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes2);
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes2);
+                                dw3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes2);
+                                db_lanes2 = (db_lanes2 + vg);
+                            }
+                        }
+                        if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
                             global::System.Numerics.Vector<float> t1 = (t0 * sv);
                             global::System.Numerics.Vector<float> t2 = (t1 * t1);
-                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)), t0, ht_lanes);
+                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes);
                             dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
                             dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
                             dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
                             db_lanes = (db_lanes + vg);
                         }
-                        ht += global::System.Numerics.Vector.Sum(ht_lanes);
-                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
-                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        ht += global::System.Numerics.Vector.Sum(ht_lanes + ht_lanes2);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes + dw3_lanes2);
+                        db += global::System.Numerics.Vector.Sum(db_lanes + db_lanes2);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
@@ -648,7 +697,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         float t0 = (vx * sigma);
                         float t1 = (t0 * s);
                         float t2 = (t1 * t1);
-                        ht = global::System.MathF.FusedMultiplyAdd((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i3_1, i3_0), w1)), t0, ht);
+                        ht = global::System.MathF.FusedMultiplyAdd((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i2_1, i2_0), w1)), t0, ht);
                         dw1 = global::System.MathF.FusedMultiplyAdd(vg, t1, dw1);
                         dw2 = global::System.MathF.FusedMultiplyAdd(vg, t2, dw2);
                         dw3 = global::System.MathF.FusedMultiplyAdd(vg, (t2 * t1), dw3);
@@ -656,8 +705,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                     }
                 }
                 float kappa = (((s * s) * ht) / h);
-                float i4_0 = (2.0f * w2);
-                float i4_1 = (3.0f * w3);
+                float i3_0 = (2.0f * w2);
+                float i3_1 = (3.0f * w3);
                 {
                     int i = 0;
                     {
@@ -666,17 +715,18 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
                         global::System.Numerics.Vector<float> sv = new(s);
                         global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> i4_1v = new(i4_1);
-                        global::System.Numerics.Vector<float> i4_0v = new(i4_0);
+                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
                         global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> kappav = new(kappa);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
                             global::System.Numerics.Vector<float> t1 = (t0 * sv);
-                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i4_1v, i4_0v), w1v)) - (t0 * kappav))) * sigmav);
+                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)) - (t0 * kappav))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
@@ -686,7 +736,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         float vg = dy[i];
                         float t0 = (vx * sigma);
                         float t1 = (t0 * s);
-                        dx[i] = ((s * ((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i4_1, i4_0), w1)) - (t0 * kappa))) * sigma);
+                        dx[i] = ((s * ((vg * global::System.MathF.FusedMultiplyAdd(t1, global::System.MathF.FusedMultiplyAdd(t1, i3_1, i3_0), w1)) - (t0 * kappa))) * sigma);
                     }
                 }
                 partials[0] = dw1;
@@ -701,49 +751,57 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero, q_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes = (q_lanes + (t0 * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes2 = (q_lanes2 + (t0 * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q_lanes = (q_lanes + (t0 * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q += global::System.Numerics.Vector.Sum(q_lanes + q_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            q_lanes = (q_lanes + (t0 * t0));
+                            double vx = x[i];
+                            double t0 = (vx * sigma);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q = (q + (t0 * t0));
                         }
-                        q += global::System.Numerics.Vector.Sum(q_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double t0 = (vx * sigma);
-                        q = (q + (t0 * t0));
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q / h))));
                 {
@@ -757,7 +815,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<double> w2v = new(w2);
                         global::System.Numerics.Vector<double> w1v = new(w1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> t0 = ((vx * sigmav) * sv);
@@ -780,54 +839,62 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero, q_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes = (q_lanes + (t0 * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q_lanes2 = (q_lanes2 + (t0 * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q_lanes = (q_lanes + (t0 * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q += global::System.Numerics.Vector.Sum(q_lanes + q_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            q_lanes = (q_lanes + (t0 * t0));
+                            double vx = x[i];
+                            double t0 = (vx * sigma);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q = (q + (t0 * t0));
                         }
-                        q += global::System.Numerics.Vector.Sum(q_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double t0 = (vx * sigma);
-                        q = (q + (t0 * t0));
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q / h))));
-                double i3_0 = (2.0d * w2);
-                double i3_1 = (3.0d * w3);
                 double ht = 0, dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
+                double i2_0 = (2.0d * w2);
+                double i2_1 = (3.0d * w3);
                 {
                     int i = 0;
                     {
@@ -835,32 +902,60 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         global::System.Numerics.Vector<double> sigmav = new(sigma);
                         global::System.Numerics.Vector<double> sv = new(s);
-                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<double> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<double> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<double> w1v = new(w1);
-                        global::System.Numerics.Vector<double> ht_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        global::System.Numerics.Vector<double> ht_lanes = global::System.Numerics.Vector<double>.Zero, ht_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero, dw1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero, dw2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero, dw3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero, db_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        int j = 0;
+                        for (; j + 1 < xv.Length; j += 2)
+                        {
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> vg = dyv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * sv);
+                                global::System.Numerics.Vector<double> t2 = (t1 * t1);
+                                ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes);
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                                dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
+                                db_lanes = (db_lanes + vg);
+                            }
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                global::System.Numerics.Vector<double> vg = dyv[j + 1];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * sv);
+                                global::System.Numerics.Vector<double> t2 = (t1 * t1);
+                                ht_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes2);
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes2);
+                                dw3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes2);
+                                db_lanes2 = (db_lanes2 + vg);
+                            }
+                        }
+                        if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> vg = dyv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
                             global::System.Numerics.Vector<double> t1 = (t0 * sv);
                             global::System.Numerics.Vector<double> t2 = (t1 * t1);
-                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)), t0, ht_lanes);
+                            ht_lanes = global::System.Numerics.Vector.FusedMultiplyAdd((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i2_1v, i2_0v), w1v)), t0, ht_lanes);
                             dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, dw1_lanes);
                             dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
                             dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (t2 * t1), dw3_lanes);
                             db_lanes = (db_lanes + vg);
                         }
-                        ht += global::System.Numerics.Vector.Sum(ht_lanes);
-                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
-                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        ht += global::System.Numerics.Vector.Sum(ht_lanes + ht_lanes2);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes + dw3_lanes2);
+                        db += global::System.Numerics.Vector.Sum(db_lanes + db_lanes2);
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
@@ -870,7 +965,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         double t0 = (vx * sigma);
                         double t1 = (t0 * s);
                         double t2 = (t1 * t1);
-                        ht = global::System.Math.FusedMultiplyAdd((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i3_1, i3_0), w1)), t0, ht);
+                        ht = global::System.Math.FusedMultiplyAdd((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i2_1, i2_0), w1)), t0, ht);
                         dw1 = global::System.Math.FusedMultiplyAdd(vg, t1, dw1);
                         dw2 = global::System.Math.FusedMultiplyAdd(vg, t2, dw2);
                         dw3 = global::System.Math.FusedMultiplyAdd(vg, (t2 * t1), dw3);
@@ -878,8 +973,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                     }
                 }
                 double kappa = (((s * s) * ht) / h);
-                double i4_0 = (2.0d * w2);
-                double i4_1 = (3.0d * w3);
+                double i3_0 = (2.0d * w2);
+                double i3_1 = (3.0d * w3);
                 {
                     int i = 0;
                     {
@@ -888,17 +983,18 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
                         global::System.Numerics.Vector<double> sv = new(s);
                         global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> i4_1v = new(i4_1);
-                        global::System.Numerics.Vector<double> i4_0v = new(i4_0);
+                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
+                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
                         global::System.Numerics.Vector<double> w1v = new(w1);
                         global::System.Numerics.Vector<double> kappav = new(kappa);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> vg = dyv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
                             global::System.Numerics.Vector<double> t1 = (t0 * sv);
-                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i4_1v, i4_0v), w1v)) - (t0 * kappav))) * sigmav);
+                            dxv[j] = ((sv * ((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t1, global::System.Numerics.Vector.FusedMultiplyAdd(t1, i3_1v, i3_0v), w1v)) - (t0 * kappav))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
@@ -908,7 +1004,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         double vg = dy[i];
                         double t0 = (vx * sigma);
                         double t1 = (t0 * s);
-                        dx[i] = ((s * ((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i4_1, i4_0), w1)) - (t0 * kappa))) * sigma);
+                        dx[i] = ((s * ((vg * global::System.Math.FusedMultiplyAdd(t1, global::System.Math.FusedMultiplyAdd(t1, i3_1, i3_0), w1)) - (t0 * kappa))) * sigma);
                     }
                 }
                 partials[0] = dw1;
@@ -945,29 +1041,35 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
                 global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
                 global::TorchSharp.torch.Tensor k3 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
+                global::TorchSharp.torch.Tensor sigma = k0;
+                {
+                    global::TorchSharp.torch.Tensor u0_0 = (x * sigma);
+                    global::TorchSharp.torch.Tensor unscaled_m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
+                    global::TorchSharp.torch.Tensor unscaled_q = global::PolyComGen.Eager.EagerMath.RowSum((u0_0 * u0_0));
+                    sigma = global::PolyComGen.Eager.EagerMath.Rescale(unscaled_m, unscaled_q);
+                }
+                global::TorchSharp.torch.Tensor t0_0 = (x * sigma);
                 global::TorchSharp.torch.Tensor m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
-                global::TorchSharp.torch.Tensor sigma = global::PolyComGen.Eager.EagerMath.NormScale(m);
-                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
-                global::TorchSharp.torch.Tensor q = global::PolyComGen.Eager.EagerMath.RowSum((t1_0 * t1_0));
+                global::TorchSharp.torch.Tensor q = global::PolyComGen.Eager.EagerMath.RowSum((t0_0 * t0_0));
                 global::TorchSharp.torch.Tensor s = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q / h), (k1 * (sigma * sigma)))).sqrt());
+                global::TorchSharp.torch.Tensor i2_0 = (k2 * w2);
+                global::TorchSharp.torch.Tensor i2_1 = (k3 * w3);
+                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t1_1 = (t1_0 * s);
+                global::TorchSharp.torch.Tensor t1_2 = (t1_1 * t1_1);
+                global::TorchSharp.torch.Tensor ht = global::PolyComGen.Eager.EagerMath.RowSum(((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t1_1 * global::PolyComGen.Eager.EagerMath.Add(i2_0, (t1_1 * i2_1))))) * t1_0));
+                global::TorchSharp.torch.Tensor dw1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_1));
+                global::TorchSharp.torch.Tensor dw2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_2));
+                global::TorchSharp.torch.Tensor dw3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * (t1_2 * t1_1)));
+                global::TorchSharp.torch.Tensor db = global::PolyComGen.Eager.EagerMath.RowSum(dy);
+                global::TorchSharp.torch.Tensor kappa = (((s * s) * ht) / h);
                 global::TorchSharp.torch.Tensor i3_0 = (k2 * w2);
                 global::TorchSharp.torch.Tensor i3_1 = (k3 * w3);
                 global::TorchSharp.torch.Tensor t2_0 = (x * sigma);
                 global::TorchSharp.torch.Tensor t2_1 = (t2_0 * s);
-                global::TorchSharp.torch.Tensor t2_2 = (t2_1 * t2_1);
-                global::TorchSharp.torch.Tensor ht = global::PolyComGen.Eager.EagerMath.RowSum(((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t2_1 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_1 * i3_1))))) * t2_0));
-                global::TorchSharp.torch.Tensor dw1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t2_1));
-                global::TorchSharp.torch.Tensor dw2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t2_2));
-                global::TorchSharp.torch.Tensor dw3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * (t2_2 * t2_1)));
-                global::TorchSharp.torch.Tensor db = global::PolyComGen.Eager.EagerMath.RowSum(dy);
-                global::TorchSharp.torch.Tensor kappa = (((s * s) * ht) / h);
-                global::TorchSharp.torch.Tensor i4_0 = (k2 * w2);
-                global::TorchSharp.torch.Tensor i4_1 = (k3 * w3);
-                global::TorchSharp.torch.Tensor t3_0 = (x * sigma);
-                global::TorchSharp.torch.Tensor t3_1 = (t3_0 * s);
                 global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(dw1), global::PolyComGen.Eager.EagerMath.Total(dw2), global::PolyComGen.Eager.EagerMath.Total(dw3));
                 global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(db));
-                return (((s * ((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t3_1 * global::PolyComGen.Eager.EagerMath.Add(i4_0, (t3_1 * i4_1))))) - (t3_0 * kappa))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
+                return (((s * ((dy * global::PolyComGen.Eager.EagerMath.Add(w1, (t2_1 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_1 * i3_1))))) - (t2_0 * kappa))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

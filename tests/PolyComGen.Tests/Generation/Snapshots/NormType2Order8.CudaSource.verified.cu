@@ -4,10 +4,11 @@
 
 #define PCG_ORDER 8
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -106,6 +107,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -211,7 +215,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, q4, q5, q6, q7, q8, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q1, q2, q3, q4, q5, q6, q7, q8, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -227,53 +231,53 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, q2, q3, q4, q5, q6, q7, q8;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[8] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    const float t3 = ((t2 * t0) * t0);
+                    const float t4 = ((t3 * t0) * t0);
+                    const float t5 = ((t4 * t0) * t0);
+                    const float t6 = ((t5 * t0) * t0);
+                    const float t7 = ((t6 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += t3;
+                    sums1[3] += t4;
+                    sums1[4] += t5;
+                    sums1[5] += t6;
+                    sums1[6] += t7;
+                    sums1[7] += ((t7 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            q2 = sums1[1];
+            q3 = sums1[2];
+            q4 = sums1[3];
+            q5 = sums1[4];
+            q6 = sums1[5];
+            q7 = sums1[6];
+            q8 = sums1[7];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q8);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[8] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = ((t1 * t0) * t0);
-                const float t3 = ((t2 * t0) * t0);
-                const float t4 = ((t3 * t0) * t0);
-                const float t5 = ((t4 * t0) * t0);
-                const float t6 = ((t5 * t0) * t0);
-                const float t7 = ((t6 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += t2;
-                sums2[2] += t3;
-                sums2[3] += t4;
-                sums2[4] += t5;
-                sums2[5] += t6;
-                sums2[6] += t7;
-                sums2[7] += ((t7 * t0) * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float q2 = sums2[1];
-        const float q3 = sums2[2];
-        const float q4 = sums2[3];
-        const float q5 = sums2[4];
-        const float q6 = sums2[5];
-        const float q7 = sums2[6];
-        const float q8 = sums2[7];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float c1 = (w1 * s1);
         const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
@@ -303,7 +307,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G, pass 2 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -318,75 +322,75 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[17] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    const float t4 = (t3 * t0);
+                    const float t5 = (t4 * t0);
+                    const float t6 = (t5 * t0);
+                    const float t7 = (t6 * t0);
+                    const float t8 = ((t7 * t0) * t0);
+                    const float t9 = ((t8 * t0) * t0);
+                    const float t10 = ((t9 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += t5;
+                    sums1[5] += (vg * t2);
+                    sums1[6] += t7;
+                    sums1[7] += (vg * t3);
+                    sums1[8] += t8;
+                    sums1[9] += (vg * t4);
+                    sums1[10] += t9;
+                    sums1[11] += (vg * t5);
+                    sums1[12] += t10;
+                    sums1[13] += (vg * t6);
+                    sums1[14] += ((t10 * t0) * t0);
+                    sums1[15] += (vg * t7);
+                    sums1[16] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            S1 = sums1[1];
+            q2 = sums1[2];
+            S2 = sums1[3];
+            q3 = sums1[4];
+            S3 = sums1[5];
+            q4 = sums1[6];
+            S4 = sums1[7];
+            q5 = sums1[8];
+            S5 = sums1[9];
+            q6 = sums1[10];
+            S6 = sums1[11];
+            q7 = sums1[12];
+            S7 = sums1[13];
+            q8 = sums1[14];
+            S8 = sums1[15];
+            G = sums1[16];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q8);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[17] = {};
-        {
-            const T* in[2] = { x + row * h, dy + row * h };
-            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float vg = v[1];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = (t1 * t0);
-                const float t3 = (t2 * t0);
-                const float t4 = (t3 * t0);
-                const float t5 = (t4 * t0);
-                const float t6 = (t5 * t0);
-                const float t7 = (t6 * t0);
-                const float t8 = ((t7 * t0) * t0);
-                const float t9 = ((t8 * t0) * t0);
-                const float t10 = ((t9 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += (vg * t0);
-                sums2[2] += t3;
-                sums2[3] += (vg * t1);
-                sums2[4] += t5;
-                sums2[5] += (vg * t2);
-                sums2[6] += t7;
-                sums2[7] += (vg * t3);
-                sums2[8] += t8;
-                sums2[9] += (vg * t4);
-                sums2[10] += t9;
-                sums2[11] += (vg * t5);
-                sums2[12] += t10;
-                sums2[13] += (vg * t6);
-                sums2[14] += ((t10 * t0) * t0);
-                sums2[15] += (vg * t7);
-                sums2[16] += vg;
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float S1 = sums2[1];
-        const float q2 = sums2[2];
-        const float S2 = sums2[3];
-        const float q3 = sums2[4];
-        const float S3 = sums2[5];
-        const float q4 = sums2[6];
-        const float S4 = sums2[7];
-        const float q5 = sums2[8];
-        const float S5 = sums2[9];
-        const float q6 = sums2[10];
-        const float S6 = sums2[11];
-        const float q7 = sums2[12];
-        const float S7 = sums2[13];
-        const float q8 = sums2[14];
-        const float S8 = sums2[15];
-        const float G = sums2[16];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float a1 = (w1 * s1);
         const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
@@ -411,20 +415,20 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
         const float a8 = (w8 * s8);
         const float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / hf);
-        const float i3_0 = (2.0f * a2);
-        const float i3_1 = (3.0f * a3);
-        const float i3_2 = (4.0f * a4);
-        const float i3_3 = (5.0f * a5);
-        const float i3_4 = (6.0f * a6);
-        const float i3_5 = (7.0f * a7);
-        const float i3_6 = (8.0f * a8);
-        const float i3_7 = (2.0f * c2);
-        const float i3_8 = (3.0f * c3);
-        const float i3_9 = (4.0f * c4);
-        const float i3_10 = (5.0f * c5);
-        const float i3_11 = (6.0f * c6);
-        const float i3_12 = (7.0f * c7);
-        const float i3_13 = (8.0f * c8);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (4.0f * a4);
+        const float i2_3 = (5.0f * a5);
+        const float i2_4 = (6.0f * a6);
+        const float i2_5 = (7.0f * a7);
+        const float i2_6 = (8.0f * a8);
+        const float i2_7 = (2.0f * c2);
+        const float i2_8 = (3.0f * c3);
+        const float i2_9 = (4.0f * c4);
+        const float i2_10 = (5.0f * c5);
+        const float i2_11 = (6.0f * c6);
+        const float i2_12 = (7.0f * c7);
+        const float i2_13 = (8.0f * c8);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -433,7 +437,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vx = v[0];
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
-                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * (i3_1 + (t0 * (i3_2 + (t0 * (i3_3 + (t0 * (i3_4 + (t0 * (i3_5 + (t0 * i3_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i3_7 + (t0 * (t0 * (i3_8 + (t0 * (t0 * (i3_9 + (t0 * (t0 * (i3_10 + (t0 * (t0 * (i3_11 + (t0 * (t0 * (i3_12 + (t0 * (t0 * i3_13))))))))))))))))))))))) * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * (i2_1 + (t0 * (i2_2 + (t0 * (i2_3 + (t0 * (i2_4 + (t0 * (i2_5 + (t0 * i2_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i2_7 + (t0 * (t0 * (i2_8 + (t0 * (t0 * (i2_9 + (t0 * (t0 * (i2_10 + (t0 * (t0 * (i2_11 + (t0 * (t0 * (i2_12 + (t0 * (t0 * i2_13))))))))))))))))))))))) * sigma);
             });
         }
         if (threadIdx.x == 0)

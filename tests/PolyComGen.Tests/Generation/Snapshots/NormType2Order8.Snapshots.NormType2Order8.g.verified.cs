@@ -20,10 +20,11 @@ namespace Snapshots
 
 #define PCG_ORDER 8
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -122,6 +123,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -227,7 +231,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, q4, q5, q6, q7, q8, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q1, q2, q3, q4, q5, q6, q7, q8, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -243,53 +247,53 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, q2, q3, q4, q5, q6, q7, q8;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[8] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    const float t3 = ((t2 * t0) * t0);
+                    const float t4 = ((t3 * t0) * t0);
+                    const float t5 = ((t4 * t0) * t0);
+                    const float t6 = ((t5 * t0) * t0);
+                    const float t7 = ((t6 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += t3;
+                    sums1[3] += t4;
+                    sums1[4] += t5;
+                    sums1[5] += t6;
+                    sums1[6] += t7;
+                    sums1[7] += ((t7 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            q2 = sums1[1];
+            q3 = sums1[2];
+            q4 = sums1[3];
+            q5 = sums1[4];
+            q6 = sums1[5];
+            q7 = sums1[6];
+            q8 = sums1[7];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q8);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[8] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = ((t1 * t0) * t0);
-                const float t3 = ((t2 * t0) * t0);
-                const float t4 = ((t3 * t0) * t0);
-                const float t5 = ((t4 * t0) * t0);
-                const float t6 = ((t5 * t0) * t0);
-                const float t7 = ((t6 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += t2;
-                sums2[2] += t3;
-                sums2[3] += t4;
-                sums2[4] += t5;
-                sums2[5] += t6;
-                sums2[6] += t7;
-                sums2[7] += ((t7 * t0) * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float q2 = sums2[1];
-        const float q3 = sums2[2];
-        const float q4 = sums2[3];
-        const float q5 = sums2[4];
-        const float q6 = sums2[5];
-        const float q7 = sums2[6];
-        const float q8 = sums2[7];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float c1 = (w1 * s1);
         const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
@@ -319,7 +323,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G, pass 2 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -334,75 +338,75 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[17] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    const float t4 = (t3 * t0);
+                    const float t5 = (t4 * t0);
+                    const float t6 = (t5 * t0);
+                    const float t7 = (t6 * t0);
+                    const float t8 = ((t7 * t0) * t0);
+                    const float t9 = ((t8 * t0) * t0);
+                    const float t10 = ((t9 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += t5;
+                    sums1[5] += (vg * t2);
+                    sums1[6] += t7;
+                    sums1[7] += (vg * t3);
+                    sums1[8] += t8;
+                    sums1[9] += (vg * t4);
+                    sums1[10] += t9;
+                    sums1[11] += (vg * t5);
+                    sums1[12] += t10;
+                    sums1[13] += (vg * t6);
+                    sums1[14] += ((t10 * t0) * t0);
+                    sums1[15] += (vg * t7);
+                    sums1[16] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            S1 = sums1[1];
+            q2 = sums1[2];
+            S2 = sums1[3];
+            q3 = sums1[4];
+            S3 = sums1[5];
+            q4 = sums1[6];
+            S4 = sums1[7];
+            q5 = sums1[8];
+            S5 = sums1[9];
+            q6 = sums1[10];
+            S6 = sums1[11];
+            q7 = sums1[12];
+            S7 = sums1[13];
+            q8 = sums1[14];
+            S8 = sums1[15];
+            G = sums1[16];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q8);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[17] = {};
-        {
-            const T* in[2] = { x + row * h, dy + row * h };
-            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float vg = v[1];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = (t1 * t0);
-                const float t3 = (t2 * t0);
-                const float t4 = (t3 * t0);
-                const float t5 = (t4 * t0);
-                const float t6 = (t5 * t0);
-                const float t7 = (t6 * t0);
-                const float t8 = ((t7 * t0) * t0);
-                const float t9 = ((t8 * t0) * t0);
-                const float t10 = ((t9 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += (vg * t0);
-                sums2[2] += t3;
-                sums2[3] += (vg * t1);
-                sums2[4] += t5;
-                sums2[5] += (vg * t2);
-                sums2[6] += t7;
-                sums2[7] += (vg * t3);
-                sums2[8] += t8;
-                sums2[9] += (vg * t4);
-                sums2[10] += t9;
-                sums2[11] += (vg * t5);
-                sums2[12] += t10;
-                sums2[13] += (vg * t6);
-                sums2[14] += ((t10 * t0) * t0);
-                sums2[15] += (vg * t7);
-                sums2[16] += vg;
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float S1 = sums2[1];
-        const float q2 = sums2[2];
-        const float S2 = sums2[3];
-        const float q3 = sums2[4];
-        const float S3 = sums2[5];
-        const float q4 = sums2[6];
-        const float S4 = sums2[7];
-        const float q5 = sums2[8];
-        const float S5 = sums2[9];
-        const float q6 = sums2[10];
-        const float S6 = sums2[11];
-        const float q7 = sums2[12];
-        const float S7 = sums2[13];
-        const float q8 = sums2[14];
-        const float S8 = sums2[15];
-        const float G = sums2[16];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float a1 = (w1 * s1);
         const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
@@ -427,20 +431,20 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
         const float a8 = (w8 * s8);
         const float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / hf);
-        const float i3_0 = (2.0f * a2);
-        const float i3_1 = (3.0f * a3);
-        const float i3_2 = (4.0f * a4);
-        const float i3_3 = (5.0f * a5);
-        const float i3_4 = (6.0f * a6);
-        const float i3_5 = (7.0f * a7);
-        const float i3_6 = (8.0f * a8);
-        const float i3_7 = (2.0f * c2);
-        const float i3_8 = (3.0f * c3);
-        const float i3_9 = (4.0f * c4);
-        const float i3_10 = (5.0f * c5);
-        const float i3_11 = (6.0f * c6);
-        const float i3_12 = (7.0f * c7);
-        const float i3_13 = (8.0f * c8);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (4.0f * a4);
+        const float i2_3 = (5.0f * a5);
+        const float i2_4 = (6.0f * a6);
+        const float i2_5 = (7.0f * a7);
+        const float i2_6 = (8.0f * a8);
+        const float i2_7 = (2.0f * c2);
+        const float i2_8 = (3.0f * c3);
+        const float i2_9 = (4.0f * c4);
+        const float i2_10 = (5.0f * c5);
+        const float i2_11 = (6.0f * c6);
+        const float i2_12 = (7.0f * c7);
+        const float i2_13 = (8.0f * c8);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -449,7 +453,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vx = v[0];
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
-                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * (i3_1 + (t0 * (i3_2 + (t0 * (i3_3 + (t0 * (i3_4 + (t0 * (i3_5 + (t0 * i3_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i3_7 + (t0 * (t0 * (i3_8 + (t0 * (t0 * (i3_9 + (t0 * (t0 * (i3_10 + (t0 * (t0 * (i3_11 + (t0 * (t0 * (i3_12 + (t0 * (t0 * i3_13))))))))))))))))))))))) * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * (i2_1 + (t0 * (i2_2 + (t0 * (i2_3 + (t0 * (i2_4 + (t0 * (i2_5 + (t0 * i2_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i2_7 + (t0 * (t0 * (i2_8 + (t0 * (t0 * (i2_9 + (t0 * (t0 * (i2_10 + (t0 * (t0 * (i2_11 + (t0 * (t0 * (i2_12 + (t0 * (t0 * i2_13))))))))))))))))))))))) * sigma);
             });
         }
         if (threadIdx.x == 0)
@@ -580,91 +584,127 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; q7 = 0; q8 = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero, q1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero, q2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero, q3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero, q4_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero, q5_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero, q6_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero, q7_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero, q8_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t3 = ((t2 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t4 = ((t3 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t5 = ((t4 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t6 = ((t5 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t7 = ((t6 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    q2_lanes = (q2_lanes + t2);
+                                    q3_lanes = (q3_lanes + t3);
+                                    q4_lanes = (q4_lanes + t4);
+                                    q5_lanes = (q5_lanes + t5);
+                                    q6_lanes = (q6_lanes + t6);
+                                    q7_lanes = (q7_lanes + t7);
+                                    q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t3 = ((t2 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t4 = ((t3 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t5 = ((t4 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t6 = ((t5 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t7 = ((t6 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    q2_lanes2 = (q2_lanes2 + t2);
+                                    q3_lanes2 = (q3_lanes2 + t3);
+                                    q4_lanes2 = (q4_lanes2 + t4);
+                                    q5_lanes2 = (q5_lanes2 + t5);
+                                    q6_lanes2 = (q6_lanes2 + t6);
+                                    q7_lanes2 = (q7_lanes2 + t7);
+                                    q8_lanes2 = (q8_lanes2 + ((t7 * t0) * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                global::System.Numerics.Vector<float> t3 = ((t2 * t0) * t0);
+                                global::System.Numerics.Vector<float> t4 = ((t3 * t0) * t0);
+                                global::System.Numerics.Vector<float> t5 = ((t4 * t0) * t0);
+                                global::System.Numerics.Vector<float> t6 = ((t5 * t0) * t0);
+                                global::System.Numerics.Vector<float> t7 = ((t6 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                q2_lanes = (q2_lanes + t2);
+                                q3_lanes = (q3_lanes + t3);
+                                q4_lanes = (q4_lanes + t4);
+                                q5_lanes = (q5_lanes + t5);
+                                q6_lanes = (q6_lanes + t6);
+                                q7_lanes = (q7_lanes + t7);
+                                q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            q4 += global::System.Numerics.Vector.Sum(q4_lanes + q4_lanes2);
+                            q5 += global::System.Numerics.Vector.Sum(q5_lanes + q5_lanes2);
+                            q6 += global::System.Numerics.Vector.Sum(q6_lanes + q6_lanes2);
+                            q7 += global::System.Numerics.Vector.Sum(q7_lanes + q7_lanes2);
+                            q8 += global::System.Numerics.Vector.Sum(q8_lanes + q8_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
-                            global::System.Numerics.Vector<float> t3 = ((t2 * t0) * t0);
-                            global::System.Numerics.Vector<float> t4 = ((t3 * t0) * t0);
-                            global::System.Numerics.Vector<float> t5 = ((t4 * t0) * t0);
-                            global::System.Numerics.Vector<float> t6 = ((t5 * t0) * t0);
-                            global::System.Numerics.Vector<float> t7 = ((t6 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            q2_lanes = (q2_lanes + t2);
-                            q3_lanes = (q3_lanes + t3);
-                            q4_lanes = (q4_lanes + t4);
-                            q5_lanes = (q5_lanes + t5);
-                            q6_lanes = (q6_lanes + t6);
-                            q7_lanes = (q7_lanes + t7);
-                            q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                            float vx = x[i];
+                            float t0 = (vx * sigma);
+                            float t1 = (t0 * t0);
+                            float t2 = ((t1 * t0) * t0);
+                            float t3 = ((t2 * t0) * t0);
+                            float t4 = ((t3 * t0) * t0);
+                            float t5 = ((t4 * t0) * t0);
+                            float t6 = ((t5 * t0) * t0);
+                            float t7 = ((t6 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q1 = (q1 + t1);
+                            q2 = (q2 + t2);
+                            q3 = (q3 + t3);
+                            q4 = (q4 + t4);
+                            q5 = (q5 + t5);
+                            q6 = (q6 + t6);
+                            q7 = (q7 + t7);
+                            q8 = (q8 + ((t7 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
-                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
-                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
-                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
-                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float t0 = (vx * sigma);
-                        float t1 = (t0 * t0);
-                        float t2 = ((t1 * t0) * t0);
-                        float t3 = ((t2 * t0) * t0);
-                        float t4 = ((t3 * t0) * t0);
-                        float t5 = ((t4 * t0) * t0);
-                        float t6 = ((t5 * t0) * t0);
-                        float t7 = ((t6 * t0) * t0);
-                        q1 = (q1 + t1);
-                        q2 = (q2 + t2);
-                        q3 = (q3 + t3);
-                        q4 = (q4 + t4);
-                        q5 = (q5 + t5);
-                        q6 = (q6 + t6);
-                        q7 = (q7 + t7);
-                        q8 = (q8 + ((t7 * t0) * t0));
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q8);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
                 float c1 = (w1 * s1);
@@ -697,7 +737,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> c2v = new(c2);
                         global::System.Numerics.Vector<float> c1v = new(c1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
@@ -720,136 +761,198 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; S1 = 0; q2 = 0; S2 = 0; q3 = 0; S3 = 0; q4 = 0; S4 = 0; q5 = 0; S5 = 0; q6 = 0; S6 = 0; q7 = 0; S7 = 0; q8 = 0; S8 = 0; G = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero, q1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S1_lanes = global::System.Numerics.Vector<float>.Zero, S1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero, q2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S2_lanes = global::System.Numerics.Vector<float>.Zero, S2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero, q3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S3_lanes = global::System.Numerics.Vector<float>.Zero, S3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero, q4_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S4_lanes = global::System.Numerics.Vector<float>.Zero, S4_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero, q5_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S5_lanes = global::System.Numerics.Vector<float>.Zero, S5_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero, q6_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S6_lanes = global::System.Numerics.Vector<float>.Zero, S6_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero, q7_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S7_lanes = global::System.Numerics.Vector<float>.Zero, S7_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero, q8_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S8_lanes = global::System.Numerics.Vector<float>.Zero, S8_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> G_lanes = global::System.Numerics.Vector<float>.Zero, G_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> vg = dyv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                    global::System.Numerics.Vector<float> t4 = (t3 * t0);
+                                    global::System.Numerics.Vector<float> t5 = (t4 * t0);
+                                    global::System.Numerics.Vector<float> t6 = (t5 * t0);
+                                    global::System.Numerics.Vector<float> t7 = (t6 * t0);
+                                    global::System.Numerics.Vector<float> t8 = ((t7 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t9 = ((t8 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t10 = ((t9 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                    q2_lanes = (q2_lanes + t3);
+                                    S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                    q3_lanes = (q3_lanes + t5);
+                                    S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                    q4_lanes = (q4_lanes + t7);
+                                    S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                                    q5_lanes = (q5_lanes + t8);
+                                    S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                                    q6_lanes = (q6_lanes + t9);
+                                    S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                                    q7_lanes = (q7_lanes + t10);
+                                    S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                                    q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                                    S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                                    G_lanes = (G_lanes + vg);
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> vg = dyv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                    global::System.Numerics.Vector<float> t4 = (t3 * t0);
+                                    global::System.Numerics.Vector<float> t5 = (t4 * t0);
+                                    global::System.Numerics.Vector<float> t6 = (t5 * t0);
+                                    global::System.Numerics.Vector<float> t7 = (t6 * t0);
+                                    global::System.Numerics.Vector<float> t8 = ((t7 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t9 = ((t8 * t0) * t0);
+                                    global::System.Numerics.Vector<float> t10 = ((t9 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    S1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes2);
+                                    q2_lanes2 = (q2_lanes2 + t3);
+                                    S2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes2);
+                                    q3_lanes2 = (q3_lanes2 + t5);
+                                    S3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes2);
+                                    q4_lanes2 = (q4_lanes2 + t7);
+                                    S4_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes2);
+                                    q5_lanes2 = (q5_lanes2 + t8);
+                                    S5_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes2);
+                                    q6_lanes2 = (q6_lanes2 + t9);
+                                    S6_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes2);
+                                    q7_lanes2 = (q7_lanes2 + t10);
+                                    S7_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes2);
+                                    q8_lanes2 = (q8_lanes2 + ((t10 * t0) * t0));
+                                    S8_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes2);
+                                    G_lanes2 = (G_lanes2 + vg);
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> vg = dyv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                global::System.Numerics.Vector<float> t4 = (t3 * t0);
+                                global::System.Numerics.Vector<float> t5 = (t4 * t0);
+                                global::System.Numerics.Vector<float> t6 = (t5 * t0);
+                                global::System.Numerics.Vector<float> t7 = (t6 * t0);
+                                global::System.Numerics.Vector<float> t8 = ((t7 * t0) * t0);
+                                global::System.Numerics.Vector<float> t9 = ((t8 * t0) * t0);
+                                global::System.Numerics.Vector<float> t10 = ((t9 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                q2_lanes = (q2_lanes + t3);
+                                S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                q3_lanes = (q3_lanes + t5);
+                                S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                q4_lanes = (q4_lanes + t7);
+                                S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                                q5_lanes = (q5_lanes + t8);
+                                S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                                q6_lanes = (q6_lanes + t9);
+                                S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                                q7_lanes = (q7_lanes + t10);
+                                S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                                q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                                S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                                G_lanes = (G_lanes + vg);
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            S1 += global::System.Numerics.Vector.Sum(S1_lanes + S1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            S2 += global::System.Numerics.Vector.Sum(S2_lanes + S2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            S3 += global::System.Numerics.Vector.Sum(S3_lanes + S3_lanes2);
+                            q4 += global::System.Numerics.Vector.Sum(q4_lanes + q4_lanes2);
+                            S4 += global::System.Numerics.Vector.Sum(S4_lanes + S4_lanes2);
+                            q5 += global::System.Numerics.Vector.Sum(q5_lanes + q5_lanes2);
+                            S5 += global::System.Numerics.Vector.Sum(S5_lanes + S5_lanes2);
+                            q6 += global::System.Numerics.Vector.Sum(q6_lanes + q6_lanes2);
+                            S6 += global::System.Numerics.Vector.Sum(S6_lanes + S6_lanes2);
+                            q7 += global::System.Numerics.Vector.Sum(q7_lanes + q7_lanes2);
+                            S7 += global::System.Numerics.Vector.Sum(S7_lanes + S7_lanes2);
+                            q8 += global::System.Numerics.Vector.Sum(q8_lanes + q8_lanes2);
+                            S8 += global::System.Numerics.Vector.Sum(S8_lanes + S8_lanes2);
+                            G += global::System.Numerics.Vector.Sum(G_lanes + G_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q4_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S4_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q5_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S5_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q6_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S6_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q7_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S7_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q8_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S8_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> G_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> vg = dyv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<float> t2 = (t1 * t0);
-                            global::System.Numerics.Vector<float> t3 = (t2 * t0);
-                            global::System.Numerics.Vector<float> t4 = (t3 * t0);
-                            global::System.Numerics.Vector<float> t5 = (t4 * t0);
-                            global::System.Numerics.Vector<float> t6 = (t5 * t0);
-                            global::System.Numerics.Vector<float> t7 = (t6 * t0);
-                            global::System.Numerics.Vector<float> t8 = ((t7 * t0) * t0);
-                            global::System.Numerics.Vector<float> t9 = ((t8 * t0) * t0);
-                            global::System.Numerics.Vector<float> t10 = ((t9 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
-                            q2_lanes = (q2_lanes + t3);
-                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
-                            q3_lanes = (q3_lanes + t5);
-                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
-                            q4_lanes = (q4_lanes + t7);
-                            S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
-                            q5_lanes = (q5_lanes + t8);
-                            S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
-                            q6_lanes = (q6_lanes + t9);
-                            S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
-                            q7_lanes = (q7_lanes + t10);
-                            S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
-                            q8_lanes = (q8_lanes + ((t10 * t0) * t0));
-                            S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
-                            G_lanes = (G_lanes + vg);
+                            float vx = x[i];
+                            float vg = dy[i];
+                            float t0 = (vx * sigma);
+                            float t1 = (t0 * t0);
+                            float t2 = (t1 * t0);
+                            float t3 = (t2 * t0);
+                            float t4 = (t3 * t0);
+                            float t5 = (t4 * t0);
+                            float t6 = (t5 * t0);
+                            float t7 = (t6 * t0);
+                            float t8 = ((t7 * t0) * t0);
+                            float t9 = ((t8 * t0) * t0);
+                            float t10 = ((t9 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q1 = (q1 + t1);
+                            S1 = global::System.MathF.FusedMultiplyAdd(vg, t0, S1);
+                            q2 = (q2 + t3);
+                            S2 = global::System.MathF.FusedMultiplyAdd(vg, t1, S2);
+                            q3 = (q3 + t5);
+                            S3 = global::System.MathF.FusedMultiplyAdd(vg, t2, S3);
+                            q4 = (q4 + t7);
+                            S4 = global::System.MathF.FusedMultiplyAdd(vg, t3, S4);
+                            q5 = (q5 + t8);
+                            S5 = global::System.MathF.FusedMultiplyAdd(vg, t4, S5);
+                            q6 = (q6 + t9);
+                            S6 = global::System.MathF.FusedMultiplyAdd(vg, t5, S6);
+                            q7 = (q7 + t10);
+                            S7 = global::System.MathF.FusedMultiplyAdd(vg, t6, S7);
+                            q8 = (q8 + ((t10 * t0) * t0));
+                            S8 = global::System.MathF.FusedMultiplyAdd(vg, t7, S8);
+                            G = (G + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
-                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
-                        S4 += global::System.Numerics.Vector.Sum(S4_lanes);
-                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
-                        S5 += global::System.Numerics.Vector.Sum(S5_lanes);
-                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
-                        S6 += global::System.Numerics.Vector.Sum(S6_lanes);
-                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
-                        S7 += global::System.Numerics.Vector.Sum(S7_lanes);
-                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
-                        S8 += global::System.Numerics.Vector.Sum(S8_lanes);
-                        G += global::System.Numerics.Vector.Sum(G_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float vg = dy[i];
-                        float t0 = (vx * sigma);
-                        float t1 = (t0 * t0);
-                        float t2 = (t1 * t0);
-                        float t3 = (t2 * t0);
-                        float t4 = (t3 * t0);
-                        float t5 = (t4 * t0);
-                        float t6 = (t5 * t0);
-                        float t7 = (t6 * t0);
-                        float t8 = ((t7 * t0) * t0);
-                        float t9 = ((t8 * t0) * t0);
-                        float t10 = ((t9 * t0) * t0);
-                        q1 = (q1 + t1);
-                        S1 = global::System.MathF.FusedMultiplyAdd(vg, t0, S1);
-                        q2 = (q2 + t3);
-                        S2 = global::System.MathF.FusedMultiplyAdd(vg, t1, S2);
-                        q3 = (q3 + t5);
-                        S3 = global::System.MathF.FusedMultiplyAdd(vg, t2, S3);
-                        q4 = (q4 + t7);
-                        S4 = global::System.MathF.FusedMultiplyAdd(vg, t3, S4);
-                        q5 = (q5 + t8);
-                        S5 = global::System.MathF.FusedMultiplyAdd(vg, t4, S5);
-                        q6 = (q6 + t9);
-                        S6 = global::System.MathF.FusedMultiplyAdd(vg, t5, S6);
-                        q7 = (q7 + t10);
-                        S7 = global::System.MathF.FusedMultiplyAdd(vg, t6, S7);
-                        q8 = (q8 + ((t10 * t0) * t0));
-                        S8 = global::System.MathF.FusedMultiplyAdd(vg, t7, S8);
-                        G = (G + vg);
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q8);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
                 float a1 = (w1 * s1);
@@ -875,20 +978,20 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float s8 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
                 float a8 = (w8 * s8);
                 float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
-                float i3_0 = (2.0f * a2);
-                float i3_1 = (3.0f * a3);
-                float i3_2 = (4.0f * a4);
-                float i3_3 = (5.0f * a5);
-                float i3_4 = (6.0f * a6);
-                float i3_5 = (7.0f * a7);
-                float i3_6 = (8.0f * a8);
-                float i3_7 = (2.0f * c2);
-                float i3_8 = (3.0f * c3);
-                float i3_9 = (4.0f * c4);
-                float i3_10 = (5.0f * c5);
-                float i3_11 = (6.0f * c6);
-                float i3_12 = (7.0f * c7);
-                float i3_13 = (8.0f * c8);
+                float i2_0 = (2.0f * a2);
+                float i2_1 = (3.0f * a3);
+                float i2_2 = (4.0f * a4);
+                float i2_3 = (5.0f * a5);
+                float i2_4 = (6.0f * a6);
+                float i2_5 = (7.0f * a7);
+                float i2_6 = (8.0f * a8);
+                float i2_7 = (2.0f * c2);
+                float i2_8 = (3.0f * c3);
+                float i2_9 = (4.0f * c4);
+                float i2_10 = (5.0f * c5);
+                float i2_11 = (6.0f * c6);
+                float i2_12 = (7.0f * c7);
+                float i2_13 = (8.0f * c8);
                 {
                     int i = 0;
                     {
@@ -896,28 +999,29 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
                         global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> i3_6v = new(i3_6);
-                        global::System.Numerics.Vector<float> i3_5v = new(i3_5);
-                        global::System.Numerics.Vector<float> i3_4v = new(i3_4);
-                        global::System.Numerics.Vector<float> i3_3v = new(i3_3);
-                        global::System.Numerics.Vector<float> i3_2v = new(i3_2);
-                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<float> i2_6v = new(i2_6);
+                        global::System.Numerics.Vector<float> i2_5v = new(i2_5);
+                        global::System.Numerics.Vector<float> i2_4v = new(i2_4);
+                        global::System.Numerics.Vector<float> i2_3v = new(i2_3);
+                        global::System.Numerics.Vector<float> i2_2v = new(i2_2);
+                        global::System.Numerics.Vector<float> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<float> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<float> a1v = new(a1);
-                        global::System.Numerics.Vector<float> i3_13v = new(i3_13);
-                        global::System.Numerics.Vector<float> i3_12v = new(i3_12);
-                        global::System.Numerics.Vector<float> i3_11v = new(i3_11);
-                        global::System.Numerics.Vector<float> i3_10v = new(i3_10);
-                        global::System.Numerics.Vector<float> i3_9v = new(i3_9);
-                        global::System.Numerics.Vector<float> i3_8v = new(i3_8);
-                        global::System.Numerics.Vector<float> i3_7v = new(i3_7);
+                        global::System.Numerics.Vector<float> i2_13v = new(i2_13);
+                        global::System.Numerics.Vector<float> i2_12v = new(i2_12);
+                        global::System.Numerics.Vector<float> i2_11v = new(i2_11);
+                        global::System.Numerics.Vector<float> i2_10v = new(i2_10);
+                        global::System.Numerics.Vector<float> i2_9v = new(i2_9);
+                        global::System.Numerics.Vector<float> i2_8v = new(i2_8);
+                        global::System.Numerics.Vector<float> i2_7v = new(i2_7);
                         global::System.Numerics.Vector<float> c1v = new(c1);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_6v, i3_5v), i3_4v), i3_3v), i3_2v), i3_1v), i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_13v), i3_12v)), i3_11v)), i3_10v)), i3_9v)), i3_8v)), i3_7v)), c1v))) * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i2_6v, i2_5v), i2_4v), i2_3v), i2_2v), i2_1v), i2_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i2_13v), i2_12v)), i2_11v)), i2_10v)), i2_9v)), i2_8v)), i2_7v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
@@ -926,7 +1030,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         float vx = x[i];
                         float vg = dy[i];
                         float t0 = (vx * sigma);
-                        dx[i] = (((vg * global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, i3_6, i3_5), i3_4), i3_3), i3_2), i3_1), i3_0), a1)) - (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * i3_13), i3_12)), i3_11)), i3_10)), i3_9)), i3_8)), i3_7)), c1))) * sigma);
+                        dx[i] = (((vg * global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, i2_6, i2_5), i2_4), i2_3), i2_2), i2_1), i2_0), a1)) - (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * i2_13), i2_12)), i2_11)), i2_10)), i2_9)), i2_8)), i2_7)), c1))) * sigma);
                     }
                 }
                 partials[0] = (s1 * S1);
@@ -946,91 +1050,127 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; q2 = 0; q3 = 0; q4 = 0; q5 = 0; q6 = 0; q7 = 0; q8 = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero, q1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero, q2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero, q3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero, q4_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero, q5_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero, q6_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero, q7_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero, q8_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t3 = ((t2 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t4 = ((t3 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t5 = ((t4 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t6 = ((t5 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t7 = ((t6 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    q2_lanes = (q2_lanes + t2);
+                                    q3_lanes = (q3_lanes + t3);
+                                    q4_lanes = (q4_lanes + t4);
+                                    q5_lanes = (q5_lanes + t5);
+                                    q6_lanes = (q6_lanes + t6);
+                                    q7_lanes = (q7_lanes + t7);
+                                    q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t3 = ((t2 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t4 = ((t3 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t5 = ((t4 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t6 = ((t5 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t7 = ((t6 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    q2_lanes2 = (q2_lanes2 + t2);
+                                    q3_lanes2 = (q3_lanes2 + t3);
+                                    q4_lanes2 = (q4_lanes2 + t4);
+                                    q5_lanes2 = (q5_lanes2 + t5);
+                                    q6_lanes2 = (q6_lanes2 + t6);
+                                    q7_lanes2 = (q7_lanes2 + t7);
+                                    q8_lanes2 = (q8_lanes2 + ((t7 * t0) * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                global::System.Numerics.Vector<double> t3 = ((t2 * t0) * t0);
+                                global::System.Numerics.Vector<double> t4 = ((t3 * t0) * t0);
+                                global::System.Numerics.Vector<double> t5 = ((t4 * t0) * t0);
+                                global::System.Numerics.Vector<double> t6 = ((t5 * t0) * t0);
+                                global::System.Numerics.Vector<double> t7 = ((t6 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                q2_lanes = (q2_lanes + t2);
+                                q3_lanes = (q3_lanes + t3);
+                                q4_lanes = (q4_lanes + t4);
+                                q5_lanes = (q5_lanes + t5);
+                                q6_lanes = (q6_lanes + t6);
+                                q7_lanes = (q7_lanes + t7);
+                                q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            q4 += global::System.Numerics.Vector.Sum(q4_lanes + q4_lanes2);
+                            q5 += global::System.Numerics.Vector.Sum(q5_lanes + q5_lanes2);
+                            q6 += global::System.Numerics.Vector.Sum(q6_lanes + q6_lanes2);
+                            q7 += global::System.Numerics.Vector.Sum(q7_lanes + q7_lanes2);
+                            q8 += global::System.Numerics.Vector.Sum(q8_lanes + q8_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q1 = 0, q2 = 0, q3 = 0, q4 = 0, q5 = 0, q6 = 0, q7 = 0, q8 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
-                            global::System.Numerics.Vector<double> t3 = ((t2 * t0) * t0);
-                            global::System.Numerics.Vector<double> t4 = ((t3 * t0) * t0);
-                            global::System.Numerics.Vector<double> t5 = ((t4 * t0) * t0);
-                            global::System.Numerics.Vector<double> t6 = ((t5 * t0) * t0);
-                            global::System.Numerics.Vector<double> t7 = ((t6 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            q2_lanes = (q2_lanes + t2);
-                            q3_lanes = (q3_lanes + t3);
-                            q4_lanes = (q4_lanes + t4);
-                            q5_lanes = (q5_lanes + t5);
-                            q6_lanes = (q6_lanes + t6);
-                            q7_lanes = (q7_lanes + t7);
-                            q8_lanes = (q8_lanes + ((t7 * t0) * t0));
+                            double vx = x[i];
+                            double t0 = (vx * sigma);
+                            double t1 = (t0 * t0);
+                            double t2 = ((t1 * t0) * t0);
+                            double t3 = ((t2 * t0) * t0);
+                            double t4 = ((t3 * t0) * t0);
+                            double t5 = ((t4 * t0) * t0);
+                            double t6 = ((t5 * t0) * t0);
+                            double t7 = ((t6 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q1 = (q1 + t1);
+                            q2 = (q2 + t2);
+                            q3 = (q3 + t3);
+                            q4 = (q4 + t4);
+                            q5 = (q5 + t5);
+                            q6 = (q6 + t6);
+                            q7 = (q7 + t7);
+                            q8 = (q8 + ((t7 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
-                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
-                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
-                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
-                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double t0 = (vx * sigma);
-                        double t1 = (t0 * t0);
-                        double t2 = ((t1 * t0) * t0);
-                        double t3 = ((t2 * t0) * t0);
-                        double t4 = ((t3 * t0) * t0);
-                        double t5 = ((t4 * t0) * t0);
-                        double t6 = ((t5 * t0) * t0);
-                        double t7 = ((t6 * t0) * t0);
-                        q1 = (q1 + t1);
-                        q2 = (q2 + t2);
-                        q3 = (q3 + t3);
-                        q4 = (q4 + t4);
-                        q5 = (q5 + t5);
-                        q6 = (q6 + t6);
-                        q7 = (q7 + t7);
-                        q8 = (q8 + ((t7 * t0) * t0));
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q8);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
                 double c1 = (w1 * s1);
@@ -1063,7 +1203,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<double> c2v = new(c2);
                         global::System.Numerics.Vector<double> c1v = new(c1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
@@ -1086,136 +1227,198 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2], w4 = weight[3], w5 = weight[4], w6 = weight[5], w7 = weight[6], w8 = weight[7];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; S1 = 0; q2 = 0; S2 = 0; q3 = 0; S3 = 0; q4 = 0; S4 = 0; q5 = 0; S5 = 0; q6 = 0; S6 = 0; q7 = 0; S7 = 0; q8 = 0; S8 = 0; G = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero, q1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S1_lanes = global::System.Numerics.Vector<double>.Zero, S1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero, q2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S2_lanes = global::System.Numerics.Vector<double>.Zero, S2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero, q3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S3_lanes = global::System.Numerics.Vector<double>.Zero, S3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero, q4_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S4_lanes = global::System.Numerics.Vector<double>.Zero, S4_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero, q5_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S5_lanes = global::System.Numerics.Vector<double>.Zero, S5_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero, q6_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S6_lanes = global::System.Numerics.Vector<double>.Zero, S6_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero, q7_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S7_lanes = global::System.Numerics.Vector<double>.Zero, S7_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero, q8_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S8_lanes = global::System.Numerics.Vector<double>.Zero, S8_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> G_lanes = global::System.Numerics.Vector<double>.Zero, G_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> vg = dyv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                    global::System.Numerics.Vector<double> t4 = (t3 * t0);
+                                    global::System.Numerics.Vector<double> t5 = (t4 * t0);
+                                    global::System.Numerics.Vector<double> t6 = (t5 * t0);
+                                    global::System.Numerics.Vector<double> t7 = (t6 * t0);
+                                    global::System.Numerics.Vector<double> t8 = ((t7 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t9 = ((t8 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t10 = ((t9 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                    q2_lanes = (q2_lanes + t3);
+                                    S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                    q3_lanes = (q3_lanes + t5);
+                                    S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                    q4_lanes = (q4_lanes + t7);
+                                    S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                                    q5_lanes = (q5_lanes + t8);
+                                    S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                                    q6_lanes = (q6_lanes + t9);
+                                    S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                                    q7_lanes = (q7_lanes + t10);
+                                    S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                                    q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                                    S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                                    G_lanes = (G_lanes + vg);
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> vg = dyv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                    global::System.Numerics.Vector<double> t4 = (t3 * t0);
+                                    global::System.Numerics.Vector<double> t5 = (t4 * t0);
+                                    global::System.Numerics.Vector<double> t6 = (t5 * t0);
+                                    global::System.Numerics.Vector<double> t7 = (t6 * t0);
+                                    global::System.Numerics.Vector<double> t8 = ((t7 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t9 = ((t8 * t0) * t0);
+                                    global::System.Numerics.Vector<double> t10 = ((t9 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    S1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes2);
+                                    q2_lanes2 = (q2_lanes2 + t3);
+                                    S2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes2);
+                                    q3_lanes2 = (q3_lanes2 + t5);
+                                    S3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes2);
+                                    q4_lanes2 = (q4_lanes2 + t7);
+                                    S4_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes2);
+                                    q5_lanes2 = (q5_lanes2 + t8);
+                                    S5_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes2);
+                                    q6_lanes2 = (q6_lanes2 + t9);
+                                    S6_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes2);
+                                    q7_lanes2 = (q7_lanes2 + t10);
+                                    S7_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes2);
+                                    q8_lanes2 = (q8_lanes2 + ((t10 * t0) * t0));
+                                    S8_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes2);
+                                    G_lanes2 = (G_lanes2 + vg);
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> vg = dyv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                global::System.Numerics.Vector<double> t4 = (t3 * t0);
+                                global::System.Numerics.Vector<double> t5 = (t4 * t0);
+                                global::System.Numerics.Vector<double> t6 = (t5 * t0);
+                                global::System.Numerics.Vector<double> t7 = (t6 * t0);
+                                global::System.Numerics.Vector<double> t8 = ((t7 * t0) * t0);
+                                global::System.Numerics.Vector<double> t9 = ((t8 * t0) * t0);
+                                global::System.Numerics.Vector<double> t10 = ((t9 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                q2_lanes = (q2_lanes + t3);
+                                S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                q3_lanes = (q3_lanes + t5);
+                                S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                q4_lanes = (q4_lanes + t7);
+                                S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
+                                q5_lanes = (q5_lanes + t8);
+                                S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
+                                q6_lanes = (q6_lanes + t9);
+                                S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
+                                q7_lanes = (q7_lanes + t10);
+                                S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
+                                q8_lanes = (q8_lanes + ((t10 * t0) * t0));
+                                S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
+                                G_lanes = (G_lanes + vg);
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            S1 += global::System.Numerics.Vector.Sum(S1_lanes + S1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            S2 += global::System.Numerics.Vector.Sum(S2_lanes + S2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            S3 += global::System.Numerics.Vector.Sum(S3_lanes + S3_lanes2);
+                            q4 += global::System.Numerics.Vector.Sum(q4_lanes + q4_lanes2);
+                            S4 += global::System.Numerics.Vector.Sum(S4_lanes + S4_lanes2);
+                            q5 += global::System.Numerics.Vector.Sum(q5_lanes + q5_lanes2);
+                            S5 += global::System.Numerics.Vector.Sum(S5_lanes + S5_lanes2);
+                            q6 += global::System.Numerics.Vector.Sum(q6_lanes + q6_lanes2);
+                            S6 += global::System.Numerics.Vector.Sum(S6_lanes + S6_lanes2);
+                            q7 += global::System.Numerics.Vector.Sum(q7_lanes + q7_lanes2);
+                            S7 += global::System.Numerics.Vector.Sum(S7_lanes + S7_lanes2);
+                            q8 += global::System.Numerics.Vector.Sum(q8_lanes + q8_lanes2);
+                            S8 += global::System.Numerics.Vector.Sum(S8_lanes + S8_lanes2);
+                            G += global::System.Numerics.Vector.Sum(G_lanes + G_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, q4 = 0, S4 = 0, q5 = 0, S5 = 0, q6 = 0, S6 = 0, q7 = 0, S7 = 0, q8 = 0, S8 = 0, G = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q4_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S4_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q5_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S5_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q6_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S6_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q7_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S7_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q8_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S8_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> G_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> vg = dyv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<double> t2 = (t1 * t0);
-                            global::System.Numerics.Vector<double> t3 = (t2 * t0);
-                            global::System.Numerics.Vector<double> t4 = (t3 * t0);
-                            global::System.Numerics.Vector<double> t5 = (t4 * t0);
-                            global::System.Numerics.Vector<double> t6 = (t5 * t0);
-                            global::System.Numerics.Vector<double> t7 = (t6 * t0);
-                            global::System.Numerics.Vector<double> t8 = ((t7 * t0) * t0);
-                            global::System.Numerics.Vector<double> t9 = ((t8 * t0) * t0);
-                            global::System.Numerics.Vector<double> t10 = ((t9 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
-                            q2_lanes = (q2_lanes + t3);
-                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
-                            q3_lanes = (q3_lanes + t5);
-                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
-                            q4_lanes = (q4_lanes + t7);
-                            S4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t3, S4_lanes);
-                            q5_lanes = (q5_lanes + t8);
-                            S5_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, S5_lanes);
-                            q6_lanes = (q6_lanes + t9);
-                            S6_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, S6_lanes);
-                            q7_lanes = (q7_lanes + t10);
-                            S7_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t6, S7_lanes);
-                            q8_lanes = (q8_lanes + ((t10 * t0) * t0));
-                            S8_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t7, S8_lanes);
-                            G_lanes = (G_lanes + vg);
+                            double vx = x[i];
+                            double vg = dy[i];
+                            double t0 = (vx * sigma);
+                            double t1 = (t0 * t0);
+                            double t2 = (t1 * t0);
+                            double t3 = (t2 * t0);
+                            double t4 = (t3 * t0);
+                            double t5 = (t4 * t0);
+                            double t6 = (t5 * t0);
+                            double t7 = (t6 * t0);
+                            double t8 = ((t7 * t0) * t0);
+                            double t9 = ((t8 * t0) * t0);
+                            double t10 = ((t9 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q1 = (q1 + t1);
+                            S1 = global::System.Math.FusedMultiplyAdd(vg, t0, S1);
+                            q2 = (q2 + t3);
+                            S2 = global::System.Math.FusedMultiplyAdd(vg, t1, S2);
+                            q3 = (q3 + t5);
+                            S3 = global::System.Math.FusedMultiplyAdd(vg, t2, S3);
+                            q4 = (q4 + t7);
+                            S4 = global::System.Math.FusedMultiplyAdd(vg, t3, S4);
+                            q5 = (q5 + t8);
+                            S5 = global::System.Math.FusedMultiplyAdd(vg, t4, S5);
+                            q6 = (q6 + t9);
+                            S6 = global::System.Math.FusedMultiplyAdd(vg, t5, S6);
+                            q7 = (q7 + t10);
+                            S7 = global::System.Math.FusedMultiplyAdd(vg, t6, S7);
+                            q8 = (q8 + ((t10 * t0) * t0));
+                            S8 = global::System.Math.FusedMultiplyAdd(vg, t7, S8);
+                            G = (G + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
-                        q4 += global::System.Numerics.Vector.Sum(q4_lanes);
-                        S4 += global::System.Numerics.Vector.Sum(S4_lanes);
-                        q5 += global::System.Numerics.Vector.Sum(q5_lanes);
-                        S5 += global::System.Numerics.Vector.Sum(S5_lanes);
-                        q6 += global::System.Numerics.Vector.Sum(q6_lanes);
-                        S6 += global::System.Numerics.Vector.Sum(S6_lanes);
-                        q7 += global::System.Numerics.Vector.Sum(q7_lanes);
-                        S7 += global::System.Numerics.Vector.Sum(S7_lanes);
-                        q8 += global::System.Numerics.Vector.Sum(q8_lanes);
-                        S8 += global::System.Numerics.Vector.Sum(S8_lanes);
-                        G += global::System.Numerics.Vector.Sum(G_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double vg = dy[i];
-                        double t0 = (vx * sigma);
-                        double t1 = (t0 * t0);
-                        double t2 = (t1 * t0);
-                        double t3 = (t2 * t0);
-                        double t4 = (t3 * t0);
-                        double t5 = (t4 * t0);
-                        double t6 = (t5 * t0);
-                        double t7 = (t6 * t0);
-                        double t8 = ((t7 * t0) * t0);
-                        double t9 = ((t8 * t0) * t0);
-                        double t10 = ((t9 * t0) * t0);
-                        q1 = (q1 + t1);
-                        S1 = global::System.Math.FusedMultiplyAdd(vg, t0, S1);
-                        q2 = (q2 + t3);
-                        S2 = global::System.Math.FusedMultiplyAdd(vg, t1, S2);
-                        q3 = (q3 + t5);
-                        S3 = global::System.Math.FusedMultiplyAdd(vg, t2, S3);
-                        q4 = (q4 + t7);
-                        S4 = global::System.Math.FusedMultiplyAdd(vg, t3, S4);
-                        q5 = (q5 + t8);
-                        S5 = global::System.Math.FusedMultiplyAdd(vg, t4, S5);
-                        q6 = (q6 + t9);
-                        S6 = global::System.Math.FusedMultiplyAdd(vg, t5, S6);
-                        q7 = (q7 + t10);
-                        S7 = global::System.Math.FusedMultiplyAdd(vg, t6, S7);
-                        q8 = (q8 + ((t10 * t0) * t0));
-                        S8 = global::System.Math.FusedMultiplyAdd(vg, t7, S8);
-                        G = (G + vg);
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q8);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
                 double a1 = (w1 * s1);
@@ -1241,20 +1444,20 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 double s8 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma), (q8 / h))));
                 double a8 = (w8 * s8);
                 double c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
-                double i3_0 = (2.0d * a2);
-                double i3_1 = (3.0d * a3);
-                double i3_2 = (4.0d * a4);
-                double i3_3 = (5.0d * a5);
-                double i3_4 = (6.0d * a6);
-                double i3_5 = (7.0d * a7);
-                double i3_6 = (8.0d * a8);
-                double i3_7 = (2.0d * c2);
-                double i3_8 = (3.0d * c3);
-                double i3_9 = (4.0d * c4);
-                double i3_10 = (5.0d * c5);
-                double i3_11 = (6.0d * c6);
-                double i3_12 = (7.0d * c7);
-                double i3_13 = (8.0d * c8);
+                double i2_0 = (2.0d * a2);
+                double i2_1 = (3.0d * a3);
+                double i2_2 = (4.0d * a4);
+                double i2_3 = (5.0d * a5);
+                double i2_4 = (6.0d * a6);
+                double i2_5 = (7.0d * a7);
+                double i2_6 = (8.0d * a8);
+                double i2_7 = (2.0d * c2);
+                double i2_8 = (3.0d * c3);
+                double i2_9 = (4.0d * c4);
+                double i2_10 = (5.0d * c5);
+                double i2_11 = (6.0d * c6);
+                double i2_12 = (7.0d * c7);
+                double i2_13 = (8.0d * c8);
                 {
                     int i = 0;
                     {
@@ -1262,28 +1465,29 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
                         global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> i3_6v = new(i3_6);
-                        global::System.Numerics.Vector<double> i3_5v = new(i3_5);
-                        global::System.Numerics.Vector<double> i3_4v = new(i3_4);
-                        global::System.Numerics.Vector<double> i3_3v = new(i3_3);
-                        global::System.Numerics.Vector<double> i3_2v = new(i3_2);
-                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<double> i2_6v = new(i2_6);
+                        global::System.Numerics.Vector<double> i2_5v = new(i2_5);
+                        global::System.Numerics.Vector<double> i2_4v = new(i2_4);
+                        global::System.Numerics.Vector<double> i2_3v = new(i2_3);
+                        global::System.Numerics.Vector<double> i2_2v = new(i2_2);
+                        global::System.Numerics.Vector<double> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<double> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<double> a1v = new(a1);
-                        global::System.Numerics.Vector<double> i3_13v = new(i3_13);
-                        global::System.Numerics.Vector<double> i3_12v = new(i3_12);
-                        global::System.Numerics.Vector<double> i3_11v = new(i3_11);
-                        global::System.Numerics.Vector<double> i3_10v = new(i3_10);
-                        global::System.Numerics.Vector<double> i3_9v = new(i3_9);
-                        global::System.Numerics.Vector<double> i3_8v = new(i3_8);
-                        global::System.Numerics.Vector<double> i3_7v = new(i3_7);
+                        global::System.Numerics.Vector<double> i2_13v = new(i2_13);
+                        global::System.Numerics.Vector<double> i2_12v = new(i2_12);
+                        global::System.Numerics.Vector<double> i2_11v = new(i2_11);
+                        global::System.Numerics.Vector<double> i2_10v = new(i2_10);
+                        global::System.Numerics.Vector<double> i2_9v = new(i2_9);
+                        global::System.Numerics.Vector<double> i2_8v = new(i2_8);
+                        global::System.Numerics.Vector<double> i2_7v = new(i2_7);
                         global::System.Numerics.Vector<double> c1v = new(c1);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> vg = dyv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_6v, i3_5v), i3_4v), i3_3v), i3_2v), i3_1v), i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_13v), i3_12v)), i3_11v)), i3_10v)), i3_9v)), i3_8v)), i3_7v)), c1v))) * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i2_6v, i2_5v), i2_4v), i2_3v), i2_2v), i2_1v), i2_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i2_13v), i2_12v)), i2_11v)), i2_10v)), i2_9v)), i2_8v)), i2_7v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
@@ -1292,7 +1496,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         double vx = x[i];
                         double vg = dy[i];
                         double t0 = (vx * sigma);
-                        dx[i] = (((vg * global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, i3_6, i3_5), i3_4), i3_3), i3_2), i3_1), i3_0), a1)) - (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * i3_13), i3_12)), i3_11)), i3_10)), i3_9)), i3_8)), i3_7)), c1))) * sigma);
+                        dx[i] = (((vg * global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, i2_6, i2_5), i2_4), i2_3), i2_2), i2_1), i2_0), a1)) - (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * i2_13), i2_12)), i2_11)), i2_10)), i2_9)), i2_8)), i2_7)), c1))) * sigma);
                     }
                 }
                 partials[0] = (s1 * S1);
@@ -1377,35 +1581,41 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 global::TorchSharp.torch.Tensor k6 = global::PolyComGen.Eager.EagerMath.Constant(6.0, x);
                 global::TorchSharp.torch.Tensor k7 = global::PolyComGen.Eager.EagerMath.Constant(7.0, x);
                 global::TorchSharp.torch.Tensor k8 = global::PolyComGen.Eager.EagerMath.Constant(8.0, x);
+                global::TorchSharp.torch.Tensor sigma = k0;
+                {
+                    global::TorchSharp.torch.Tensor u0_0 = (x * sigma);
+                    global::TorchSharp.torch.Tensor unscaled_m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
+                    global::TorchSharp.torch.Tensor unscaled_q8 = global::PolyComGen.Eager.EagerMath.RowSum((((((((((((((((u0_0 * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0) * u0_0));
+                    sigma = global::PolyComGen.Eager.EagerMath.Rescale(unscaled_m, unscaled_q8);
+                }
+                global::TorchSharp.torch.Tensor t0_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t0_1 = (t0_0 * t0_0);
+                global::TorchSharp.torch.Tensor t0_2 = (t0_1 * t0_0);
+                global::TorchSharp.torch.Tensor t0_3 = (t0_2 * t0_0);
+                global::TorchSharp.torch.Tensor t0_4 = (t0_3 * t0_0);
+                global::TorchSharp.torch.Tensor t0_5 = (t0_4 * t0_0);
+                global::TorchSharp.torch.Tensor t0_6 = (t0_5 * t0_0);
+                global::TorchSharp.torch.Tensor t0_7 = (t0_6 * t0_0);
+                global::TorchSharp.torch.Tensor t0_8 = ((t0_7 * t0_0) * t0_0);
+                global::TorchSharp.torch.Tensor t0_9 = ((t0_8 * t0_0) * t0_0);
+                global::TorchSharp.torch.Tensor t0_10 = ((t0_9 * t0_0) * t0_0);
                 global::TorchSharp.torch.Tensor m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
-                global::TorchSharp.torch.Tensor sigma = global::PolyComGen.Eager.EagerMath.NormScale(m);
-                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
-                global::TorchSharp.torch.Tensor t1_1 = (t1_0 * t1_0);
-                global::TorchSharp.torch.Tensor t1_2 = (t1_1 * t1_0);
-                global::TorchSharp.torch.Tensor t1_3 = (t1_2 * t1_0);
-                global::TorchSharp.torch.Tensor t1_4 = (t1_3 * t1_0);
-                global::TorchSharp.torch.Tensor t1_5 = (t1_4 * t1_0);
-                global::TorchSharp.torch.Tensor t1_6 = (t1_5 * t1_0);
-                global::TorchSharp.torch.Tensor t1_7 = (t1_6 * t1_0);
-                global::TorchSharp.torch.Tensor t1_8 = ((t1_7 * t1_0) * t1_0);
-                global::TorchSharp.torch.Tensor t1_9 = ((t1_8 * t1_0) * t1_0);
-                global::TorchSharp.torch.Tensor t1_10 = ((t1_9 * t1_0) * t1_0);
-                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t1_1);
-                global::TorchSharp.torch.Tensor S1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_0));
-                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t1_3);
-                global::TorchSharp.torch.Tensor S2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_1));
-                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(t1_5);
-                global::TorchSharp.torch.Tensor S3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_2));
-                global::TorchSharp.torch.Tensor q4 = global::PolyComGen.Eager.EagerMath.RowSum(t1_7);
-                global::TorchSharp.torch.Tensor S4 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_3));
-                global::TorchSharp.torch.Tensor q5 = global::PolyComGen.Eager.EagerMath.RowSum(t1_8);
-                global::TorchSharp.torch.Tensor S5 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_4));
-                global::TorchSharp.torch.Tensor q6 = global::PolyComGen.Eager.EagerMath.RowSum(t1_9);
-                global::TorchSharp.torch.Tensor S6 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_5));
-                global::TorchSharp.torch.Tensor q7 = global::PolyComGen.Eager.EagerMath.RowSum(t1_10);
-                global::TorchSharp.torch.Tensor S7 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_6));
-                global::TorchSharp.torch.Tensor q8 = global::PolyComGen.Eager.EagerMath.RowSum(((t1_10 * t1_0) * t1_0));
-                global::TorchSharp.torch.Tensor S8 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_7));
+                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t0_1);
+                global::TorchSharp.torch.Tensor S1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_0));
+                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t0_3);
+                global::TorchSharp.torch.Tensor S2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_1));
+                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(t0_5);
+                global::TorchSharp.torch.Tensor S3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_2));
+                global::TorchSharp.torch.Tensor q4 = global::PolyComGen.Eager.EagerMath.RowSum(t0_7);
+                global::TorchSharp.torch.Tensor S4 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_3));
+                global::TorchSharp.torch.Tensor q5 = global::PolyComGen.Eager.EagerMath.RowSum(t0_8);
+                global::TorchSharp.torch.Tensor S5 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_4));
+                global::TorchSharp.torch.Tensor q6 = global::PolyComGen.Eager.EagerMath.RowSum(t0_9);
+                global::TorchSharp.torch.Tensor S6 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_5));
+                global::TorchSharp.torch.Tensor q7 = global::PolyComGen.Eager.EagerMath.RowSum(t0_10);
+                global::TorchSharp.torch.Tensor S7 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_6));
+                global::TorchSharp.torch.Tensor q8 = global::PolyComGen.Eager.EagerMath.RowSum(((t0_10 * t0_0) * t0_0));
+                global::TorchSharp.torch.Tensor S8 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_7));
                 global::TorchSharp.torch.Tensor G = global::PolyComGen.Eager.EagerMath.RowSum(dy);
                 global::TorchSharp.torch.Tensor s1 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q1 / h), (k1 * (sigma * sigma)))).sqrt());
                 global::TorchSharp.torch.Tensor a1 = (w1 * s1);
@@ -1431,24 +1641,24 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 global::TorchSharp.torch.Tensor s8 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q8 / h), (k1 * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
                 global::TorchSharp.torch.Tensor a8 = (w8 * s8);
                 global::TorchSharp.torch.Tensor c8 = (((w8 * ((s8 * s8) * s8)) * S8) / h);
-                global::TorchSharp.torch.Tensor i3_0 = (k2 * a2);
-                global::TorchSharp.torch.Tensor i3_1 = (k3 * a3);
-                global::TorchSharp.torch.Tensor i3_2 = (k4 * a4);
-                global::TorchSharp.torch.Tensor i3_3 = (k5 * a5);
-                global::TorchSharp.torch.Tensor i3_4 = (k6 * a6);
-                global::TorchSharp.torch.Tensor i3_5 = (k7 * a7);
-                global::TorchSharp.torch.Tensor i3_6 = (k8 * a8);
-                global::TorchSharp.torch.Tensor i3_7 = (k2 * c2);
-                global::TorchSharp.torch.Tensor i3_8 = (k3 * c3);
-                global::TorchSharp.torch.Tensor i3_9 = (k4 * c4);
-                global::TorchSharp.torch.Tensor i3_10 = (k5 * c5);
-                global::TorchSharp.torch.Tensor i3_11 = (k6 * c6);
-                global::TorchSharp.torch.Tensor i3_12 = (k7 * c7);
-                global::TorchSharp.torch.Tensor i3_13 = (k8 * c8);
-                global::TorchSharp.torch.Tensor t2_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor i2_0 = (k2 * a2);
+                global::TorchSharp.torch.Tensor i2_1 = (k3 * a3);
+                global::TorchSharp.torch.Tensor i2_2 = (k4 * a4);
+                global::TorchSharp.torch.Tensor i2_3 = (k5 * a5);
+                global::TorchSharp.torch.Tensor i2_4 = (k6 * a6);
+                global::TorchSharp.torch.Tensor i2_5 = (k7 * a7);
+                global::TorchSharp.torch.Tensor i2_6 = (k8 * a8);
+                global::TorchSharp.torch.Tensor i2_7 = (k2 * c2);
+                global::TorchSharp.torch.Tensor i2_8 = (k3 * c3);
+                global::TorchSharp.torch.Tensor i2_9 = (k4 * c4);
+                global::TorchSharp.torch.Tensor i2_10 = (k5 * c5);
+                global::TorchSharp.torch.Tensor i2_11 = (k6 * c6);
+                global::TorchSharp.torch.Tensor i2_12 = (k7 * c7);
+                global::TorchSharp.torch.Tensor i2_13 = (k8 * c8);
+                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
                 global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total((s1 * S1)), global::PolyComGen.Eager.EagerMath.Total((s2 * S2)), global::PolyComGen.Eager.EagerMath.Total((s3 * S3)), global::PolyComGen.Eager.EagerMath.Total((s4 * S4)), global::PolyComGen.Eager.EagerMath.Total((s5 * S5)), global::PolyComGen.Eager.EagerMath.Total((s6 * S6)), global::PolyComGen.Eager.EagerMath.Total((s7 * S7)), global::PolyComGen.Eager.EagerMath.Total((s8 * S8)));
                 global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(G));
-                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_1, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_2, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_3, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_4, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_5, (t2_0 * i3_6))))))))))))))) - (t2_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_7, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_8, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_9, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_10, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_11, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_12, (t2_0 * (t2_0 * i3_13))))))))))))))))))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
+                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_0, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_2, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_3, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_4, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_5, (t1_0 * i2_6))))))))))))))) - (t1_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_7, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_8, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_9, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_10, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_11, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_12, (t1_0 * (t1_0 * i2_13))))))))))))))))))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

@@ -4,10 +4,11 @@
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -106,6 +107,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -211,7 +215,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -222,38 +226,38 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, q2, q3;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[3] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += ((t2 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            q2 = sums1[1];
+            q3 = sums1[2];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[3] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = ((t1 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += t2;
-                sums2[2] += ((t2 * t0) * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float q2 = sums2[1];
-        const float q3 = sums2[2];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float c1 = (w1 * s1);
         const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
@@ -273,7 +277,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -283,48 +287,48 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, S1, q2, S2, q3, S3, G;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[7] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += ((t3 * t0) * t0);
+                    sums1[5] += (vg * t2);
+                    sums1[6] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            S1 = sums1[1];
+            q2 = sums1[2];
+            S2 = sums1[3];
+            q3 = sums1[4];
+            S3 = sums1[5];
+            G = sums1[6];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[7] = {};
-        {
-            const T* in[2] = { x + row * h, dy + row * h };
-            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float vg = v[1];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = (t1 * t0);
-                const float t3 = (t2 * t0);
-                sums2[0] += t1;
-                sums2[1] += (vg * t0);
-                sums2[2] += t3;
-                sums2[3] += (vg * t1);
-                sums2[4] += ((t3 * t0) * t0);
-                sums2[5] += (vg * t2);
-                sums2[6] += vg;
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float S1 = sums2[1];
-        const float q2 = sums2[2];
-        const float S2 = sums2[3];
-        const float q3 = sums2[4];
-        const float S3 = sums2[5];
-        const float G = sums2[6];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float a1 = (w1 * s1);
         const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
@@ -334,10 +338,10 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
         const float a3 = (w3 * s3);
         const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
-        const float i3_0 = (2.0f * a2);
-        const float i3_1 = (3.0f * a3);
-        const float i3_2 = (2.0f * c2);
-        const float i3_3 = (3.0f * c3);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (2.0f * c2);
+        const float i2_3 = (3.0f * c3);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -346,7 +350,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vx = v[0];
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
-                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * i3_1))))) - (t0 * (c1 + (t0 * (t0 * (i3_2 + (t0 * (t0 * i3_3)))))))) * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * i2_1))))) - (t0 * (c1 + (t0 * (t0 * (i2_2 + (t0 * (t0 * i2_3)))))))) * sigma);
             });
         }
         if (threadIdx.x == 0)

@@ -20,10 +20,11 @@ namespace Snapshots
 
 #define PCG_ORDER 3
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -122,6 +123,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -227,7 +231,7 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
-// The forward: a block per row, pass 1 finds m, pass 2 sums q1, q2, q3, pass 3 writes y.
+// The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
 {
@@ -238,38 +242,38 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, q2, q3;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[3] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += ((t2 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            q2 = sums1[1];
+            q3 = sums1[2];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[3] = {};
-        {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = ((t1 * t0) * t0);
-                sums2[0] += t1;
-                sums2[1] += t2;
-                sums2[2] += ((t2 * t0) * t0);
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float q2 = sums2[1];
-        const float q3 = sums2[2];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float c1 = (w1 * s1);
         const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
@@ -289,7 +293,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 finds m, pass 2 sums q1, S1, q2, S2, q3, S3, G, pass 3 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx; then the Order + 1 gradient partials of each row.
 template <typename T>
 __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
 {
@@ -299,48 +303,48 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
-        float maxes1[1] = {};
+        float sigma = 1.0f;
+        float m, q1, S1, q2, S2, q3, S3, G;
+        for (int attempt = 0; ; attempt++)
         {
-            const T* in[1] = { x + row * h };
-            pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            float sums1[7] = {};
+            float maxes1[1] = {};
             {
-                const float vx = v[0];
-                maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
-                (void)r;
-            });
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += ((t3 * t0) * t0);
+                    sums1[5] += (vg * t2);
+                    sums1[6] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            S1 = sums1[1];
+            q2 = sums1[2];
+            S2 = sums1[3];
+            q3 = sums1[4];
+            S3 = sums1[5];
+            G = sums1[6];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
         }
-        pcg_block_max(maxes1);
-        const float m = maxes1[0];
-        const float sigma = pcg_norm_scale(m);
-        float sums2[7] = {};
-        {
-            const T* in[2] = { x + row * h, dy + row * h };
-            pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
-            {
-                const float vx = v[0];
-                const float vg = v[1];
-                const float t0 = (vx * sigma);
-                const float t1 = (t0 * t0);
-                const float t2 = (t1 * t0);
-                const float t3 = (t2 * t0);
-                sums2[0] += t1;
-                sums2[1] += (vg * t0);
-                sums2[2] += t3;
-                sums2[3] += (vg * t1);
-                sums2[4] += ((t3 * t0) * t0);
-                sums2[5] += (vg * t2);
-                sums2[6] += vg;
-                (void)r;
-            });
-        }
-        pcg_block_sum(sums2);
-        const float q1 = sums2[0];
-        const float S1 = sums2[1];
-        const float q2 = sums2[2];
-        const float S2 = sums2[3];
-        const float q3 = sums2[4];
-        const float S3 = sums2[5];
-        const float G = sums2[6];
         const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
         const float a1 = (w1 * s1);
         const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
@@ -350,10 +354,10 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
         const float a3 = (w3 * s3);
         const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
-        const float i3_0 = (2.0f * a2);
-        const float i3_1 = (3.0f * a3);
-        const float i3_2 = (2.0f * c2);
-        const float i3_3 = (3.0f * c3);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (2.0f * c2);
+        const float i2_3 = (3.0f * c3);
         {
             const T* in[2] = { x + row * h, dy + row * h };
             T* out[1] = { dx + row * h };
@@ -362,7 +366,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 const float vx = v[0];
                 const float vg = v[1];
                 const float t0 = (vx * sigma);
-                r[0] = (((vg * (a1 + (t0 * (i3_0 + (t0 * i3_1))))) - (t0 * (c1 + (t0 * (t0 * (i3_2 + (t0 * (t0 * i3_3)))))))) * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * i2_1))))) - (t0 * (c1 + (t0 * (t0 * (i2_2 + (t0 * (t0 * i2_3)))))))) * sigma);
             });
         }
         if (threadIdx.x == 0)
@@ -488,61 +492,77 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q1 = 0, q2 = 0, q3 = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; q2 = 0; q3 = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero, q1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero, q2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero, q3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    q2_lanes = (q2_lanes + t2);
+                                    q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    q2_lanes2 = (q2_lanes2 + t2);
+                                    q3_lanes2 = (q3_lanes2 + ((t2 * t0) * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                q2_lanes = (q2_lanes + t2);
+                                q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q1 = 0, q2 = 0, q3 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<float> t2 = ((t1 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            q2_lanes = (q2_lanes + t2);
-                            q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                            float vx = x[i];
+                            float t0 = (vx * sigma);
+                            float t1 = (t0 * t0);
+                            float t2 = ((t1 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q1 = (q1 + t1);
+                            q2 = (q2 + t2);
+                            q3 = (q3 + ((t2 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float t0 = (vx * sigma);
-                        float t1 = (t0 * t0);
-                        float t2 = ((t1 * t0) * t0);
-                        q1 = (q1 + t1);
-                        q2 = (q2 + t2);
-                        q3 = (q3 + ((t2 * t0) * t0));
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q3);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
                 float c1 = (w1 * s1);
@@ -560,7 +580,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> c2v = new(c2);
                         global::System.Numerics.Vector<float> c1v = new(c1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
@@ -583,82 +604,110 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 float w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 float h = x.Length;
-                float m = 0;
+                float m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
+                float sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; S1 = 0; q2 = 0; S2 = 0; q3 = 0; S3 = 0; G = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
+                            var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
+                            global::System.Numerics.Vector<float> sigmav = new(sigma);
+                            global::System.Numerics.Vector<float> m_lanes = global::System.Numerics.Vector<float>.Zero, m_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero, q1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S1_lanes = global::System.Numerics.Vector<float>.Zero, S1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero, q2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S2_lanes = global::System.Numerics.Vector<float>.Zero, S2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero, q3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> S3_lanes = global::System.Numerics.Vector<float>.Zero, S3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            global::System.Numerics.Vector<float> G_lanes = global::System.Numerics.Vector<float>.Zero, G_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j];
+                                    global::System.Numerics.Vector<float> vg = dyv[j];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                    q2_lanes = (q2_lanes + t3);
+                                    S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                    q3_lanes = (q3_lanes + ((t3 * t0) * t0));
+                                    S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                    G_lanes = (G_lanes + vg);
+                                }
+                                {
+                                    global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<float> vg = dyv[j + 1];
+                                    global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    S1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes2);
+                                    q2_lanes2 = (q2_lanes2 + t3);
+                                    S2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes2);
+                                    q3_lanes2 = (q3_lanes2 + ((t3 * t0) * t0));
+                                    S3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes2);
+                                    G_lanes2 = (G_lanes2 + vg);
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> vg = dyv[j];
+                                global::System.Numerics.Vector<float> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<float> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<float> t2 = (t1 * t0);
+                                global::System.Numerics.Vector<float> t3 = (t2 * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                q2_lanes = (q2_lanes + t3);
+                                S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                q3_lanes = (q3_lanes + ((t3 * t0) * t0));
+                                S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                G_lanes = (G_lanes + vg);
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            S1 += global::System.Numerics.Vector.Sum(S1_lanes + S1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            S2 += global::System.Numerics.Vector.Sum(S2_lanes + S2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            S3 += global::System.Numerics.Vector.Sum(S3_lanes + S3_lanes2);
+                            G += global::System.Numerics.Vector.Sum(G_lanes + G_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<float>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
-                    }
-                }
-                float sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                float q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(x);
-                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
-                        global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> q1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> q3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> S3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> G_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<float> vx = xv[j];
-                            global::System.Numerics.Vector<float> vg = dyv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<float> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<float> t2 = (t1 * t0);
-                            global::System.Numerics.Vector<float> t3 = (t2 * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
-                            q2_lanes = (q2_lanes + t3);
-                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
-                            q3_lanes = (q3_lanes + ((t3 * t0) * t0));
-                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
-                            G_lanes = (G_lanes + vg);
+                            float vx = x[i];
+                            float vg = dy[i];
+                            float t0 = (vx * sigma);
+                            float t1 = (t0 * t0);
+                            float t2 = (t1 * t0);
+                            float t3 = (t2 * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.MathF.Abs(vx));
+                            q1 = (q1 + t1);
+                            S1 = global::System.MathF.FusedMultiplyAdd(vg, t0, S1);
+                            q2 = (q2 + t3);
+                            S2 = global::System.MathF.FusedMultiplyAdd(vg, t1, S2);
+                            q3 = (q3 + ((t3 * t0) * t0));
+                            S3 = global::System.MathF.FusedMultiplyAdd(vg, t2, S3);
+                            G = (G + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
-                        G += global::System.Numerics.Vector.Sum(G_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        float vx = x[i];
-                        float vg = dy[i];
-                        float t0 = (vx * sigma);
-                        float t1 = (t0 * t0);
-                        float t2 = (t1 * t0);
-                        float t3 = (t2 * t0);
-                        q1 = (q1 + t1);
-                        S1 = global::System.MathF.FusedMultiplyAdd(vg, t0, S1);
-                        q2 = (q2 + t3);
-                        S2 = global::System.MathF.FusedMultiplyAdd(vg, t1, S2);
-                        q3 = (q3 + ((t3 * t0) * t0));
-                        S3 = global::System.MathF.FusedMultiplyAdd(vg, t2, S3);
-                        G = (G + vg);
-                    }
+                    if (attempt > 0) break;
+                    float sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q3);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 float s1 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (sigma * sigma), (q1 / h))));
                 float a1 = (w1 * s1);
@@ -669,10 +718,10 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 float s3 = (1.0f / global::System.MathF.Sqrt(global::System.MathF.FusedMultiplyAdd(1E-06f, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
                 float a3 = (w3 * s3);
                 float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
-                float i3_0 = (2.0f * a2);
-                float i3_1 = (3.0f * a3);
-                float i3_2 = (2.0f * c2);
-                float i3_3 = (3.0f * c3);
+                float i2_0 = (2.0f * a2);
+                float i2_1 = (3.0f * a3);
+                float i2_2 = (2.0f * c2);
+                float i2_3 = (3.0f * c3);
                 {
                     int i = 0;
                     {
@@ -680,18 +729,19 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<float, global::System.Numerics.Vector<float>>(dx);
                         global::System.Numerics.Vector<float> sigmav = new(sigma);
-                        global::System.Numerics.Vector<float> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<float> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<float> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<float> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<float> a1v = new(a1);
-                        global::System.Numerics.Vector<float> i3_3v = new(i3_3);
-                        global::System.Numerics.Vector<float> i3_2v = new(i3_2);
+                        global::System.Numerics.Vector<float> i2_3v = new(i2_3);
+                        global::System.Numerics.Vector<float> i2_2v = new(i2_2);
                         global::System.Numerics.Vector<float> c1v = new(c1);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_1v, i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_3v), i3_2v)), c1v))) * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i2_1v, i2_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i2_3v), i2_2v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
@@ -700,7 +750,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         float vx = x[i];
                         float vg = dy[i];
                         float t0 = (vx * sigma);
-                        dx[i] = (((vg * global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, i3_1, i3_0), a1)) - (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * i3_3), i3_2)), c1))) * sigma);
+                        dx[i] = (((vg * global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, i2_1, i2_0), a1)) - (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * global::System.MathF.FusedMultiplyAdd(t0, (t0 * i2_3), i2_2)), c1))) * sigma);
                     }
                 }
                 partials[0] = (s1 * S1);
@@ -715,61 +765,77 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q1 = 0, q2 = 0, q3 = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; q2 = 0; q3 = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero, q1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero, q2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero, q3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    q2_lanes = (q2_lanes + t2);
+                                    q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    q2_lanes2 = (q2_lanes2 + t2);
+                                    q3_lanes2 = (q3_lanes2 + ((t2 * t0) * t0));
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                q2_lanes = (q2_lanes + t2);
+                                q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q1 = 0, q2 = 0, q3 = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<double> t2 = ((t1 * t0) * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            q2_lanes = (q2_lanes + t2);
-                            q3_lanes = (q3_lanes + ((t2 * t0) * t0));
+                            double vx = x[i];
+                            double t0 = (vx * sigma);
+                            double t1 = (t0 * t0);
+                            double t2 = ((t1 * t0) * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q1 = (q1 + t1);
+                            q2 = (q2 + t2);
+                            q3 = (q3 + ((t2 * t0) * t0));
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double t0 = (vx * sigma);
-                        double t1 = (t0 * t0);
-                        double t2 = ((t1 * t0) * t0);
-                        q1 = (q1 + t1);
-                        q2 = (q2 + t2);
-                        q3 = (q3 + ((t2 * t0) * t0));
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q3);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
                 double c1 = (w1 * s1);
@@ -787,7 +853,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<double> c2v = new(c2);
                         global::System.Numerics.Vector<double> c1v = new(c1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
@@ -810,82 +877,110 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
             {
                 double w1 = weight[0], w2 = weight[1], w3 = weight[2];
                 double h = x.Length;
-                double m = 0;
+                double m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
+                double sigma = 1;
+                for (int attempt = 0; ; attempt++)
                 {
-                    int i = 0;
+                    m = 0; q1 = 0; S1 = 0; q2 = 0; S2 = 0; q3 = 0; S3 = 0; G = 0;
                     {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        int i = 0;
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                            var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
+                            var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
+                            global::System.Numerics.Vector<double> sigmav = new(sigma);
+                            global::System.Numerics.Vector<double> m_lanes = global::System.Numerics.Vector<double>.Zero, m_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero, q1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S1_lanes = global::System.Numerics.Vector<double>.Zero, S1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero, q2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S2_lanes = global::System.Numerics.Vector<double>.Zero, S2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero, q3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> S3_lanes = global::System.Numerics.Vector<double>.Zero, S3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            global::System.Numerics.Vector<double> G_lanes = global::System.Numerics.Vector<double>.Zero, G_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                            int j = 0;
+                            for (; j + 1 < xv.Length; j += 2)
+                            {
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j];
+                                    global::System.Numerics.Vector<double> vg = dyv[j];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                    m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes = (q1_lanes + t1);
+                                    S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                    q2_lanes = (q2_lanes + t3);
+                                    S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                    q3_lanes = (q3_lanes + ((t3 * t0) * t0));
+                                    S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                    G_lanes = (G_lanes + vg);
+                                }
+                                {
+                                    global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                    global::System.Numerics.Vector<double> vg = dyv[j + 1];
+                                    global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                    global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                    global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                    global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                    m_lanes2 = global::System.Numerics.Vector.Max(m_lanes2, global::System.Numerics.Vector.Abs(vx));
+                                    q1_lanes2 = (q1_lanes2 + t1);
+                                    S1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes2);
+                                    q2_lanes2 = (q2_lanes2 + t3);
+                                    S2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes2);
+                                    q3_lanes2 = (q3_lanes2 + ((t3 * t0) * t0));
+                                    S3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes2);
+                                    G_lanes2 = (G_lanes2 + vg);
+                                }
+                            }
+                            if (j < xv.Length)
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> vg = dyv[j];
+                                global::System.Numerics.Vector<double> t0 = (vx * sigmav);
+                                global::System.Numerics.Vector<double> t1 = (t0 * t0);
+                                global::System.Numerics.Vector<double> t2 = (t1 * t0);
+                                global::System.Numerics.Vector<double> t3 = (t2 * t0);
+                                m_lanes = global::System.Numerics.Vector.Max(m_lanes, global::System.Numerics.Vector.Abs(vx));
+                                q1_lanes = (q1_lanes + t1);
+                                S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
+                                q2_lanes = (q2_lanes + t3);
+                                S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
+                                q3_lanes = (q3_lanes + ((t3 * t0) * t0));
+                                S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
+                                G_lanes = (G_lanes + vg);
+                            }
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(global::System.Numerics.Vector.Max(m_lanes, m_lanes2)));
+                            q1 += global::System.Numerics.Vector.Sum(q1_lanes + q1_lanes2);
+                            S1 += global::System.Numerics.Vector.Sum(S1_lanes + S1_lanes2);
+                            q2 += global::System.Numerics.Vector.Sum(q2_lanes + q2_lanes2);
+                            S2 += global::System.Numerics.Vector.Sum(S2_lanes + S2_lanes2);
+                            q3 += global::System.Numerics.Vector.Sum(q3_lanes + q3_lanes2);
+                            S3 += global::System.Numerics.Vector.Sum(S3_lanes + S3_lanes2);
+                            G += global::System.Numerics.Vector.Sum(G_lanes + G_lanes2);
+                            i = xv.Length * global::System.Numerics.Vector<double>.Count;
                         }
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::PolyComGen.Backends.Cpu.PolyMath.MaxAcross(m_lanes));
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
-                    }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
-                    }
-                }
-                double sigma = global::PolyComGen.Backends.Cpu.PolyMath.NormScale(m);
-                double q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
-                {
-                    int i = 0;
-                    {
-                        var xv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(x);
-                        var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
-                        global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> q1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> q3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> S3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> G_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        for (; i < x.Length; i++)
                         {
-                            global::System.Numerics.Vector<double> vx = xv[j];
-                            global::System.Numerics.Vector<double> vg = dyv[j];
-                            global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            global::System.Numerics.Vector<double> t1 = (t0 * t0);
-                            global::System.Numerics.Vector<double> t2 = (t1 * t0);
-                            global::System.Numerics.Vector<double> t3 = (t2 * t0);
-                            q1_lanes = (q1_lanes + t1);
-                            S1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, S1_lanes);
-                            q2_lanes = (q2_lanes + t3);
-                            S2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t1, S2_lanes);
-                            q3_lanes = (q3_lanes + ((t3 * t0) * t0));
-                            S3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, S3_lanes);
-                            G_lanes = (G_lanes + vg);
+                            double vx = x[i];
+                            double vg = dy[i];
+                            double t0 = (vx * sigma);
+                            double t1 = (t0 * t0);
+                            double t2 = (t1 * t0);
+                            double t3 = (t2 * t0);
+                            m = global::PolyComGen.Backends.Cpu.PolyMath.Max(m, global::System.Math.Abs(vx));
+                            q1 = (q1 + t1);
+                            S1 = global::System.Math.FusedMultiplyAdd(vg, t0, S1);
+                            q2 = (q2 + t3);
+                            S2 = global::System.Math.FusedMultiplyAdd(vg, t1, S2);
+                            q3 = (q3 + ((t3 * t0) * t0));
+                            S3 = global::System.Math.FusedMultiplyAdd(vg, t2, S3);
+                            G = (G + vg);
                         }
-                        q1 += global::System.Numerics.Vector.Sum(q1_lanes);
-                        S1 += global::System.Numerics.Vector.Sum(S1_lanes);
-                        q2 += global::System.Numerics.Vector.Sum(q2_lanes);
-                        S2 += global::System.Numerics.Vector.Sum(S2_lanes);
-                        q3 += global::System.Numerics.Vector.Sum(q3_lanes);
-                        S3 += global::System.Numerics.Vector.Sum(S3_lanes);
-                        G += global::System.Numerics.Vector.Sum(G_lanes);
-                        i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
-                    for (; i < x.Length; i++)
-                    {
-                        double vx = x[i];
-                        double vg = dy[i];
-                        double t0 = (vx * sigma);
-                        double t1 = (t0 * t0);
-                        double t2 = (t1 * t0);
-                        double t3 = (t2 * t0);
-                        q1 = (q1 + t1);
-                        S1 = global::System.Math.FusedMultiplyAdd(vg, t0, S1);
-                        q2 = (q2 + t3);
-                        S2 = global::System.Math.FusedMultiplyAdd(vg, t1, S2);
-                        q3 = (q3 + ((t3 * t0) * t0));
-                        S3 = global::System.Math.FusedMultiplyAdd(vg, t2, S3);
-                        G = (G + vg);
-                    }
+                    if (attempt > 0) break;
+                    double sigma_rescaled = global::PolyComGen.Backends.Cpu.PolyMath.Rescale(m, q3);
+                    if (sigma_rescaled == 1) break;
+                    sigma = sigma_rescaled;
                 }
                 double s1 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (sigma * sigma), (q1 / h))));
                 double a1 = (w1 * s1);
@@ -896,10 +991,10 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 double s3 = (1.0d / global::System.Math.Sqrt(global::System.Math.FusedMultiplyAdd(1E-06d, (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma), (q3 / h))));
                 double a3 = (w3 * s3);
                 double c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
-                double i3_0 = (2.0d * a2);
-                double i3_1 = (3.0d * a3);
-                double i3_2 = (2.0d * c2);
-                double i3_3 = (3.0d * c3);
+                double i2_0 = (2.0d * a2);
+                double i2_1 = (3.0d * a3);
+                double i2_2 = (2.0d * c2);
+                double i2_3 = (3.0d * c3);
                 {
                     int i = 0;
                     {
@@ -907,18 +1002,19 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         var dyv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dy);
                         var dxv = global::System.Runtime.InteropServices.MemoryMarshal.Cast<double, global::System.Numerics.Vector<double>>(dx);
                         global::System.Numerics.Vector<double> sigmav = new(sigma);
-                        global::System.Numerics.Vector<double> i3_1v = new(i3_1);
-                        global::System.Numerics.Vector<double> i3_0v = new(i3_0);
+                        global::System.Numerics.Vector<double> i2_1v = new(i2_1);
+                        global::System.Numerics.Vector<double> i2_0v = new(i2_0);
                         global::System.Numerics.Vector<double> a1v = new(a1);
-                        global::System.Numerics.Vector<double> i3_3v = new(i3_3);
-                        global::System.Numerics.Vector<double> i3_2v = new(i3_2);
+                        global::System.Numerics.Vector<double> i2_3v = new(i2_3);
+                        global::System.Numerics.Vector<double> i2_2v = new(i2_2);
                         global::System.Numerics.Vector<double> c1v = new(c1);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> vg = dyv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i3_1v, i3_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i3_3v), i3_2v)), c1v))) * sigmav);
+                            dxv[j] = (((vg * global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, i2_1v, i2_0v), a1v)) - (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * global::System.Numerics.Vector.FusedMultiplyAdd(t0, (t0 * i2_3v), i2_2v)), c1v))) * sigmav);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
@@ -927,7 +1023,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         double vx = x[i];
                         double vg = dy[i];
                         double t0 = (vx * sigma);
-                        dx[i] = (((vg * global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, i3_1, i3_0), a1)) - (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * i3_3), i3_2)), c1))) * sigma);
+                        dx[i] = (((vg * global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, i2_1, i2_0), a1)) - (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * global::System.Math.FusedMultiplyAdd(t0, (t0 * i2_3), i2_2)), c1))) * sigma);
                     }
                 }
                 partials[0] = (s1 * S1);
@@ -972,18 +1068,24 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
                 global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
                 global::TorchSharp.torch.Tensor k3 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
+                global::TorchSharp.torch.Tensor sigma = k0;
+                {
+                    global::TorchSharp.torch.Tensor u0_0 = (x * sigma);
+                    global::TorchSharp.torch.Tensor unscaled_m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
+                    global::TorchSharp.torch.Tensor unscaled_q3 = global::PolyComGen.Eager.EagerMath.RowSum((((((u0_0 * u0_0) * u0_0) * u0_0) * u0_0) * u0_0));
+                    sigma = global::PolyComGen.Eager.EagerMath.Rescale(unscaled_m, unscaled_q3);
+                }
+                global::TorchSharp.torch.Tensor t0_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor t0_1 = (t0_0 * t0_0);
+                global::TorchSharp.torch.Tensor t0_2 = (t0_1 * t0_0);
+                global::TorchSharp.torch.Tensor t0_3 = (t0_2 * t0_0);
                 global::TorchSharp.torch.Tensor m = global::PolyComGen.Eager.EagerMath.RowMax((x).abs());
-                global::TorchSharp.torch.Tensor sigma = global::PolyComGen.Eager.EagerMath.NormScale(m);
-                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
-                global::TorchSharp.torch.Tensor t1_1 = (t1_0 * t1_0);
-                global::TorchSharp.torch.Tensor t1_2 = (t1_1 * t1_0);
-                global::TorchSharp.torch.Tensor t1_3 = (t1_2 * t1_0);
-                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t1_1);
-                global::TorchSharp.torch.Tensor S1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_0));
-                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t1_3);
-                global::TorchSharp.torch.Tensor S2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_1));
-                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(((t1_3 * t1_0) * t1_0));
-                global::TorchSharp.torch.Tensor S3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t1_2));
+                global::TorchSharp.torch.Tensor q1 = global::PolyComGen.Eager.EagerMath.RowSum(t0_1);
+                global::TorchSharp.torch.Tensor S1 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_0));
+                global::TorchSharp.torch.Tensor q2 = global::PolyComGen.Eager.EagerMath.RowSum(t0_3);
+                global::TorchSharp.torch.Tensor S2 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_1));
+                global::TorchSharp.torch.Tensor q3 = global::PolyComGen.Eager.EagerMath.RowSum(((t0_3 * t0_0) * t0_0));
+                global::TorchSharp.torch.Tensor S3 = global::PolyComGen.Eager.EagerMath.RowSum((dy * t0_2));
                 global::TorchSharp.torch.Tensor G = global::PolyComGen.Eager.EagerMath.RowSum(dy);
                 global::TorchSharp.torch.Tensor s1 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q1 / h), (k1 * (sigma * sigma)))).sqrt());
                 global::TorchSharp.torch.Tensor a1 = (w1 * s1);
@@ -994,14 +1096,14 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                 global::TorchSharp.torch.Tensor s3 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q3 / h), (k1 * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))).sqrt());
                 global::TorchSharp.torch.Tensor a3 = (w3 * s3);
                 global::TorchSharp.torch.Tensor c3 = (((w3 * ((s3 * s3) * s3)) * S3) / h);
-                global::TorchSharp.torch.Tensor i3_0 = (k2 * a2);
-                global::TorchSharp.torch.Tensor i3_1 = (k3 * a3);
-                global::TorchSharp.torch.Tensor i3_2 = (k2 * c2);
-                global::TorchSharp.torch.Tensor i3_3 = (k3 * c3);
-                global::TorchSharp.torch.Tensor t2_0 = (x * sigma);
+                global::TorchSharp.torch.Tensor i2_0 = (k2 * a2);
+                global::TorchSharp.torch.Tensor i2_1 = (k3 * a3);
+                global::TorchSharp.torch.Tensor i2_2 = (k2 * c2);
+                global::TorchSharp.torch.Tensor i2_3 = (k3 * c3);
+                global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
                 global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total((s1 * S1)), global::PolyComGen.Eager.EagerMath.Total((s2 * S2)), global::PolyComGen.Eager.EagerMath.Total((s3 * S3)));
                 global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(G));
-                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_0, (t2_0 * i3_1))))) - (t2_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t2_0 * (t2_0 * global::PolyComGen.Eager.EagerMath.Add(i3_2, (t2_0 * (t2_0 * i3_3)))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
+                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_0, (t1_0 * i2_1))))) - (t1_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_2, (t1_0 * (t1_0 * i2_3)))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
             }
         }
     }

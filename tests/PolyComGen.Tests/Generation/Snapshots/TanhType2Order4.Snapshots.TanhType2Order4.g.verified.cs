@@ -20,10 +20,11 @@ namespace Snapshots
 
 #define PCG_ORDER 4
 #define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER and PCG_BLOCK are defined before it.
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -122,6 +123,9 @@ __device__ __forceinline__ float pcg_norm_scale(float m)
     frexpf(m, &exponent);
     return ldexpf(1.0f, -exponent);
 }
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
 
 // 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
 template <typename T> struct pcg_chunk
@@ -419,7 +423,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> w2v = new(w2);
                         global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * vx);
@@ -454,12 +459,48 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<float> w3v = new(w3);
                         global::System.Numerics.Vector<float> w1v = new(w1);
                         global::System.Numerics.Vector<float> w2v = new(w2);
-                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> dw4_lanes = global::System.Numerics.Vector<float>.Zero;
-                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        global::System.Numerics.Vector<float> dw1_lanes = global::System.Numerics.Vector<float>.Zero, dw1_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw2_lanes = global::System.Numerics.Vector<float>.Zero, dw2_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw3_lanes = global::System.Numerics.Vector<float>.Zero, dw3_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> dw4_lanes = global::System.Numerics.Vector<float>.Zero, dw4_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        global::System.Numerics.Vector<float> db_lanes = global::System.Numerics.Vector<float>.Zero, db_lanes2 = global::System.Numerics.Vector<float>.Zero;
+                        int j = 0;
+                        for (; j + 1 < xv.Length; j += 2)
+                        {
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j];
+                                global::System.Numerics.Vector<float> vg = dyv[j];
+                                global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                                global::System.Numerics.Vector<float> t1 = (vx * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                                global::System.Numerics.Vector<float> t3 = (t1 * vx);
+                                global::System.Numerics.Vector<float> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                                global::System.Numerics.Vector<float> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                                dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes);
+                                dw4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes);
+                                db_lanes = (db_lanes + vg);
+                                dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<float>.One - (t5 * t5)) * (new global::System.Numerics.Vector<float>(4.0f) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<float>.One - (t4 * t4)) * (new global::System.Numerics.Vector<float>(3.0f) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<float>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<float>.One - (t2 * t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))))));
+                            }
+                            {
+                                global::System.Numerics.Vector<float> vx = xv[j + 1];
+                                global::System.Numerics.Vector<float> vg = dyv[j + 1];
+                                global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                                global::System.Numerics.Vector<float> t1 = (vx * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                                global::System.Numerics.Vector<float> t3 = (t1 * vx);
+                                global::System.Numerics.Vector<float> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                                global::System.Numerics.Vector<float> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes2);
+                                dw3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes2);
+                                dw4_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes2);
+                                db_lanes2 = (db_lanes2 + vg);
+                                dxv[j + 1] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<float>.One - (t5 * t5)) * (new global::System.Numerics.Vector<float>(4.0f) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<float>.One - (t4 * t4)) * (new global::System.Numerics.Vector<float>(3.0f) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<float>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<float>.One - (t2 * t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))))));
+                            }
+                        }
+                        if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
@@ -476,11 +517,11 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                             db_lanes = (db_lanes + vg);
                             dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<float>.One - (t5 * t5)) * (new global::System.Numerics.Vector<float>(4.0f) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<float>.One - (t4 * t4)) * (new global::System.Numerics.Vector<float>(3.0f) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<float>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<float>.One - (t2 * t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))))));
                         }
-                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
-                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes);
-                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes + dw3_lanes2);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes + dw4_lanes2);
+                        db += global::System.Numerics.Vector.Sum(db_lanes + db_lanes2);
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
                     for (; i < x.Length; i++)
@@ -523,7 +564,8 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<double> w2v = new(w2);
                         global::System.Numerics.Vector<double> w1v = new(w1);
                         global::System.Numerics.Vector<double> biasv = new(bias);
-                        for (int j = 0; j < xv.Length; j++)
+                        int j = 0;
+                        for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * vx);
@@ -558,12 +600,48 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                         global::System.Numerics.Vector<double> w3v = new(w3);
                         global::System.Numerics.Vector<double> w1v = new(w1);
                         global::System.Numerics.Vector<double> w2v = new(w2);
-                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> dw4_lanes = global::System.Numerics.Vector<double>.Zero;
-                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero;
-                        for (int j = 0; j < xv.Length; j++)
+                        global::System.Numerics.Vector<double> dw1_lanes = global::System.Numerics.Vector<double>.Zero, dw1_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw2_lanes = global::System.Numerics.Vector<double>.Zero, dw2_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw3_lanes = global::System.Numerics.Vector<double>.Zero, dw3_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> dw4_lanes = global::System.Numerics.Vector<double>.Zero, dw4_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        global::System.Numerics.Vector<double> db_lanes = global::System.Numerics.Vector<double>.Zero, db_lanes2 = global::System.Numerics.Vector<double>.Zero;
+                        int j = 0;
+                        for (; j + 1 < xv.Length; j += 2)
+                        {
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j];
+                                global::System.Numerics.Vector<double> vg = dyv[j];
+                                global::System.Numerics.Vector<double> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                                global::System.Numerics.Vector<double> t1 = (vx * vx);
+                                global::System.Numerics.Vector<double> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                                global::System.Numerics.Vector<double> t3 = (t1 * vx);
+                                global::System.Numerics.Vector<double> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                                global::System.Numerics.Vector<double> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes);
+                                dw3_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes);
+                                dw4_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes);
+                                db_lanes = (db_lanes + vg);
+                                dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<double>.One - (t5 * t5)) * (new global::System.Numerics.Vector<double>(4.0d) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<double>.One - (t4 * t4)) * (new global::System.Numerics.Vector<double>(3.0d) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<double>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<double>.One - (t2 * t2)) * (new global::System.Numerics.Vector<double>(2.0d) * vx)))))));
+                            }
+                            {
+                                global::System.Numerics.Vector<double> vx = xv[j + 1];
+                                global::System.Numerics.Vector<double> vg = dyv[j + 1];
+                                global::System.Numerics.Vector<double> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(vx);
+                                global::System.Numerics.Vector<double> t1 = (vx * vx);
+                                global::System.Numerics.Vector<double> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t1);
+                                global::System.Numerics.Vector<double> t3 = (t1 * vx);
+                                global::System.Numerics.Vector<double> t4 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh(t3);
+                                global::System.Numerics.Vector<double> t5 = global::PolyComGen.Backends.Cpu.PolyMath.Tanh((t3 * vx));
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t0, dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t2, dw2_lanes2);
+                                dw3_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t4, dw3_lanes2);
+                                dw4_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, t5, dw4_lanes2);
+                                db_lanes2 = (db_lanes2 + vg);
+                                dxv[j + 1] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<double>.One - (t5 * t5)) * (new global::System.Numerics.Vector<double>(4.0d) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<double>.One - (t4 * t4)) * (new global::System.Numerics.Vector<double>(3.0d) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<double>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<double>.One - (t2 * t2)) * (new global::System.Numerics.Vector<double>(2.0d) * vx)))))));
+                            }
+                        }
+                        if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> vg = dyv[j];
@@ -580,11 +658,11 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
                             db_lanes = (db_lanes + vg);
                             dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w4v, ((global::System.Numerics.Vector<double>.One - (t5 * t5)) * (new global::System.Numerics.Vector<double>(4.0d) * t3)), global::System.Numerics.Vector.FusedMultiplyAdd(w3v, ((global::System.Numerics.Vector<double>.One - (t4 * t4)) * (new global::System.Numerics.Vector<double>(3.0d) * t1)), global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::System.Numerics.Vector<double>.One - (t0 * t0)), (w2v * ((global::System.Numerics.Vector<double>.One - (t2 * t2)) * (new global::System.Numerics.Vector<double>(2.0d) * vx)))))));
                         }
-                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes);
-                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes);
-                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes);
-                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes);
-                        db += global::System.Numerics.Vector.Sum(db_lanes);
+                        dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
+                        dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
+                        dw3 += global::System.Numerics.Vector.Sum(dw3_lanes + dw3_lanes2);
+                        dw4 += global::System.Numerics.Vector.Sum(dw4_lanes + dw4_lanes2);
+                        db += global::System.Numerics.Vector.Sum(db_lanes + db_lanes2);
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
                     for (; i < x.Length; i++)
