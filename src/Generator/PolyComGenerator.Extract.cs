@@ -9,6 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Contract;
 using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Expressions.Language;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
 using static PolyComGen.Generator.Diagnostics.DiagnosticDescriptors;
@@ -170,14 +171,21 @@ public sealed partial class PolyComGenerator
             diagnostics.Add(DiagnosticInfo.Create(TypeOutOfRange, At("Type"), type.ToString(CultureInfo.InvariantCulture)));
             valid = false;
         }
-        string? canonical = BuiltInFunctions.Canonical(inner);
-        InnerFunction? function = canonical is null ? null : BuiltInFunctions.Get(canonical);
-        if (function is null)
+        InnerFunction? function = null;
+        if (inner is null)
         {
-            string shown = inner ?? "null";
-            string suggestion = inner is null ? "" : $" (did you mean \"{BuiltInFunctions.Nearest(inner, BuiltInFunctions.Names)}\"?)";
-            diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), shown, suggestion, string.Join(", ", BuiltInFunctions.Names)));
+            diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), "null", "", string.Join(", ", BuiltInFunctions.Names)));
             valid = false;
+        }
+        else
+        {
+            InnerParseResult parsed = InnerParser.Parse(inner);
+            function = parsed.Inner;
+            if (parsed.Error is ExpressionError error)
+            {
+                diagnostics.Add(ExpressionDiagnostic(error, inner, InnerLocation(attribute, error) ?? At("Inner")));
+                valid = false;
+            }
         }
         if (epsGiven && !(eps > 0 && !double.IsInfinity(eps)))
         {
@@ -194,6 +202,58 @@ public sealed partial class PolyComGenerator
         }
         return valid ? new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function) : null;
     }
+
+    private static DiagnosticInfo ExpressionDiagnostic(ExpressionError error, string inner, Location location)
+    {
+        if (error.Kind == ExpressionErrorKind.UnknownInner)
+        {
+            string name = inner.Trim();
+            return DiagnosticInfo.Create(UnknownInner, location, name, $" (did you mean \"{BuiltInFunctions.Nearest(name, BuiltInFunctions.Names)}\"?)", string.Join(", ", BuiltInFunctions.Names));
+        }
+        DiagnosticDescriptor descriptor = error.Kind switch
+        {
+            ExpressionErrorKind.UnknownName => ExpressionUnknownName,
+            ExpressionErrorKind.Exponent => ExpressionExponent,
+            ExpressionErrorKind.NormNotOutermost => ExpressionNormNotOutermost,
+            ExpressionErrorKind.Constant => ExpressionConstant,
+            ExpressionErrorKind.DivisionByZero => ExpressionDivisionByZero,
+            ExpressionErrorKind.ArgumentCount => ExpressionArgumentCount,
+            ExpressionErrorKind.TooLarge => ExpressionTooLarge,
+            _ => MalformedExpression,
+        };
+        return DiagnosticInfo.Create(descriptor, location, error.Message);
+    }
+
+    /// <summary>
+    /// Where <paramref name="error"/> is in the source: its characters inside the Inner string literal, when the
+    /// literal spells its value character for character (no escape sequences); null otherwise.
+    /// </summary>
+    private static Location? InnerLocation(AttributeData attribute, ExpressionError error)
+    {
+        if (ArgumentSyntax(attribute, "Inner")?.Expression is not LiteralExpressionSyntax { Token: var token } literal
+            || !token.IsKind(SyntaxKind.StringLiteralToken) && !token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken))
+        {
+            return null;
+        }
+        string value = token.ValueText, text = token.Text;
+        if (value.Length == 0)
+        {
+            return literal.GetLocation();
+        }
+        // The value's first occurrence in the token starts right after the opening quotes (of "...", @"..." or """...""").
+        int offset = text.IndexOf(value, StringComparison.Ordinal);
+        if (offset < 0)
+        {
+            return null;
+        }
+        int start = token.SpanStart + offset + error.Start;
+        int end = Math.Min(start + error.Length, token.Span.End);
+        return Location.Create(literal.SyntaxTree, new Microsoft.CodeAnalysis.Text.TextSpan(start, Math.Max(end - start, 0)));
+    }
+
+    private static AttributeArgumentSyntax? ArgumentSyntax(AttributeData attribute, string argumentName) =>
+        (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
+            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argumentName);
 
     private static Location? ArgumentLocation(AttributeData attribute, string argumentName) =>
         (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments

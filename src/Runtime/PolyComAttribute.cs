@@ -22,14 +22,16 @@ public sealed class PolyComAttribute : Attribute
     public int Order { get; set; } = 3;
 
     /// <summary>
-    /// The inner function rho, case-insensitive: Norm (RMS normalisation over the last dimension), ReLU,
-    /// Identity, Abs, Square, Sigmoid, Tanh, SiLU, GELU, GELUTanh or Softplus. Default Norm.
+    /// The inner function rho: a built-in, case-insensitive (Norm, RMS normalisation over the last dimension; ReLU,
+    /// Identity, Abs, Square, Sigmoid, Tanh, SiLU, GELU, GELUTanh or Softplus), or an expression in x such as
+    /// <c>"x * sigmoid(1.702 * x)"</c>, optionally normalised as a whole: <c>"norm(tanh(x))"</c>. Default Norm.
+    /// Mistakes in an expression are compile-time errors located inside the string.
     /// </summary>
     public string Inner { get; set; } = "Norm";
 
     /// <summary>1 for <c>sum w_i rho(x)^i + b</c>, 2 for <c>sum w_i rho(x^i) + b</c>. Default 2.</summary>
     public int Type { get; set; } = 2;
 
-    /// <summary>The epsilon added to the mean square when <see cref="Inner"/> is Norm. Default 1e-6.</summary>
+    /// <summary>The epsilon added to the mean square when <see cref="Inner"/> normalises (Norm or norm(...)). Default 1e-6.</summary>
     public double Eps { get; set; } = DefaultEps;
 }

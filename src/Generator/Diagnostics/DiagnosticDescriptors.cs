@@ -35,7 +35,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UnknownInner = Error(
         "PCG0007", "Unknown PolyCom inner function",
-        "Inner = \"{0}\" is not a known inner function{1}; the known ones are {2}");
+        "Inner = \"{0}\" is not a known inner function{1}; the known ones are {2}, or write an expression in x");
 
     public static readonly DiagnosticDescriptor TypeOutOfRange = Error(
         "PCG0008", "PolyCom Type must be 1 or 2",
@@ -62,10 +62,44 @@ internal static class DiagnosticDescriptors
         "PCG0013", "PolyCom class must not declare a base class",
         "The class '{0}' derives from '{1}'; the generator makes it a TorchSharp Module<Tensor, Tensor>, so remove the base class");
 
+    public static readonly DiagnosticDescriptor MalformedExpression = Error(
+        "PCG0014", "Inner expression is malformed",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionUnknownName = Error(
+        "PCG0015", "Unknown name in Inner expression",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionExponent = Error(
+        "PCG0016", "Exponent in Inner expression is not a whole-number constant",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionNormNotOutermost = Error(
+        "PCG0017", "norm() must enclose the whole Inner expression",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionConstant = Error(
+        "PCG0018", "Inner expression does not depend on x",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionDivisionByZero = Error(
+        "PCG0019", "Division by zero in Inner expression",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionArgumentCount = Error(
+        "PCG0020", "Wrong number of arguments in Inner expression",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor ExpressionTooLarge = Error(
+        "PCG0021", "Inner expression exceeds a limit",
+        "Inner expression: {0}");
+
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
     {
         ClassNotPartial, NotAClass, GenericClass, ContainingTypeNotPartial, StaticOrAbstractClass, OrderOutOfRange,
         UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
+        MalformedExpression, ExpressionUnknownName, ExpressionExponent, ExpressionNormNotOutermost, ExpressionConstant,
+        ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

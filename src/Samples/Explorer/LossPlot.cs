@@ -9,6 +9,7 @@ public static class LossPlot
     public static void Save(string path, IReadOnlyList<VariantResult> results, double? entropyFloor)
     {
         var plot = new ScottPlot.Plot();
+        plot.Add.Palette = new ScottPlot.Palettes.Category20(); // one colour per variant, for up to 20
         foreach (VariantResult result in results.Where(r => r.TrainLoss.Count > 0))
         {
             double[] steps = Enumerable.Range(1, result.TrainLoss.Count).Select(s => (double)s).ToArray();
@@ -20,6 +21,7 @@ public static class LossPlot
         {
             var level = plot.Add.HorizontalLine(floor);
             level.LinePattern = ScottPlot.LinePattern.Dashed;
+            level.Color = ScottPlot.Colors.Black;
             level.LegendText = "entropy floor";
         }
         plot.Title("PolyComGen explorer: training loss");

@@ -16,7 +16,24 @@ public sealed class DiagnosticTests
     [InlineData("PCG0005", "Abs", "[PolyCom] public abstract partial class Abs { }")]
     [InlineData("PCG0006", "Order = 9", "[PolyCom(Order = 9)] public partial class P { }")]
     [InlineData("PCG0006", "Order = 0", "[PolyCom(Order = 0, Inner = \"ReLU\")] public partial class P { }")]
-    [InlineData("PCG0007", "Inner = \"Relu2\"", "[PolyCom(Inner = \"Relu2\")] public partial class P { }")]
+    [InlineData("PCG0007", "Relu2", "[PolyCom(Inner = \"Relu2\")] public partial class P { }")]
+    [InlineData("PCG0007", "Inner = null", "[PolyCom(Inner = null)] public partial class P { }")]
+    [InlineData("PCG0014", "\"\"", "[PolyCom(Inner = \"\")] public partial class P { }")]
+    [InlineData("PCG0014", "(", "[PolyCom(Inner = \"tanh(x\")] public partial class P { }")]
+    [InlineData("PCG0014", ")", "[PolyCom(Inner = \"x + 1)\")] public partial class P { }")]
+    [InlineData("PCG0014", "+", "[PolyCom(Inner = \"x +\")] public partial class P { }")]
+    [InlineData("PCG0014", "**", "[PolyCom(Inner = \"x ** 2\")] public partial class P { }")]
+    [InlineData("PCG0015", "foo", "[PolyCom(Inner = \"2 * foo(x)\")] public partial class P { }")]
+    [InlineData("PCG0015", "foo", "[PolyCom(Inner = @\"2 * foo(x)\")] public partial class P { }")]
+    [InlineData("PCG0015", "foo", "[PolyCom(Inner = \"\"\"2 * foo(x)\"\"\")] public partial class P { }")]
+    [InlineData("PCG0015", "Inner = \"2 *\\tfoo(x)\"", "[PolyCom(Inner = \"2 *\\tfoo(x)\")] public partial class P { }")]
+    [InlineData("PCG0015", "Inner = Expression", "[PolyCom(Inner = Expression)] public partial class P { const string Expression = \"2 * foo(x)\"; }")]
+    [InlineData("PCG0016", "0.5", "[PolyCom(Inner = \"x^0.5\")] public partial class P { }")]
+    [InlineData("PCG0017", "norm", "[PolyCom(Inner = \"1 + norm(x)\")] public partial class P { }")]
+    [InlineData("PCG0018", "2 * pi", "[PolyCom(Inner = \"2 * pi\")] public partial class P { }")]
+    [InlineData("PCG0019", "(1 - 1)", "[PolyCom(Inner = \"x / (1 - 1)\")] public partial class P { }")]
+    [InlineData("PCG0020", "max(x)", "[PolyCom(Inner = \"max(x)\")] public partial class P { }")]
+    [InlineData("PCG0021", "100", "[PolyCom(Inner = \"x^100\")] public partial class P { }")]
     [InlineData("PCG0008", "Type = 3", "[PolyCom(Type = 3)] public partial class P { }")]
     [InlineData("PCG0009", "Eps = 0", "[PolyCom(Eps = 0)] public partial class P { }")]
     [InlineData("PCG0009", "Eps = double.PositiveInfinity", "[PolyCom(Eps = double.PositiveInfinity)] public partial class P { }")]
@@ -72,6 +89,39 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void AnExpressionGeneratesAModuleThatShowsIt()
+    {
+        var (result, _, outputDiagnostics) = GeneratorHarness.Run(
+            "using PolyComGen; [PolyCom(Order = 3, Inner = \"x * sigmoid(1.702 * x)\", Type = 1)] public partial class Quick { }",
+            "using PolyComGen; [PolyCom(Order = 3, Inner = \"norm(tanh(x))\", Type = 2)] public partial class NormTanh { }");
+
+        Assert.Empty(result.Diagnostics);
+        Assert.DoesNotContain(outputDiagnostics, d => d.Severity >= DiagnosticSeverity.Warning);
+        string quick = result.Modules().Single(m => m.HintName == "Quick.g.cs").SourceText.ToString();
+        Assert.Contains("new global::PolyComGen.PolyComSpec(1, \"x * sigmoid(1.702 * x)\", 3", quick);
+        Assert.Contains("rowwise: false", quick);
+        Assert.Contains("rowwise: true", result.Modules().Single(m => m.HintName == "NormTanh.g.cs").SourceText.ToString());
+    }
+
+    [Theory]
+    [InlineData("norm(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(sigmoid(x)))))))))))")]
+    [InlineData("tanh(x) * tanh(2 * x) * tanh(3 * x) * tanh(4 * x) * tanh(5 * x) * tanh(6 * x) * tanh(7 * x) * tanh(8 * x) * tanh(9 * x)")]
+    [InlineData("norm(exp(x) * softplus(x) * erf(x) * gelu(x) * silu(x) * gelu_tanh(x) * log1p(abs(x)) * max(x, tanh(x)))")]
+    [InlineData("x^32 / (1 + x^-32) - exp(exp(exp(x)))")]
+    public void TheLargestAcceptedExpressionsGenerateWithoutHanging(string expression)
+    {
+        // Type 2 of order 8 substitutes x^k into the expression eight times: the worst case for the generator's time.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (result, _, outputDiagnostics) = GeneratorHarness.Run($"using PolyComGen; [PolyCom(Order = 8, Inner = \"{expression}\", Type = 2)] public partial class P {{ }}");
+
+        Assert.Null(result.Exception);
+        Assert.Empty(result.Diagnostics);
+        Assert.Single(result.Modules());
+        Assert.DoesNotContain(outputDiagnostics, d => d.Severity == DiagnosticSeverity.Error);
+        Assert.True(clock.Elapsed < System.TimeSpan.FromSeconds(60), $"generation took {clock.Elapsed.TotalSeconds:F0} s");
+    }
+
+    [Fact]
     public void AttributeAppliedTwiceOnPartsOfOneClassIsReportedOnEach()
     {
         var (result, _, _) = GeneratorHarness.Run(
@@ -115,6 +165,12 @@ public sealed class DiagnosticTests
     [InlineData("namespace N { public class Outer<T> { [PolyCom] partial class P { } } }")]
     [InlineData("[PolyCom(Unknown = 1)] public partial class P { }")]
     [InlineData("[PolyCom(3)] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"norm(\")] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"((((((((((((((((((((((((((((((((((((((x\")] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"x ^ ^ ^\")] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"1e999 * x\")] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"max(x,,)\")] public partial class P { }")]
+    [InlineData("[PolyCom(Inner = \"\\u0000x\")] public partial class P { }")]
     public void NeverThrowsOnMalformedCode(string declaration)
     {
         var (result, _, outputDiagnostics) = GeneratorHarness.Run("using PolyComGen;\n" + declaration);

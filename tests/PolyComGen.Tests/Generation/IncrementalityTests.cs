@@ -6,7 +6,7 @@ using Xunit;
 
 namespace PolyComGen.Tests.Generation;
 
-/// <summary>Edits that do not touch a [PolyCom] class leave the pipeline cached and regenerate nothing.</summary>
+/// <summary>Edits that do not touch a [PolyCom] class (built-in or expression) leave the pipeline cached and regenerate nothing.</summary>
 public sealed class IncrementalityTests
 {
     private const string Activations = """
@@ -14,6 +14,9 @@ public sealed class IncrementalityTests
         namespace App;
         [PolyCom(Order = 3, Inner = "Norm", Type = 2)] public partial class PolyNorm { }
         [PolyCom(Order = 3, Inner = "Relu2", Type = 1)] public partial class Broken { }
+        [PolyCom(Order = 3, Inner = "x * sigmoid(1.702 * x)", Type = 1)] public partial class Quick { }
+        [PolyCom(Order = 2, Inner = "norm(tanh(x))", Type = 2)] public partial class NormTanh { }
+        [PolyCom(Inner = "2 * foo(x)")] public partial class BrokenExpression { }
         """;
 
     [Fact]

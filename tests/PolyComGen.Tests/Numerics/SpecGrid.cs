@@ -1,5 +1,6 @@
-// The spec grid: every built-in inner function, both types, orders 1 to 4, every order 1 to 8 for Norm, and order 8
-// for Identity (PolyNorm and PolyReLU, in Variants.cs, are its Norm Type 2 and ReLU Type 1 points of order 3). Each class is
+// The spec grid: every built-in inner function, both types, orders 1 to 4, every order 1 to 8 for Norm, order 8 for
+// Identity, and expressions of the Inner language, with norm() of some (PolyNorm and PolyReLU, in Variants.cs, are
+// its Norm Type 2 and ReLU Type 1 points of order 3). Each class is
 // completed by the generator under test, like a user's.
 using System;
 using System.Collections.Generic;
@@ -103,6 +104,17 @@ namespace PolyComGen.Tests.Numerics;
 [PolyCom(Order = 2, Inner = "Softplus", Type = 2)] public partial class SoftplusType2Order2 { }
 [PolyCom(Order = 3, Inner = "Softplus", Type = 2)] public partial class SoftplusType2Order3 { }
 [PolyCom(Order = 4, Inner = "Softplus", Type = 2)] public partial class SoftplusType2Order4 { }
+
+// Expressions (the Inner language): each has its formula written by hand in Support/Reference.cs.
+[PolyCom(Order = 3, Inner = "x * sigmoid(1.702 * x)", Type = 1)] public partial class QuickGELUType1Order3 { }
+[PolyCom(Order = 3, Inner = "x * tanh(softplus(x))", Type = 1)] public partial class MishType1Order3 { }
+[PolyCom(Order = 3, Inner = "min(max(x, -1), 1)", Type = 2)] public partial class HardTanhType2Order3 { }
+[PolyCom(Order = 2, Inner = "sqrt(x^2 + 1) - 1", Type = 2)] public partial class SmoothAbsType2Order2 { }
+[PolyCom(Order = 2, Inner = "x^3 / (1 + x^2)", Type = 1)] public partial class RationalType1Order2 { }
+[PolyCom(Order = 3, Inner = "norm(tanh(x))", Type = 2)] public partial class NormTanhType2Order3 { }
+[PolyCom(Order = 2, Inner = "norm(relu(x))", Type = 1)] public partial class NormReLUType1Order2 { }
+[PolyCom(Order = 2, Inner = "norm(x * sigmoid(x))", Type = 2)] public partial class NormSiLUType2Order2 { }
+[PolyCom(Order = 3, Inner = "norm(exp(x) - 1)", Type = 1)] public partial class NormExpm1Type1Order3 { }
 
 public static class SpecGrid
 {

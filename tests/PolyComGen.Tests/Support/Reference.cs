@@ -27,6 +27,16 @@ public static class Reference
     /// <summary>rho of <paramref name="spec"/> applied to <paramref name="u"/>.</summary>
     public static Tensor Inner(PolyComSpec spec, Tensor u) => spec.Inner switch
     {
+        // The expression specs of the grid, each written here by hand.
+        "x * sigmoid(1.702 * x)" => u * (1.702 * u).sigmoid(),
+        "x * tanh(softplus(x))" => u * nn.functional.softplus(u).tanh(),
+        "min(max(x, -1), 1)" => u.clamp(-1, 1),
+        "sqrt(x^2 + 1) - 1" => (u * u + 1).sqrt() - 1,
+        "x^3 / (1 + x^2)" => u.pow(3) / (1 + u * u),
+        "norm(tanh(x))" => Norm(u.tanh(), spec.Eps),
+        "norm(relu(x))" => Norm(u.relu(), spec.Eps),
+        "norm(x * sigmoid(x))" => Norm(u * u.sigmoid(), spec.Eps),
+        "norm(exp(x) - 1)" => Norm(u.exp() - 1, spec.Eps),
         "Norm" => Norm(u, spec.Eps),
         "ReLU" => u.relu(),
         "Identity" => u,

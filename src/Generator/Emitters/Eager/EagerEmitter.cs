@@ -108,10 +108,22 @@ internal static class EagerEmitter
                 body.WriteLine($"{Tensor} {rescale.Name} = {dialect.Constant(1)};");
             }
             var needed = pass.Reductions.Where(r => pass.Rescales.Any(d => d.Value.DependsOn(r.Name))).ToList();
-            string First(string name) => needed.Any(r => r.Name == name) ? "unscaled_" + name : Spell(name);
+            // In the block, the pass's invariants and the needed reductions have names of their own: the pass proper
+            // declares the same names after it.
+            var renamed = new HashSet<string>(needed.Select(r => r.Name).Concat(pass.Before.Select(d => d.Name)));
+            string First(string name) => renamed.Contains(name) ? "unscaled_" + name : Spell(name);
             using (body.Block(""))
             {
-                ExpressionCompiler.Compiled terms = ExpressionCompiler.Compile(dialect, Spell, $"u{p}_", needed.Select(r => r.Term).ToList());
+                foreach (Definition invariant in pass.Before)
+                {
+                    ExpressionCompiler.Compiled value = ExpressionCompiler.Compile(dialect, First, "unscaled_" + invariant.Name + "_t", [invariant.Value]);
+                    foreach (string statement in value.Statements)
+                    {
+                        body.WriteLine(statement);
+                    }
+                    body.WriteLine($"{Tensor} unscaled_{invariant.Name} = {value.Results[0]};");
+                }
+                ExpressionCompiler.Compiled terms = ExpressionCompiler.Compile(dialect, First, $"u{p}_", needed.Select(r => r.Term).ToList());
                 foreach (string statement in terms.Statements)
                 {
                     body.WriteLine(statement);
