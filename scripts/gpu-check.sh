@@ -4,7 +4,8 @@
 #   2. there:      bash scripts/gpu-check.sh [report-folder]
 # It checks PolyNorm, PolyReLU and two more specs in float32, bfloat16 and float16 against the CPU float64
 # kernels, checks that gradients repeat bitwise, times forward and backward in bfloat16 against a device copy,
-# then times the paper's PyTorch formula eager and under torch.compile at the same shapes.
+# then times the paper's PyTorch formula eager and under torch.compile at the same shapes, and runs the emitted
+# PyTorch modules' CUDA path (CuPy) against their CPU path, timed beside the eager formula.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 report="${1:-${OUT:-$root/artifacts}}"
@@ -33,4 +34,8 @@ export POLYCOMGEN_CACHE_DIR="${POLYCOMGEN_CACHE_DIR:-/tmp/polycomgen-cache}"
 timeout 240 "$checker" --out "$report/gpu-check.md"
 status=$?
 timeout 300 python3 "$root/scripts/gpu_check_torch.py" | tee "$report/gpu-check-torch.md"
+# The emitted PyTorch modules' CUDA path (CuPy's NVRTC): against their float64 CPU path, and timed.
+timeout 300 python3 "$root/scripts/gpu_check_torch_module.py" "$root/artifacts/gpu-check/torch" | tee "$report/gpu-check-torch-module.md"
+torch_module=${PIPESTATUS[0]}
+[ "$status" -eq 0 ] && status=$torch_module
 exit $status

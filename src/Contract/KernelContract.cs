@@ -217,6 +217,34 @@ static class SpecText
         + (gated ? ", Gated = true" : "")
         + ")]";
 
+    /// <summary>The file name of an activation's Python module for PyTorch: the class name in lower case (polynorm.py).</summary>
+    public static string TorchFileName(string className) => className.ToLowerInvariant() + ".py";
+
+    /// <summary>
+    /// The line of a generated PyTorch module template that the runtime replaces with the CUDA translation unit as a
+    /// Python string (the unit is on the module already: the template does not carry it twice).
+    /// </summary>
+    public const string TorchCudaSourceLine = "CUDA_SOURCE = {{CUDA_SOURCE}}";
+
+    /// <summary>The line of a generated PyTorch module template that the runtime replaces with the fixed prelude.</summary>
+    public const string TorchPreludeLine = "{{PRELUDE}}";
+
+    /// <summary>A Python string literal of <paramref name="text"/>: a raw triple-quoted one for several lines where it can be.</summary>
+    public static string PythonString(string text)
+    {
+        bool rawFits = text.IndexOf("\"\"\"", System.StringComparison.Ordinal) < 0 && !text.EndsWith("\"", System.StringComparison.Ordinal) && !text.EndsWith("\\", System.StringComparison.Ordinal);
+        if (text.IndexOf('\n') >= 0 && rawFits)
+        {
+            return "r\"\"\"" + text + "\"\"\"";
+        }
+        var escaped = new System.Text.StringBuilder("\"");
+        foreach (char c in text)
+        {
+            escaped.Append(c switch { '\\' => "\\\\", '"' => "\\\"", '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", _ => c.ToString() });
+        }
+        return escaped.Append('"').ToString();
+    }
+
     /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho(u) = norm(u)</c>.</summary>
     public static string Formula(int type, string inner, int order, bool gated)
     {

@@ -11,8 +11,28 @@ namespace PolyComGen;
 /// <param name="Spec">The spec.</param>
 /// <param name="Factory">Creates a module with the default parameters.</param>
 /// <param name="Kernels">The generated kernels, as the backends see them.</param>
-public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPolyComModule> Factory, KernelDescriptor Kernels)
+/// <param name="TorchSource">The activation as a self-contained Python module for PyTorch (see <see cref="WriteTorchModule"/>).</param>
+public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPolyComModule> Factory, KernelDescriptor Kernels, string TorchSource)
 {
+    /// <summary>The file name of the Python module: the class name in lower case, <c>.py</c> (PolyNorm: polynorm.py).</summary>
+    public string TorchFileName => SpecText.TorchFileName(Name);
+
+    /// <summary>
+    /// Writes the activation as a self-contained Python module for PyTorch into <paramref name="directory"/> (created
+    /// if missing), replacing a file of the same name: an <c>nn.Module</c> named like the C# class, with the same
+    /// parameters (<c>weight</c> [Order], <c>bias</c> [1]), initial values and state_dict keys, whose forward runs the
+    /// same CUDA kernels on CUDA tensors (NVRTC through CuPy) and the same formula as eager torch ops elsewhere.
+    /// </summary>
+    /// <returns>The path of the written file.</returns>
+    public string WriteTorchModule(string directory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        System.IO.Directory.CreateDirectory(directory);
+        string path = System.IO.Path.Combine(directory, TorchFileName);
+        System.IO.File.WriteAllText(path, TorchSource.Replace("\r\n", "\n"));
+        return path;
+    }
+
     /// <summary>A new module: a <c>Module&lt;Tensor, Tensor&gt;</c>, or <c>Module&lt;Tensor, Tensor, Tensor&gt;</c> (x, gate) when gated.</summary>
     public IPolyComModule Create() => Factory();
 

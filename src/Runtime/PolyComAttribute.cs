@@ -4,8 +4,8 @@ namespace PolyComGen;
 
 /// <summary>
 /// Declares a PolyCom activation. The PolyComGen source generator completes the annotated
-/// <c>partial class</c> as a <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c> whose forward and
-/// backward run as fused kernels.
+/// <c>partial class</c> as a <c>TorchSharp.torch.nn.Module&lt;Tensor, Tensor&gt;</c> (with two inputs when
+/// <see cref="Gated"/>) whose forward and backward run as fused kernels.
 /// </summary>
 /// <remarks>
 /// Type 1 computes <c>y = sum_{i=1..Order} weight[i-1] * rho(x)^i + bias</c>;
@@ -34,4 +34,11 @@ public sealed class PolyComAttribute : Attribute
 
     /// <summary>The epsilon added to the mean square when <see cref="Inner"/> normalises (Norm or norm(...)). Default 1e-6.</summary>
     public double Eps { get; set; } = DefaultEps;
+
+    /// <summary>
+    /// True for the gated form, <c>PolyCom(x) * gate</c>, as in a gated MLP <c>down(act(gate_proj(h)) * up_proj(h))</c>:
+    /// the module is then a <c>Module&lt;Tensor, Tensor, Tensor&gt;</c> whose <c>forward(x, gate)</c> takes a gate of
+    /// x's shape, dtype and device (no broadcasting), with the same parameters. Default false.
+    /// </summary>
+    public bool Gated { get; set; }
 }

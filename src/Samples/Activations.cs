@@ -29,3 +29,11 @@ public partial class PolyMish { }
 /// <summary>Written as an expression: PolyNorm's Type 2 with SiLU inside the normalisation, norm(silu(x^i)), order 3.</summary>
 [PolyCom(Order = 3, Inner = "norm(x * sigmoid(x))", Type = 2)]
 public partial class PolyNormSiLU { }
+
+/// <summary>Gated PolyNorm, PolyNorm(a) * b: the gated MLP form of SwiGLU, down(PolyNorm(gate(x)) * up(x)).</summary>
+[PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)]
+public partial class PolyNormGLU { }
+
+/// <summary>Gated PolyReLU, PolyReLU(a) * b, in the same gated MLP form.</summary>
+[PolyCom(Order = 3, Inner = "ReLU", Type = 1, Gated = true)]
+public partial class PolyReLUGLU { }

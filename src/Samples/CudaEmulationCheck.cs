@@ -24,27 +24,29 @@ public static class CudaEmulationCheck
             return 2;
         }
         output.WriteLine($"CUDA kernels on the emulated device vs the CPU kernels in float64, [{string.Join(", ", shape)}]");
-        output.WriteLine("Errors: y and dx, max |error| / max |expected|; dweight and dbias, |error| / sum of |summands|.");
-        output.WriteLine($"{"module",-10} {"dtype",-9} {"y",9} {"dx",9} {"dweight",9} {"dbias",9} {"tolerance",9}  result");
+        output.WriteLine("Errors: y, dx and dgate, max |error| / max |expected|; dweight and dbias, |error| / sum of |summands|.");
+        int width = Math.Max("module".Length, PolyComActivations.All.Max(a => a.Name.Length));
+        output.WriteLine($"{"module".PadRight(width)} {"dtype",-9} {"y",9} {"dx",9} {"dweight",9} {"dbias",9} {"dgate",9} {"tolerance",9}  result");
         int failures = 0;
-        foreach (PolyComActivation activation in PolyComActivations.All.Where(a => !a.Spec.Gated))
+        foreach (PolyComActivation activation in PolyComActivations.All)
         {
             foreach (var (dtype, tolerance) in Dtypes)
             {
-                double[] errors = Errors((nn.Module<Tensor, Tensor>)activation.Create(), dtype, shape);
+                double[] errors = Errors(activation.Create(), dtype, shape);
                 bool passed = errors.All(e => e < tolerance);
                 failures += passed ? 0 : 1;
-                output.WriteLine($"{activation.Name,-10} {dtype,-9} {string.Join(" ", errors.Select(e => $"{e,9:E1}"))} {tolerance,9:E0}  {(passed ? "pass" : "FAIL")}");
+                string dgate = errors.Length > 4 ? "" : $" {"-",9}";
+                output.WriteLine($"{activation.Name.PadRight(width)} {dtype,-9} {string.Join(" ", errors.Select(e => $"{e,9:E1}"))}{dgate} {tolerance,9:E0}  {(passed ? "pass" : "FAIL")}");
             }
         }
         output.WriteLine(failures == 0 ? "Every CUDA kernel matches the CPU kernels." : $"{failures} check(s) failed.");
         return failures == 0 ? 0 : 1;
     }
 
-    private static double[] Errors(nn.Module<Tensor, Tensor> module, ScalarType dtype, long[] shape)
+    private static double[] Errors(IPolyComModule activation, ScalarType dtype, long[] shape)
     {
         using var scope = NewDisposeScope();
-        var activation = (IPolyComModule)module;
+        var module = (nn.Module)activation;
         var generator = new torch.Generator(17);
         module.to(float64);
         using (no_grad())
@@ -54,22 +56,30 @@ public static class CudaEmulationCheck
         }
         Tensor x = (randn(shape, dtype: float64, generator: generator) * 0.9).to(dtype);
         Tensor dy = randn(shape, dtype: float64, generator: generator).to(dtype);
+        Tensor? gate = activation.Spec.Gated ? randn(shape, dtype: float64, generator: generator).to(dtype) : null;
 
         // The float64 CPU kernels through autograd, on the values the storage dtype holds.
         Tensor x64 = x.to(float64).requires_grad_();
-        Tensor y64 = module.forward(x64);
-        Tensor[] expected = autograd.grad([y64], [x64, activation.Weight, activation.Bias], [dy.to(float64)]).ToArray();
+        Tensor? gate64 = gate?.to(float64).requires_grad_();
+        Tensor y64 = Forward(activation, x64, gate64);
+        Tensor[] inputs = gate64 is null ? [x64, activation.Weight, activation.Bias] : [x64, activation.Weight, activation.Bias, gate64];
+        Tensor[] expected = autograd.grad([y64], inputs, [dy.to(float64)]).ToArray();
 
         Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
-        Tensor y = CudaEmulator.Forward(activation.Kernels, x, null, weight, bias);
-        PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x, null, dy, weight, bias);
-        var (weightScale, biasScale) = SummandScales(module, activation, x.to(float64), dy.to(float64));
-        return
+        Tensor y = CudaEmulator.Forward(activation.Kernels, x, gate, weight, bias);
+        PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x, gate, dy, weight, bias);
+        var (weightScale, biasScale) = SummandScales(activation, x.to(float64), gate64?.detach(), dy.to(float64));
+        double[] errors =
         [
             Relative(y, y64), Relative(gradients.Dx, expected[0]),
             Summed(gradients.Dweight, expected[1], weightScale), Summed(gradients.Dbias, expected[2], biasScale),
         ];
+        return gate is null ? errors : [.. errors, Relative(gradients.Dgate!, expected[3])];
     }
+
+    private static Tensor Forward(IPolyComModule activation, Tensor x, Tensor? gate) => gate is null
+        ? ((nn.Module<Tensor, Tensor>)activation).forward(x)
+        : ((nn.Module<Tensor, Tensor, Tensor>)activation).forward(x, gate);
 
     private static double Relative(Tensor actual, Tensor expected) =>
         ((actual.to(float64) - expected.detach()).abs().max() / expected.detach().abs().max()).item<double>();
@@ -77,19 +87,21 @@ public static class CudaEmulationCheck
     private static double Summed(Tensor actual, Tensor expected, Tensor scale) =>
         ((actual.to(float64) - expected).abs() / scale.clamp_min(6.103515625e-05)).max().item<double>();
 
-    // sum |g * dy/dw_k| and sum |g|: y is linear in the weights, so dy/dw_k is the forward with w = e_k and b = 0.
-    private static (Tensor Weight, Tensor Bias) SummandScales(nn.Module<Tensor, Tensor> module, IPolyComModule activation, Tensor x, Tensor dy)
+    // sum |g * dy/dw_k| and sum |g|, g the gradient reaching the polynomial (dy, times the gate when gated): y is
+    // linear in the weights, so dy/dw_k is the ungated forward with w = e_k and b = 0.
+    private static (Tensor Weight, Tensor Bias) SummandScales(IPolyComModule activation, Tensor x, Tensor? gate, Tensor dy)
     {
         using var noGrad = no_grad();
         Tensor savedWeight = activation.Weight.clone(), savedBias = activation.Bias.clone();
-        Tensor g = dy.abs();
+        Tensor g = gate is null ? dy.abs() : (dy * gate).abs();
+        Tensor ones = gate is null ? null! : torch.ones_like(gate);
         var scales = new double[activation.Weight.shape[0]];
         activation.Bias.zero_();
         for (int k = 0; k < scales.Length; k++)
         {
             activation.Weight.zero_();
             activation.Weight[k] = 1.0;
-            scales[k] = (g * module.forward(x).abs()).sum().item<double>();
+            scales[k] = (g * Forward(activation, x, gate is null ? null : ones).abs()).sum().item<double>();
         }
         activation.Weight.copy_(savedWeight);
         activation.Bias.copy_(savedBias);

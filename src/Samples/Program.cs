@@ -42,12 +42,13 @@ public static class Program
         var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
         var seed = new Option<int>("--seed") { Description = "Seed of the model, the data order and the synthetic corpus.", DefaultValueFactory = _ => defaults.Seed };
+        var seeds = new Option<int>("--seeds") { Description = "Model seeds per variant (--seed, --seed + 1, ...), on the same data: the table reports mean and standard deviation.", DefaultValueFactory = _ => defaults.Seeds };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => defaults.Device };
-        var output = new Option<string>("--out") { Description = "Output folder for results.md, loss.png, curves.csv and curves.json.", DefaultValueFactory = _ => defaults.OutputFolder };
+        var output = new Option<string>("--out") { Description = "Output folder for results.md, loss.png, rank.png, curves.csv, ranks.csv and curves.json.", DefaultValueFactory = _ => defaults.OutputFolder };
         var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
-        var command = new Command("explore", "Trains a small transformer LM with each activation variant and compares the losses.")
+        var command = new Command("explore", "Trains a small transformer LM with each activation variant (and several model seeds) and compares the losses and the FFN effective ranks.")
         {
-            variants, steps, width, layers, heads, sequence, batch, learningRate, seed, device, output, corpus,
+            variants, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus,
         };
         command.SetAction(result =>
         {
@@ -55,7 +56,7 @@ public static class Program
                 result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
                 result.GetValue(steps), result.GetValue(width), result.GetValue(layers), result.GetValue(heads), result.GetValue(sequence),
                 result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seed), result.GetValue(device)!, result.GetValue(output)!,
-                result.GetValue(corpus));
+                result.GetValue(corpus), result.GetValue(seeds));
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) =>
             {
@@ -65,7 +66,12 @@ public static class Program
             Console.CancelKeyPress += stop;
             try
             {
-                ExplorerRun.Execute(options, AnsiConsole.Console, cancellation.Token);
+                IAnsiConsole console = AnsiConsole.Console;
+                if (Console.IsOutputRedirected)
+                {
+                    console.Profile.Width = 160; // a log or a pipe: keep the table's rows whole rather than wrapped at 80 columns
+                }
+                ExplorerRun.Execute(options, console, cancellation.Token);
                 return 0;
             }
             catch (ExplorerException e)
@@ -85,7 +91,8 @@ public static class Program
     {
         var variant = new Argument<string>("variant") { Description = "A [PolyCom] class of this sample: " + string.Join(", ", PolyComActivations.All.Select(a => a.Name)) + "." };
         var csharp = new Option<bool>("--csharp") { Description = "Also print the generated C# of the module (from the build's emitted files)." };
-        var command = new Command("emit", "Prints the generated CUDA source of a declared variant.") { variant, csharp };
+        var torchFolder = new Option<string?>("--torch") { Description = "Instead, write the activation as a self-contained PyTorch module (NAME.py, lower case) into this folder." };
+        var command = new Command("emit", "Prints the generated CUDA source of a declared variant, or writes its PyTorch module.") { variant, csharp, torchFolder };
         command.SetAction(result =>
         {
             string name = result.GetValue(variant)!;
@@ -94,6 +101,20 @@ public static class Program
             {
                 Console.Error.WriteLine($"Unknown variant '{name}'. Declared variants: {string.Join(", ", PolyComActivations.All.Select(a => a.Name))}.");
                 return 2;
+            }
+            if (result.GetValue(torchFolder) is string folder)
+            {
+                try
+                {
+                    string path = activation.WriteTorchModule(folder);
+                    Console.WriteLine($"Wrote {path}: from {Path.GetFileNameWithoutExtension(path)} import {activation.Name}");
+                    return 0;
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"Cannot write the PyTorch module into '{folder}': {e.Message}");
+                    return 2;
+                }
             }
             Console.Write(activation.CudaSource);
             if (result.GetValue(csharp))

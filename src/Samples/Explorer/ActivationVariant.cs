@@ -9,19 +9,23 @@ namespace PolyComGen.Samples.Explorer;
 /// <summary>An FFN activation the explorer can train with.</summary>
 /// <param name="Name">The name used on the command line and in the outputs.</param>
 /// <param name="Description">What it computes.</param>
-/// <param name="Create">A fresh activation module (null for the gated SwiGLU, built into the FFN).</param>
-public sealed record ActivationVariant(string Name, string Description, Func<nn.Module<Tensor, Tensor>>? Create)
+/// <param name="Gated">
+/// True for the gated form act(a) * b, where the FFN feeds two projections of width 2/3 of the others (equal
+/// parameters): <see cref="Create"/> then makes a <c>Module&lt;Tensor, Tensor, Tensor&gt;</c>, else a
+/// <c>Module&lt;Tensor, Tensor&gt;</c>.
+/// </param>
+/// <param name="Create">A fresh activation module.</param>
+public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create)
 {
-    public bool IsGated => Create is null;
-
     /// <summary>The baselines of the paper, then every [PolyCom] class of this sample.</summary>
     public static IReadOnlyList<ActivationVariant> All { get; } =
     [
-        new("SwiGLU", "silu(x W_g) * (x W_u), hidden width 2/3 of the others for equal parameters", null),
-        new("GELU", "gelu(x)", () => new Lambda("GELU", x => nn.functional.gelu(x))),
-        new("ReLU", "relu(x)", () => new Lambda("ReLU", x => nn.functional.relu(x))),
-        new("ReLU2", "relu(x)^2", () => new Lambda("ReLU2", x => nn.functional.relu(x).square())),
-        .. PolyComActivations.All.Where(a => !a.Spec.Gated).Select(a => new ActivationVariant(a.Name, a.Spec.ToString(), () => (nn.Module<Tensor, Tensor>)a.Create())),
+        new("SwiGLU", "silu(a) * b, hidden width 2/3 of the ungated ones for equal parameters", true,
+            () => new GatedLambda("SwiGLU", (a, b) => nn.functional.silu(a) * b)),
+        new("GELU", "gelu(x)", false, () => new Lambda("GELU", x => nn.functional.gelu(x))),
+        new("ReLU", "relu(x)", false, () => new Lambda("ReLU", x => nn.functional.relu(x))),
+        new("ReLU2", "relu(x)^2", false, () => new Lambda("ReLU2", x => nn.functional.relu(x).square())),
+        .. PolyComActivations.All.Select(a => new ActivationVariant(a.Name, a.Spec.ToString(), a.Spec.Gated, () => (nn.Module)a.Create())),
     ];
 
     /// <summary>The variants named in <paramref name="names"/> (case-insensitive); throws listing the known ones otherwise.</summary>
@@ -44,5 +48,11 @@ public sealed record ActivationVariant(string Name, string Description, Func<nn.
     private sealed class Lambda(string name, Func<Tensor, Tensor> function) : nn.Module<Tensor, Tensor>(name)
     {
         public override Tensor forward(Tensor x) => function(x);
+    }
+
+    /// <summary>A gated activation written as a function of (a, b).</summary>
+    private sealed class GatedLambda(string name, Func<Tensor, Tensor, Tensor> function) : nn.Module<Tensor, Tensor, Tensor>(name)
+    {
+        public override Tensor forward(Tensor a, Tensor b) => function(a, b);
     }
 }

@@ -14,27 +14,34 @@ namespace PolyComGen.Samples.Explorer;
 /// <summary>Everything a run of <c>polycom explore</c> is told.</summary>
 public sealed record ExplorerOptions(
     IReadOnlyList<string> Variants, int Steps, int Width, int Layers, int Heads, int SequenceLength, int BatchSize,
-    double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile)
+    double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile, int Seeds = 1)
 {
-    /// <summary>The default run: every variant, sized to finish in a few minutes on two CPU cores.</summary>
+    /// <summary>
+    /// The default run: every variant, one seed, sized to finish in about 2 minutes of training on two CPU cores
+    /// (under 4 minutes with the build).
+    /// </summary>
     public static ExplorerOptions Default => new(
         ActivationVariant.All.Select(v => v.Name).ToList(), Steps: 800, Width: 64, Layers: 2, Heads: 4, SequenceLength: 64,
-        BatchSize: 16, LearningRate: 3e-3, Seed: 0, Device: "auto", OutputFolder: "explore-out", CorpusFile: null);
+        BatchSize: 16, LearningRate: 3e-3, Seed: 0, Device: "auto", OutputFolder: "explore-out", CorpusFile: null, Seeds: 1);
 }
 
 /// <summary>The files a run wrote.</summary>
-public sealed record ExplorerOutputs(string Table, string Plot, string CurvesCsv, string CurvesJson);
+public sealed record ExplorerOutputs(string Table, string LossPlot, string RankPlot, string CurvesCsv, string RanksCsv, string Json);
+
+/// <summary>What a run trained and wrote: every seed's run, the per-variant summaries, the files.</summary>
+public sealed record ExplorerReport(IReadOnlyList<VariantResult> Runs, IReadOnlyList<VariantSummary> Summaries, ExplorerOutputs Outputs);
 
 /// <summary>
-/// Trains the chosen variants one after another with the same seed, data and hyperparameters, shows live
-/// progress, then writes a table, a loss plot and the curves. Checks every input before training, so a bad
+/// Trains the chosen variants one after another, each with <see cref="ExplorerOptions.Seeds"/> model seeds on the
+/// same data, order and hyperparameters, shows live progress, then writes a table (means and spreads over seeds,
+/// the FFN effective rank), the loss and rank plots and the curves. Checks every input before training, so a bad
 /// one costs nothing and writes nothing; a cancellation stops after the current step and writes what there is.
 /// </summary>
 public static class ExplorerRun
 {
-    public static (IReadOnlyList<VariantResult> Results, ExplorerOutputs Outputs) Execute(ExplorerOptions options, IAnsiConsole console, CancellationToken cancellation)
+    public static ExplorerReport Execute(ExplorerOptions options, IAnsiConsole console, CancellationToken cancellation)
     {
-        foreach (var (name, value) in new[] { ("--steps", options.Steps), ("--width", options.Width), ("--layers", options.Layers), ("--heads", options.Heads), ("--seq", options.SequenceLength), ("--batch", options.BatchSize) })
+        foreach (var (name, value) in new[] { ("--steps", options.Steps), ("--width", options.Width), ("--layers", options.Layers), ("--heads", options.Heads), ("--seq", options.SequenceLength), ("--batch", options.BatchSize), ("--seeds", options.Seeds) })
         {
             if (value <= 0)
             {
@@ -65,36 +72,48 @@ public static class ExplorerRun
             ? $"Entropy floor of the corpus: [bold]{floor:F3}[/] nats/token (a perfect model's loss); uniform guessing: {Math.Log(corpus.VocabularySize):F3}."
             : $"Uniform guessing: {Math.Log(corpus.VocabularySize):F3} nats/token (no entropy floor is known for a user corpus).");
         console.MarkupLine($"Model: width {shape.Width}, {shape.Layers} layers, {shape.Heads} heads, sequence {shape.SequenceLength}; " +
-                           $"batch {training.BatchSize}, {training.Steps} steps, AdamW lr {training.LearningRate} (warm-up, cosine), on {device.type}.");
+                           $"batch {training.BatchSize}, {training.Steps} steps, AdamW lr {training.LearningRate} (warm-up, cosine), on {device.type}; " +
+                           (options.Seeds == 1 ? $"model seed {options.Seed}." : $"model seeds {options.Seed} to {options.Seed + options.Seeds - 1}, the same data for each."));
 
         var results = new List<VariantResult>();
+        int width = variants.Max(v => v.Name.Length);
+        string checkpoints = Path.Combine(options.OutputFolder, "checkpoints");
+        Directory.CreateDirectory(checkpoints);
+        Checkpoint.SaveCorpus(corpus, checkpoints);
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>
             {
-                var tasks = variants.ToDictionary(v => v.Name, v => context.AddTask(Markup.Escape(v.Name), autoStart: false, maxValue: training.Steps));
+                var tasks = variants.ToDictionary(v => v.Name, v => context.AddTask(Markup.Escape(v.Name), autoStart: false, maxValue: training.Steps * options.Seeds));
                 foreach (ActivationVariant variant in variants)
                 {
+                    ProgressTask task = tasks[variant.Name];
+                    task.StartTask();
+                    for (int run = 0; run < options.Seeds && !cancellation.IsCancellationRequested; run++)
+                    {
+                        int modelSeed = options.Seed + run;
+                        string seedText = options.Seeds == 1 ? "" : $" seed {modelSeed}";
+                        results.Add(Trainer.Train(variant, corpus, shape, training, modelSeed, (step, loss, speed) =>
+                        {
+                            task.Value = run * training.Steps + step;
+                            task.Description = $"{Markup.Escape(variant.Name.PadRight(width))}{seedText} step {step,5}  loss {loss:F3}  {speed,8:F0} tok/s";
+                        }, cancellation, Checkpoint.PathOf(checkpoints, variant.Name, modelSeed)));
+                    }
+                    task.StopTask();
                     if (cancellation.IsCancellationRequested)
                     {
                         break;
                     }
-                    ProgressTask task = tasks[variant.Name];
-                    task.StartTask();
-                    results.Add(Trainer.Train(variant, corpus, shape, training, (step, loss, speed) =>
-                    {
-                        task.Value = step;
-                        task.Description = $"{Markup.Escape(variant.Name),-9} step {step,5}  loss {loss:F3}  {speed,8:F0} tok/s";
-                    }, cancellation));
-                    task.StopTask();
                 }
             });
 
-        ExplorerOutputs outputs = Write(options.OutputFolder, results, corpus, variants);
-        console.Write(SummaryTable(results, corpus));
+        IReadOnlyList<VariantSummary> summaries = VariantSummary.Of(results, variants);
+        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus);
+        console.Write(SummaryTable(summaries, corpus));
         console.MarkupLine(cancellation.IsCancellationRequested ? "[yellow]Stopped early: the outputs hold the steps that ran.[/]" : "");
-        console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.Plot)}, {Markup.Escape(outputs.CurvesCsv)} and {Markup.Escape(outputs.CurvesJson)}.");
-        return (results, outputs);
+        console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.LossPlot)}, {Markup.Escape(outputs.RankPlot)}, " +
+                           $"{Markup.Escape(outputs.CurvesCsv)}, {Markup.Escape(outputs.RanksCsv)}, {Markup.Escape(outputs.Json)}, and each model's state_dict in {Markup.Escape(checkpoints)} (PyTorch's format).");
+        return new ExplorerReport(results, summaries, outputs);
     }
 
     private static Device ResolveDevice(string name) => name.ToLowerInvariant() switch
@@ -120,81 +139,131 @@ public static class ExplorerRun
         }
     }
 
-    /// <summary>The best variant: the lowest validation loss among those that finished.</summary>
-    public static string? Best(IReadOnlyList<VariantResult> results) =>
-        results.Where(r => double.IsFinite(r.ValidationLoss)).OrderBy(r => r.ValidationLoss).FirstOrDefault()?.Variant;
-
-    private static Table SummaryTable(IReadOnlyList<VariantResult> results, Corpus corpus)
+    private static Table SummaryTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus)
     {
-        var table = new Table().AddColumns("variant", "parameters", "train loss", "validation loss", "tokens/s", "wall time");
-        string? best = Best(results);
-        foreach (VariantResult r in results)
+        var table = new Table().AddColumns("variant", "parameters", "train loss", "validation loss", "FFN eff. rank", "tokens/s", "wall time");
+        var (best, clear) = VariantSummary.Best(summaries);
+        foreach (VariantSummary s in summaries)
         {
-            string mark = r.Variant == best ? " [green](best)[/]" : "";
-            table.AddRow(Markup.Escape(r.Variant) + mark, r.Parameters.ToString("N0", CultureInfo.InvariantCulture), r.FinalTrainLoss.ToString("F3", CultureInfo.InvariantCulture),
-                r.ValidationLoss.ToString("F3", CultureInfo.InvariantCulture), r.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{r.WallTime.TotalSeconds:F1} s");
+            string mark = s.Variant == best && clear ? " [green](best)[/]" : "";
+            table.AddRow(Markup.Escape(s.Variant) + mark, s.Parameters.ToString("N0", CultureInfo.InvariantCulture), s.TrainLoss.Format("F3"),
+                s.ValidationLoss.Format("F3"), s.Rank.Format("F1"), s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{s.WallTime.TotalSeconds:F1} s");
         }
-        if (corpus.EntropyFloor is double floor)
-        {
-            table.Caption($"entropy floor {floor:F3} nats/token");
-        }
+        table.Caption(Caption(summaries, corpus, best, clear));
         return table;
     }
 
+    // What the table's marks mean: the entropy floor, the seeds, and whether a lead is larger than the spread.
+    private static string Caption(IReadOnlyList<VariantSummary> summaries, Corpus corpus, string? best, bool clear)
+    {
+        var parts = new List<string>();
+        if (corpus.EntropyFloor is double floor)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"entropy floor {floor:F3} nats/token"));
+        }
+        int seeds = summaries.Count == 0 ? 0 : summaries.Max(s => s.Runs.Count);
+        if (seeds > 1)
+        {
+            parts.Add($"mean ± standard deviation over {seeds} model seeds");
+            if (best is not null && !clear)
+            {
+                parts.Add($"no best marked: {best} leads by less than the spread");
+            }
+        }
+        return string.Join("; ", parts);
+    }
+
     /// <summary>The table as Markdown, as written to results.md.</summary>
-    public static string MarkdownTable(IReadOnlyList<VariantResult> results, Corpus corpus)
+    public static string MarkdownTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus)
     {
         var text = new StringBuilder();
-        string? best = Best(results);
-        string floor = corpus.EntropyFloor is double f ? string.Create(CultureInfo.InvariantCulture, $"; entropy floor {f:F3} nats/token.") : ".";
-        text.AppendLine($"Corpus: {corpus.Description}{floor}");
+        var (best, clear) = VariantSummary.Best(summaries);
+        text.AppendLine($"Corpus: {corpus.Description}.");
+        string caption = Caption(summaries, corpus, best, clear);
+        if (caption.Length > 0)
+        {
+            text.AppendLine();
+            text.AppendLine(char.ToUpperInvariant(caption[0]) + caption[1..] + ".");
+        }
         text.AppendLine();
-        text.AppendLine("| variant | parameters | train loss | validation loss | tokens/s | wall time |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|");
-        foreach (VariantResult r in results)
+        text.AppendLine("| variant | parameters | train loss | validation loss | FFN eff. rank | tokens/s | wall time |");
+        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (VariantSummary s in summaries)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Variant}{(r.Variant == best ? " (best)" : "")}{(r.Completed ? "" : " (stopped)")} | {r.Parameters:N0} | {r.FinalTrainLoss:F3} | {r.ValidationLoss:F3} | {r.TokensPerSecond:F0} | {r.WallTime.TotalSeconds:F1} s |");
+                $"| {s.Variant}{(s.Variant == best && clear ? " (best)" : "")}{(s.Completed ? "" : " (stopped)")} | {s.Parameters:N0} | {s.TrainLoss.Format("F3")} | " +
+                $"{s.ValidationLoss.Format("F3")} | {s.Rank.Format("F1")} | {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
         }
         return text.ToString();
     }
 
-    private static ExplorerOutputs Write(string folder, IReadOnlyList<VariantResult> results, Corpus corpus, IReadOnlyList<ActivationVariant> variants)
+    private static ExplorerOutputs Write(string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus)
     {
         var outputs = new ExplorerOutputs(
-            Path.Combine(folder, "results.md"), Path.Combine(folder, "loss.png"), Path.Combine(folder, "curves.csv"), Path.Combine(folder, "curves.json"));
-        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(results, corpus)));
+            Path.Combine(folder, "results.md"), Path.Combine(folder, "loss.png"), Path.Combine(folder, "rank.png"),
+            Path.Combine(folder, "curves.csv"), Path.Combine(folder, "ranks.csv"), Path.Combine(folder, "curves.json"));
+        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(summaries, corpus)));
         WriteAtomically(outputs.CurvesCsv, path =>
         {
-            var csv = new StringBuilder("variant,step,train_loss\n");
+            var csv = new StringBuilder("variant,seed,step,train_loss\n");
             foreach (VariantResult r in results)
             {
                 for (int i = 0; i < r.TrainLoss.Count; i++)
                 {
-                    csv.Append(CultureInfo.InvariantCulture, $"{r.Variant},{i + 1},{r.TrainLoss[i]:R}\n");
+                    csv.Append(CultureInfo.InvariantCulture, $"{r.Variant},{r.Seed},{i + 1},{r.TrainLoss[i]:R}\n");
                 }
             }
             File.WriteAllText(path, csv.ToString());
         });
-        WriteAtomically(outputs.CurvesJson, path => File.WriteAllText(path, JsonSerializer.Serialize(new
+        WriteAtomically(outputs.RanksCsv, path =>
+        {
+            var csv = new StringBuilder("variant,seed,layer,matrix,effective_rank\n");
+            foreach (VariantResult r in results)
+            {
+                foreach (LayerRank rank in r.Ranks)
+                {
+                    foreach (var (matrix, value) in new[] { ("up", (double?)rank.Up), ("gate", rank.Gate), ("down", rank.Down) })
+                    {
+                        if (value is double v)
+                        {
+                            csv.Append(CultureInfo.InvariantCulture, $"{r.Variant},{r.Seed},{rank.Layer},{matrix},{v:R}\n");
+                        }
+                    }
+                }
+            }
+            File.WriteAllText(path, csv.ToString());
+        });
+        var (best, clear) = VariantSummary.Best(summaries);
+        WriteAtomically(outputs.Json, path => File.WriteAllText(path, JsonSerializer.Serialize(new
         {
             corpus = corpus.Description,
             entropyFloor = corpus.EntropyFloor,
-            best = Best(results),
-            variants = results.Select(r => new
+            best,
+            bestLeadExceedsSpread = clear,
+            variants = summaries.Select(s => new
             {
-                name = r.Variant,
-                description = variants.First(v => v.Name == r.Variant).Description,
-                parameters = r.Parameters,
-                finalTrainLoss = r.FinalTrainLoss,
-                validationLoss = r.ValidationLoss,
-                tokensPerSecond = r.TokensPerSecond,
-                wallSeconds = r.WallTime.TotalSeconds,
-                completed = r.Completed,
-                trainLoss = r.TrainLoss,
+                name = s.Variant,
+                description = s.Description,
+                parameters = s.Parameters,
+                finalTrainLoss = new { mean = s.TrainLoss.Mean, std = s.TrainLoss.Deviation },
+                validationLoss = new { mean = s.ValidationLoss.Mean, std = s.ValidationLoss.Deviation },
+                effectiveRank = new { mean = s.Rank.Mean, std = s.Rank.Deviation, perLayer = s.RankPerLayer.Select(l => new { mean = l.Mean, std = l.Deviation }) },
+                completed = s.Completed,
+                runs = s.Runs.Select(r => new
+                {
+                    seed = r.Seed,
+                    finalTrainLoss = r.FinalTrainLoss,
+                    validationLoss = r.ValidationLoss,
+                    effectiveRank = r.Ranks.Select(l => new { layer = l.Layer, up = l.Up, gate = l.Gate, down = l.Down }),
+                    tokensPerSecond = r.TokensPerSecond,
+                    wallSeconds = r.WallTime.TotalSeconds,
+                    completed = r.Completed,
+                    trainLoss = r.TrainLoss,
+                }),
             }),
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })));
-        WriteAtomically(outputs.Plot, path => LossPlot.Save(path, results, corpus.EntropyFloor));
+        WriteAtomically(outputs.LossPlot, path => LossPlot.Save(path, summaries, corpus.EntropyFloor));
+        WriteAtomically(outputs.RankPlot, path => RankPlot.Save(path, summaries));
         return outputs;
     }
 

@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -27,33 +29,49 @@ public sealed class RMSNorm : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => x * (x.pow(2).mean([-1], keepdim: true) + 1e-6).rsqrt() * weight;
 }
 
-/// <summary>The feed-forward block: up, activation, down; or SwiGLU's gated form.</summary>
+/// <summary>
+/// The feed-forward block: down(act(up(x))), or for a gated activation down(act(gate(x), up(x))) with act(a, b) =
+/// PolyCom(a) * b or silu(a) * b (SwiGLU's form).
+/// </summary>
 public sealed class FeedForward : Module<Tensor, Tensor>
 {
     private readonly Linear up;
     private readonly Linear? gate;
     private readonly Module<Tensor, Tensor>? activation;
+    private readonly Module<Tensor, Tensor, Tensor>? gatedActivation;
     private readonly Linear down;
 
     public FeedForward(ModelShape shape, ActivationVariant variant) : base(nameof(FeedForward))
     {
-        int hidden = shape.HiddenWidth(variant.IsGated);
+        int hidden = shape.HiddenWidth(variant.Gated);
         up = Linear(shape.Width, hidden, hasBias: false);
         down = Linear(hidden, shape.Width, hasBias: false);
-        if (variant.IsGated)
+        if (variant.Gated)
         {
             gate = Linear(shape.Width, hidden, hasBias: false);
+            gatedActivation = (Module<Tensor, Tensor, Tensor>)variant.Create();
         }
         else
         {
-            activation = variant.Create!();
+            activation = (Module<Tensor, Tensor>)variant.Create();
         }
         RegisterComponents();
     }
 
+    /// <summary>The weight matrices of the block, by name: up, gate (gated only) and down.</summary>
+    public IEnumerable<(string Name, Tensor Weight)> Weights()
+    {
+        yield return ("up", up.weight!);
+        if (gate is not null)
+        {
+            yield return ("gate", gate.weight!);
+        }
+        yield return ("down", down.weight!);
+    }
+
     public override Tensor forward(Tensor x) => gate is null
         ? down.forward(activation!.forward(up.forward(x)))
-        : down.forward(functional.silu(gate.forward(x)) * up.forward(x));
+        : down.forward(gatedActivation!.forward(gate.forward(x), up.forward(x)));
 }
 
 /// <summary>Causal multi-head self-attention.</summary>
@@ -96,6 +114,9 @@ public sealed class Block : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The block's feed-forward network.</summary>
+    public FeedForward FeedForward => feedForward;
+
     public override Tensor forward(Tensor x)
     {
         x = x + attention.forward(attentionNorm.forward(x));
@@ -130,6 +151,9 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
         head = Linear(shape.Width, vocabulary, hasBias: false);
         RegisterComponents();
     }
+
+    /// <summary>The feed-forward networks, first layer first.</summary>
+    public IEnumerable<FeedForward> FeedForwards => blocks.Select(block => block.FeedForward);
 
     /// <summary>Logits [batch, time, vocabulary] for token ids [batch, time].</summary>
     public override Tensor forward(Tensor ids)

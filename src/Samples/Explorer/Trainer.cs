@@ -27,21 +27,29 @@ public sealed record TrainingOptions(int Steps, int BatchSize, double LearningRa
     }
 }
 
-/// <summary>What training one variant produced.</summary>
+/// <summary>What training one variant with one model seed produced.</summary>
+/// <param name="Seed">The seed of the model's initialisation (the data and its order are the run's, the same for every seed).</param>
+/// <param name="Ranks">The effective rank of each FFN weight matrix after training, per layer.</param>
 public sealed record VariantResult(
-    string Variant, long Parameters, IReadOnlyList<double> TrainLoss, double FinalTrainLoss, double ValidationLoss,
-    double TokensPerSecond, TimeSpan WallTime, bool Completed);
+    string Variant, int Seed, long Parameters, IReadOnlyList<double> TrainLoss, double FinalTrainLoss, double ValidationLoss,
+    IReadOnlyList<LayerRank> Ranks, double TokensPerSecond, TimeSpan WallTime, bool Completed)
+{
+    /// <summary>The FFN effective rank averaged over layers and matrices.</summary>
+    public double MeanRank => Ranks.Count == 0 ? double.NaN : Ranks.Average(r => r.Mean);
+}
 
 /// <summary>Trains one variant of the model on a corpus.</summary>
 public static class Trainer
 {
+    /// <param name="modelSeed">The seed of the model's initialisation; the batches follow <see cref="TrainingOptions.Seed"/>.</param>
     /// <param name="progress">Called after each step with (step, loss, tokens per second).</param>
+    /// <param name="checkpoint">Where to save the trained model (PyTorch's format, see <see cref="Checkpoint"/>), or null.</param>
     public static VariantResult Train(
-        ActivationVariant variant, Corpus corpus, ModelShape shape, TrainingOptions options,
-        Action<int, double, double> progress, CancellationToken cancellation)
+        ActivationVariant variant, Corpus corpus, ModelShape shape, TrainingOptions options, int modelSeed,
+        Action<int, double, double> progress, CancellationToken cancellation, string? checkpoint = null)
     {
         using var scope = NewDisposeScope();
-        manual_seed(options.Seed);
+        manual_seed(modelSeed);
         var model = new TinyTransformer(corpus.VocabularySize, shape, variant);
         model.to(options.Device);
         long parameters = model.parameters().Sum(p => p.numel());
@@ -77,7 +85,12 @@ public static class Trainer
         clock.Stop();
         double validation = Evaluate(model, corpus.Validation, shape.SequenceLength, options);
         double finalTrain = losses.Count == 0 ? double.NaN : losses.Skip(Math.Max(0, losses.Count - 10)).Average();
-        return new VariantResult(variant.Name, parameters, losses, finalTrain, validation,
+        if (checkpoint is not null)
+        {
+            Checkpoint.Save(model, checkpoint, new CheckpointConfig(variant.Name, modelSeed, corpus.VocabularySize, shape.Width, shape.Layers, shape.Heads,
+                shape.SequenceLength, losses.Count, validation));
+        }
+        return new VariantResult(variant.Name, modelSeed, parameters, losses, finalTrain, validation, EffectiveRank.OfFeedForwards(model),
             tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed);
     }
 

@@ -26,7 +26,7 @@ public sealed class ExplorerTests : IDisposable
     [Fact]
     public void TrainsEachVariantAndWritesTablePlotAndCurves()
     {
-        var (results, outputs) = ExplorerRun.Execute(Tiny("SwiGLU", "PolyNorm", "PolyReLU"), Console, CancellationToken.None);
+        var (results, _, outputs) = ExplorerRun.Execute(Tiny("SwiGLU", "PolyNorm", "PolyReLU"), Console, CancellationToken.None);
 
         Assert.Equal(["SwiGLU", "PolyNorm", "PolyReLU"], results.Select(r => r.Variant).ToArray());
         foreach (VariantResult result in results)
@@ -41,10 +41,69 @@ public sealed class ExplorerTests : IDisposable
         Assert.Equal(3, table.Split('\n').Count(line => line.StartsWith("| Swi", StringComparison.Ordinal) || line.StartsWith("| Poly", StringComparison.Ordinal)));
         Assert.Contains("(best)", table);
         Assert.Equal(1 + 3 * 60, File.ReadAllLines(outputs.CurvesCsv).Length);
-        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(outputs.Plot)[..4]);
-        Assert.Contains("\"best\"", File.ReadAllText(outputs.CurvesJson));
+        Assert.Equal(1 + 3 + 2 + 2, File.ReadAllLines(outputs.RanksCsv).Length); // one layer: SwiGLU's up, gate, down; the others' up, down
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(outputs.LossPlot)[..4]);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(outputs.RankPlot)[..4]);
+        Assert.Contains("\"best\"", File.ReadAllText(outputs.Json));
         Assert.Contains("Entropy floor", output.ToString());
         Assert.Empty(Directory.GetFiles(folder, "*.partial*"));
+    }
+
+    [Fact]
+    public void SeveralSeedsGiveMeansAndSpreadsAndGatedVariantsTrainWithSwiGLUsParameters()
+    {
+        var report = ExplorerRun.Execute(Tiny("SwiGLU", "PolyNormGLU", "PolyReLUGLU", "PolyNorm") with { Seeds = 2, Steps = 30 }, Console, CancellationToken.None);
+
+        Assert.Equal(8, report.Runs.Count);
+        Assert.Equal(["SwiGLU", "PolyNormGLU", "PolyReLUGLU", "PolyNorm"], report.Summaries.Select(s => s.Variant).ToArray());
+        var parameters = report.Summaries.ToDictionary(s => s.Variant, s => s.Parameters);
+        // The gated FFNs have three matrices of width 2/3: as many parameters as SwiGLU, up to PolyCom's r + 1 per layer.
+        Assert.Equal(parameters["SwiGLU"] + 4, parameters["PolyNormGLU"]);
+        Assert.Equal(parameters["PolyNormGLU"], parameters["PolyReLUGLU"]);
+        foreach (VariantSummary summary in report.Summaries)
+        {
+            Assert.Equal([0, 1], summary.Runs.Select(r => r.Seed).ToArray());
+            Assert.NotEqual(summary.Runs[0].FinalTrainLoss, summary.Runs[1].FinalTrainLoss); // different initialisations
+            Assert.Equal(2, summary.ValidationLoss.Count);
+            Assert.True(summary.ValidationLoss.Deviation > 0);
+            double[] validation = summary.Runs.Select(r => r.ValidationLoss).ToArray();
+            Assert.Equal(validation.Average(), summary.ValidationLoss.Mean, 12);
+            Assert.Equal(Math.Abs(validation[0] - validation[1]) / Math.Sqrt(2), summary.ValidationLoss.Deviation, 12);
+            Assert.All(summary.Runs.SelectMany(r => r.Ranks), rank => Assert.InRange(rank.Mean, 1.0, 32.0));
+        }
+        string table = File.ReadAllText(report.Outputs.Table);
+        Assert.Contains(" ± ", table);
+        Assert.Contains("over 2 model seeds", table);
+        Assert.Equal(1 + 8 * 30, File.ReadAllLines(report.Outputs.CurvesCsv).Length);
+    }
+
+    [Fact]
+    public void TheBestIsMarkedOnlyWhereItsLeadExceedsTheSpread()
+    {
+        VariantResult Run(string name, int seed, double validation) =>
+            new(name, seed, 100, [2.0], 2.0, validation, [new LayerRank(1, 10, null, 12)], 1000, TimeSpan.FromSeconds(1), true);
+        ActivationVariant[] variants = [ActivationVariant.All[1], ActivationVariant.All[2]]; // GELU, ReLU
+        var close = VariantSummary.Of([Run("GELU", 0, 1.00), Run("GELU", 1, 1.10), Run("ReLU", 0, 1.06), Run("ReLU", 1, 1.12)], variants);
+        var apart = VariantSummary.Of([Run("GELU", 0, 1.00), Run("GELU", 1, 1.02), Run("ReLU", 0, 1.20), Run("ReLU", 1, 1.22)], variants);
+        var single = VariantSummary.Of([Run("GELU", 0, 1.01), Run("ReLU", 0, 1.00)], variants);
+
+        Assert.Equal(("GELU", false), VariantSummary.Best(close));
+        Assert.Equal(("GELU", true), VariantSummary.Best(apart));
+        Assert.Equal(("ReLU", true), VariantSummary.Best(single));
+        Assert.Equal(11.0, close[0].Rank.Mean, 12);
+    }
+
+    [Fact]
+    public void EffectiveRankIsTheExponentialOfTheSingularValueEntropy()
+    {
+        Assert.Equal(8.0, EffectiveRank.Of(TorchSharp.torch.eye(8)), 9);
+        Assert.Equal(1.0, EffectiveRank.Of(TorchSharp.torch.ones(5, 7)), 9); // rank one
+        Assert.Equal(2.0, EffectiveRank.Of(TorchSharp.torch.diag(TorchSharp.torch.tensor(new[] { 3.0, 3.0, 0.0, 0.0 }))), 9);
+        // Singular values 3 and 1: p = (0.75, 0.25), exp(-(0.75 ln 0.75 + 0.25 ln 0.25)).
+        double expected = Math.Exp(-(0.75 * Math.Log(0.75) + 0.25 * Math.Log(0.25)));
+        Assert.Equal(expected, EffectiveRank.Of(TorchSharp.torch.diag(TorchSharp.torch.tensor(new[] { 1.0, -3.0 }))), 9);
+        Assert.Equal(0.0, EffectiveRank.Of(TorchSharp.torch.zeros(3, 3)));
+        Assert.Throws<ArgumentException>(() => EffectiveRank.Of(TorchSharp.torch.ones(3)));
     }
 
     [Fact]
@@ -52,10 +111,10 @@ public sealed class ExplorerTests : IDisposable
     {
         using var cancellation = new CancellationTokenSource();
         cancellation.Cancel();
-        var (results, outputs) = ExplorerRun.Execute(Tiny("GELU", "PolyNorm"), Console, cancellation.Token);
+        var (results, _, outputs) = ExplorerRun.Execute(Tiny("GELU", "PolyNorm"), Console, cancellation.Token);
 
         Assert.Empty(results);
-        Assert.True(File.Exists(outputs.Table) && File.Exists(outputs.CurvesCsv) && File.Exists(outputs.Plot));
+        Assert.True(File.Exists(outputs.Table) && File.Exists(outputs.CurvesCsv) && File.Exists(outputs.LossPlot) && File.Exists(outputs.RankPlot));
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class SnapshotTests
         ["TanhType2Order4"] = "[PolyCom(Order = 4, Inner = \"Tanh\", Type = 2)] public partial class TanhType2Order4 { }",
         ["GELUType1Order3"] = "[PolyCom(Order = 3, Inner = \"GELU\", Type = 1)] public partial class GELUType1Order3 { }",
         ["SoftplusType2Order2"] = "[PolyCom(Order = 2, Inner = \"Softplus\", Type = 2)] public partial class SoftplusType2Order2 { }",
+        ["GatedPolyNorm"] = "[PolyCom(Order = 3, Inner = \"Norm\", Type = 2, Gated = true)] public partial class GatedPolyNorm { }",
     };
 
     public static IEnumerable<object[]> Names() => Cases.Keys.Select(k => new object[] { k });
@@ -33,14 +34,15 @@ public sealed class SnapshotTests
         string text = generated.SourceText.ToString();
 
         Snapshot.Verify($"{name}.{Path.GetFileNameWithoutExtension(generated.HintName)}", "cs", text);
-        Snapshot.Verify($"{name}.CudaSource", "cu", CudaSourceOf(text));
+        Snapshot.Verify($"{name}.CudaSource", "cu", RawStringOf(text, "CudaSource"));
+        Snapshot.Verify($"{name}.TorchSource", "py", PolyComGen.Torch.TorchModule.Compose(RawStringOf(text, "TorchSource"), RawStringOf(text, "CudaSource")));
     }
 
     [Fact]
     public void EveryVerifiedFileBelongsToATest()
     {
         var expected = Cases.Keys
-            .SelectMany(name => new[] { $"{name}.Snapshots.{name}.g.verified.cs", $"{name}.CudaSource.verified.cu" })
+            .SelectMany(name => new[] { $"{name}.Snapshots.{name}.g.verified.cs", $"{name}.CudaSource.verified.cu", $"{name}.TorchSource.verified.py" })
             .ToHashSet();
         string folder = Snapshot.Folder();
         var present = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.verified.*").Select(Path.GetFileName).ToList() : [];
@@ -48,13 +50,15 @@ public sealed class SnapshotTests
         Assert.DoesNotContain(present, file => !expected.Contains(file!));
     }
 
-    // The contents of the CudaSource raw string literal, whose closing quotes stand alone in column 0.
-    private static string CudaSourceOf(string generated)
+    // The contents of a raw string literal property (CudaSource, TorchSource), whose closing quotes stand alone in column 0.
+    private static string RawStringOf(string generated, string property)
     {
-        const string opening = "public static string CudaSource => \"\"\"\"\n";
+        string opening = property == "TorchSource"
+            ? "public static string TorchSource => global::PolyComGen.Torch.TorchModule.Compose(\"\"\"\"\n"
+            : $"public static string {property} => \"\"\"\"\n";
         int start = generated.IndexOf(opening, System.StringComparison.Ordinal) + opening.Length;
-        int end = generated.IndexOf("\n\"\"\"\";", start, System.StringComparison.Ordinal) + 1;
-        Assert.True(start >= opening.Length && end > start, "CudaSource literal not found");
+        int end = generated.IndexOf("\n\"\"\"\"", start, System.StringComparison.Ordinal) + 1;
+        Assert.True(start >= opening.Length && end > start, $"{property} literal not found");
         return generated[start..end];
     }
 }

@@ -31,6 +31,29 @@ public sealed class EdgeCaseTests
     }
 
     [Theory]
+    [InlineData("GatedNormType2Order3")]
+    [InlineData("GatedReLUType1Order3")]
+    public void NonContiguousInputAndGateAreHandled(string variant)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new torch.Generator(22);
+        var module = SpecGrid.All[SpecGrid.IndexOf(variant)].CreateModule();
+        Harness.Randomise(module, float64, generator);
+        PolyComSpec spec = Harness.Spec(module);
+        Tensor x = randn([40, 12], dtype: float64, generator: generator).t();
+        Tensor gate = randn([12, 80], dtype: float64, generator: generator)[TensorIndex.Colon, TensorIndex.Slice(0, 80, 2)]; // strides (80, 2)
+        Assert.False(x.is_contiguous() || gate.is_contiguous());
+        Tensor upstream = randn([12, 40], dtype: float64, generator: generator);
+
+        Outputs fused = Harness.Fused(module, x, upstream, gate), reference = Harness.Reference(spec, module, x, upstream, gate);
+
+        Compare.Close(fused.Y, reference.Y, 1e-10, "y");
+        Compare.Close(fused.Dx, reference.Dx, 1e-10, "dx");
+        Compare.Close(fused.Dweight, reference.Dweight, 1e-10, "dweight");
+        Compare.SameGate(fused, reference, 1e-10, variant);
+    }
+
+    [Theory]
     [InlineData("PolyNorm", new long[] { 0, 8 })]
     [InlineData("PolyNorm", new long[] { 4, 0 })]
     [InlineData("PolyReLU", new long[] { 0 })]

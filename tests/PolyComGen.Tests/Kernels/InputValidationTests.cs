@@ -46,4 +46,35 @@ public sealed class InputValidationTests
         Assert.Throws<ArgumentException>(() => module.forward(x));
         Assert.Equal(8L, x.sum().item<long>()); // untouched
     }
+
+    [Fact]
+    public void GateOfAnotherShapeIsReportedWithBothShapes()
+    {
+        var module = GatedPolyNorm();
+        Tensor x = ones([2, 4]), gate = ones([2, 1]);
+        var error = Assert.Throws<ArgumentException>(() => module.forward(x, gate));
+        Assert.Contains("GatedNormType2Order3", error.Message);
+        Assert.Contains("the gate (Float32, [2, 1]", error.Message);
+        Assert.Contains("[2, 4]", error.Message);
+        Assert.Equal("gate", error.ParamName);
+    }
+
+    [Fact]
+    public void GateOfAnotherDtypeIsReported()
+    {
+        var module = GatedPolyNorm();
+        var error = Assert.Throws<ArgumentException>(() => module.forward(ones([2, 4]), ones([2, 4], dtype: float64)));
+        Assert.Contains("must have the input's dtype, shape and device", error.Message);
+    }
+
+    [Fact]
+    public void MissingGateIsReported()
+    {
+        var module = GatedPolyNorm();
+        var error = Assert.Throws<ArgumentNullException>(() => module.forward(ones([2, 4]), null!));
+        Assert.Contains("is gated", error.Message);
+    }
+
+    private static nn.Module<Tensor, Tensor, Tensor> GatedPolyNorm() =>
+        (nn.Module<Tensor, Tensor, Tensor>)SpecGrid.All[SpecGrid.IndexOf("GatedNormType2Order3")].Create();
 }

@@ -29,13 +29,18 @@ public sealed class FiniteDifferenceTests
         Tensor x = randn([2, 5], dtype: float64, generator: generator);
         x = x.sign() * (x.abs() * 0.8 + 0.1);
         Tensor upstream = randn([2, 5], dtype: float64, generator: generator);
-        Outputs analytic = Harness.Fused(module, x, upstream);
+        Tensor? gate = Harness.Gate(Harness.Spec(module), [2, 5], generator);
+        Outputs analytic = Harness.Fused(module, x, upstream, gate);
 
-        double Loss() { using (no_grad()) return (Harness.Forward(module, x) * upstream).sum().item<double>(); }
+        double Loss() { using (no_grad()) return (Harness.Forward(module, x, gate) * upstream).sum().item<double>(); }
 
         Check(x, Loss, analytic.Dx, $"{spec} dx");
         Check(weight, Loss, analytic.Dweight, $"{spec} dweight");
         Check(bias, Loss, analytic.Dbias, $"{spec} dbias");
+        if (gate is not null)
+        {
+            Check(gate, Loss, analytic.Dgate!, $"{spec} dgate");
+        }
     }
 
     // Perturbs each element of `variable` in place and compares (L(v + h) - L(v - h)) / 2h with `gradient`.

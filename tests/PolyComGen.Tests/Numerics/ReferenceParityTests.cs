@@ -79,11 +79,13 @@ public sealed class ReferenceParityTests
         foreach (long[] shape in new long[][] { [4, 33], [2, 3, 70] })
         {
             Tensor x = Harness.Input(expectedSpec, shape, generator), upstream = randn(shape, dtype: float64, generator: generator);
-            Outputs fused = Harness.Fused(module, x, upstream), reference = Harness.Reference(expectedSpec, module, x, upstream);
+            Tensor? gate = Harness.Gate(expectedSpec, shape, generator);
+            Outputs fused = Harness.Fused(module, x, upstream, gate), reference = Harness.Reference(expectedSpec, module, x, upstream, gate);
             Compare.Close(fused.Y, reference.Y, 1e-10, $"{spec} y");
             Compare.Close(fused.Dx, reference.Dx, 1e-10, $"{spec} dx");
             Compare.Close(fused.Dweight, reference.Dweight, 1e-10, $"{spec} dweight");
             Compare.Close(fused.Dbias, reference.Dbias, 1e-10, $"{spec} dbias");
+            Compare.SameGate(fused, reference, 1e-10, spec);
         }
     }
 
@@ -98,13 +100,15 @@ public sealed class ReferenceParityTests
         var module = entry.CreateModule();
         Harness.Randomise(module, float32, generator);
         Tensor x = Harness.Input(expectedSpec, [4, 257], generator).to(float32), upstream = randn([4, 257], generator: generator);
+        Tensor? gate = Harness.Gate(expectedSpec, [4, 257], generator)?.to(float32);
 
-        Outputs fused = Harness.Fused(module, x, upstream), reference = Harness.Reference(expectedSpec, module, x, upstream);
-        var scales = Harness.ParameterGradientScales(expectedSpec, module, x, upstream);
+        Outputs fused = Harness.Fused(module, x, upstream, gate), reference = Harness.Reference(expectedSpec, module, x, upstream, gate);
+        var scales = Harness.ParameterGradientScales(expectedSpec, module, x, upstream, gate);
 
         Compare.Close(fused.Y, reference.Y, 1e-5, $"{spec} y");
         Compare.Close(fused.Dx, reference.Dx, 1e-5, $"{spec} dx");
         Compare.CloseSums(fused.Dweight, reference.Dweight, scales.Dweight, 1e-5, $"{spec} dweight");
         Compare.CloseSums(fused.Dbias, reference.Dbias, scales.Dbias, 1e-5, $"{spec} dbias");
+        Compare.SameGate(fused, reference, 1e-5, spec);
     }
 }

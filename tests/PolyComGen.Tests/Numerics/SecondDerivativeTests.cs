@@ -21,13 +21,13 @@ public sealed class SecondDerivativeTests
     public void GradientPenaltyMatchesTheEagerFormula(string spec, int index)
     {
         using var scope = NewDisposeScope();
-        var (module, x, upstream) = Setup(index);
+        var (module, x, upstream, gate) = Setup(index);
         var (weight, bias) = Harness.Parameters(module);
 
         // loss = <c, y> + 0.5 |d<c, y>/dx|^2, as in WGAN-GP or R1 regularisation.
-        var fused = Penalty(input => Harness.Forward(module, input), x, upstream, weight, bias);
+        var fused = Penalty(input => Harness.Forward(module, input, gate), x, upstream, weight, bias);
         Tensor w = weight.detach().clone().requires_grad_(), b = bias.detach().clone().requires_grad_();
-        var expected = Penalty(input => Support.Reference.Forward(Harness.Spec(module), input, null, w, b), x, upstream, w, b);
+        var expected = Penalty(input => Support.Reference.Forward(Harness.Spec(module), input, gate, w, b), x, upstream, w, b);
 
         Compare.Close(fused.Dx, expected.Dx, Tolerance, $"{spec} penalty dx");
         Compare.Close(fused.Dweight, expected.Dweight, Tolerance, $"{spec} penalty dweight");
@@ -39,19 +39,20 @@ public sealed class SecondDerivativeTests
     public void HessianVectorProductsMatchTheEagerFormula(string spec, int index)
     {
         using var scope = NewDisposeScope();
-        var (module, x, upstream) = Setup(index);
+        var (module, x, upstream, gate) = Setup(index);
         var (weight, _) = Harness.Parameters(module);
         Tensor v = randn(x.shape, dtype: float64, generator: new torch.Generator((ulong)(500 + index)));
 
-        var fused = HessianVector(input => Harness.Forward(module, input), x, upstream, v, weight);
+        var fused = HessianVector(input => Harness.Forward(module, input, gate), x, upstream, v, weight);
         Tensor w = weight.detach().clone().requires_grad_(), b = Harness.Parameters(module).Bias.detach().clone();
-        var expected = HessianVector(input => Support.Reference.Forward(Harness.Spec(module), input, null, w, b), x, upstream, v, w);
+        var expected = HessianVector(input => Support.Reference.Forward(Harness.Spec(module), input, gate, w, b), x, upstream, v, w);
 
         Compare.Close(fused.Hx, expected.Hx, Tolerance, $"{spec} H_xx v");
         Compare.Close(fused.Hw, expected.Hw, Tolerance, $"{spec} H_wx v");
     }
 
-    private static (nn.Module Module, Tensor X, Tensor Upstream) Setup(int index)
+    // The gate of a gated spec is a constant here: its second derivatives are those of a product, linear in it.
+    private static (nn.Module Module, Tensor X, Tensor Upstream, Tensor? Gate) Setup(int index)
     {
         var generator = new torch.Generator((ulong)(400 + index));
         var module = SpecGrid.All[index].CreateModule();
@@ -59,7 +60,8 @@ public sealed class SecondDerivativeTests
         // Away from the kinks of ReLU and Abs, where the second derivative is a distribution.
         Tensor x = randn([3, 6], dtype: float64, generator: generator);
         x = x.sign() * (x.abs() * 0.8 + 0.1);
-        return (module, x, randn([3, 6], dtype: float64, generator: generator));
+        Tensor upstream = randn([3, 6], dtype: float64, generator: generator);
+        return (module, x, upstream, Harness.Gate(Harness.Spec(module), [3, 6], generator));
     }
 
     private static Outputs Penalty(System.Func<Tensor, Tensor> forward, Tensor x, Tensor upstream, Tensor weight, Tensor bias)

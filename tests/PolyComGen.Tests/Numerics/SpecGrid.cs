@@ -1,5 +1,5 @@
 // The spec grid: every built-in inner function, both types, orders 1 to 4, every order 1 to 8 for Norm, order 8 for
-// Identity, and expressions of the Inner language, with norm() of some (PolyNorm and PolyReLU, in Variants.cs, are
+// Identity, expressions of the Inner language, with norm() of some, and gated specs (PolyNorm and PolyReLU, in Variants.cs, are
 // its Norm Type 2 and ReLU Type 1 points of order 3). Each class is
 // completed by the generator under test, like a user's.
 using System;
@@ -115,6 +115,15 @@ namespace PolyComGen.Tests.Numerics;
 [PolyCom(Order = 2, Inner = "norm(relu(x))", Type = 1)] public partial class NormReLUType1Order2 { }
 [PolyCom(Order = 2, Inner = "norm(x * sigmoid(x))", Type = 2)] public partial class NormSiLUType2Order2 { }
 [PolyCom(Order = 3, Inner = "norm(exp(x) - 1)", Type = 1)] public partial class NormExpm1Type1Order3 { }
+
+// Gated (PolyCom(x) * gate): the paper's two, both types of Norm, a smooth built-in and two expressions.
+[PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)] public partial class GatedNormType2Order3 { }
+[PolyCom(Order = 2, Inner = "Norm", Type = 1, Gated = true)] public partial class GatedNormType1Order2 { }
+[PolyCom(Order = 3, Inner = "ReLU", Type = 1, Gated = true)] public partial class GatedReLUType1Order3 { }
+[PolyCom(Order = 2, Inner = "GELU", Type = 2, Gated = true)] public partial class GatedGELUType2Order2 { }
+[PolyCom(Order = 1, Inner = "Identity", Type = 1, Gated = true)] public partial class GatedIdentityType1Order1 { }
+[PolyCom(Order = 2, Inner = "x * sigmoid(1.702 * x)", Type = 1, Gated = true)] public partial class GatedQuickGELUType1Order2 { }
+[PolyCom(Order = 2, Inner = "norm(tanh(x))", Type = 2, Gated = true)] public partial class GatedNormTanhType2Order2 { }
 
 public static class SpecGrid
 {

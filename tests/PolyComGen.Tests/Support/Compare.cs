@@ -43,6 +43,16 @@ public static class Compare
         Assert.True(error < tolerance, $"{what}: error {error:E2} of the sum of magnitudes exceeds {tolerance:E0}");
     }
 
+    /// <summary>dgate of a gated spec against the reference's; both absent for an ungated one.</summary>
+    public static void SameGate(Outputs actual, Outputs expected, double tolerance, string what)
+    {
+        Assert.Equal(expected.Dgate is null, actual.Dgate is null);
+        if (expected.Dgate is not null)
+        {
+            Close(actual.Dgate!, expected.Dgate, tolerance, $"{what} dgate");
+        }
+    }
+
     public static void BitwiseEqual(Tensor actual, Tensor expected, string what)
     {
         Assert.Equal(expected.shape, actual.shape);

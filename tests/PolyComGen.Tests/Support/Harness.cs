@@ -81,6 +81,10 @@ public static class Harness
         return (tensor(scales, dtype: float64), g.sum().reshape(1));
     }
 
+    /// <summary>A random gate of <paramref name="shape"/> in float64 for a gated spec; null otherwise.</summary>
+    public static Tensor? Gate(PolyComSpec spec, long[] shape, torch.Generator generator) =>
+        spec.Gated ? randn(shape, dtype: float64, generator: generator) : null;
+
     /// <summary>
     /// Inputs where the inner function is smooth and its powers stay moderate, with exact zeros mixed in
     /// for ReLU and Abs (their kinks) when <paramref name="withKinks"/>.

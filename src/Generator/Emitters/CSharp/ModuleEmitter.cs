@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Emitters.Cuda;
+using PolyComGen.Generator.Emitters.Torch;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
 
@@ -59,6 +60,12 @@ internal static class ModuleEmitter
             // The closing quotes stand in column 0, so the CUDA text keeps its own indentation.
             writer.WriteVerbatim(CudaKernelEmitter.Emit(spec, name, forward, backward));
             writer.WriteVerbatim("\"\"\"\";\n");
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>A self-contained Python module of this activation for PyTorch (file {PolyComGen.Generator.Contract.SpecText.TorchFileName(name)}): the same parameters, kernels and formula.</summary>");
+            writer.WriteLine(GeneratedCode);
+            writer.WriteLine("public static string TorchSource => global::PolyComGen.Torch.TorchModule.Compose(\"\"\"\"");
+            writer.WriteVerbatim(TorchModuleEmitter.Emit(spec, name));
+            writer.WriteVerbatim("\"\"\"\", CudaSource);\n");
             writer.WriteLine();
             writer.WriteLine("// Fields, not properties: RegisterComponents names the parameters after them (state_dict keys \"weight\" and \"bias\").");
             writer.WriteLine($"private readonly {Parameter} weight;");

@@ -12,7 +12,7 @@ internal sealed record RegistryEntry(string Name, string Reference);
 
 /// <summary>
 /// Writes the assembly's registry of activations: <c>{RootNamespace}.PolyComActivations.All</c>, each with its name,
-/// spec, factory and kernels, so that code can enumerate what the assembly declares instead of keeping a list.
+/// spec, factory, kernels and PyTorch module, so that code can enumerate what the assembly declares instead of keeping a list.
 /// </summary>
 internal static class RegistryEmitter
 {
@@ -35,7 +35,7 @@ internal static class RegistryEmitter
             {
                 foreach (RegistryEntry entry in entries)
                 {
-                    writer.WriteLine($"new({ModuleEmitter.Literal(entry.Name)}, {entry.Reference}.Spec, static () => new {entry.Reference}(), {entry.Reference}.{CSharpKernelEmitter.StructName}.Descriptor),");
+                    writer.WriteLine($"new({ModuleEmitter.Literal(entry.Name)}, {entry.Reference}.Spec, static () => new {entry.Reference}(), {entry.Reference}.{CSharpKernelEmitter.StructName}.Descriptor, {entry.Reference}.TorchSource),");
                 }
             }
         }

@@ -81,11 +81,15 @@ internal sealed unsafe class EmulatedLibrary
     private readonly string what;
     private readonly ConcurrentDictionary<string, IntPtr> launchers = new();
 
-    private EmulatedLibrary(IntPtr handle, string what)
+    private EmulatedLibrary(IntPtr handle, string path, string what)
     {
         this.handle = handle;
         this.what = what;
+        Path = path;
     }
+
+    /// <summary>The loaded file: a shared library exporting pcg_emu_launch_ENTRY for each entry point.</summary>
+    public string Path { get; }
 
     /// <summary>
     /// Loads a library image through a file named after its cache key beside the cache entry, rewritten unless it
@@ -93,7 +97,7 @@ internal sealed unsafe class EmulatedLibrary
     /// </summary>
     public static EmulatedLibrary Load(byte[] image, string key, string folder, string what)
     {
-        string path = Path.Combine(folder, key + ".so");
+        string path = System.IO.Path.Combine(folder, key + ".so");
         if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(image))
         {
             Directory.CreateDirectory(folder);
@@ -101,7 +105,7 @@ internal sealed unsafe class EmulatedLibrary
             File.WriteAllBytes(temporary, image);
             File.Move(temporary, path, overwrite: true);
         }
-        return new EmulatedLibrary(NativeLibrary.Load(path), what);
+        return new EmulatedLibrary(NativeLibrary.Load(path), path, what);
     }
 
     /// <summary>Runs <paramref name="entry"/> on a one-dimensional grid; throws when the emulation finds an error.</summary>

@@ -1,0 +1,250 @@
+# ---- The fixed part of every PolyComGen PyTorch module (polycom_prelude.py) ----
+
+# ---- The expression language's helpers, as the C# eager code has them (EagerMath) ----
+
+def polycom_softplus(u):
+    """log(1 + exp(u)) as logaddexp(u, 0): stable, and its derivative is sigmoid(u) everywhere."""
+    return torch.logaddexp(u, torch.zeros((), dtype=u.dtype, device=u.device))
+
+
+def polycom_step(u):
+    """1 where u > 0, else 0: relu's derivative."""
+    return (u > 0).to(u.dtype)
+
+
+def polycom_sign(u):
+    """-1, 0 or 1: abs's derivative."""
+    return torch.sign(u)
+
+
+def polycom_heaviside(u):
+    """1 where u > 0, 1/2 where u is 0, else 0: the derivatives of max and min."""
+    return (u > 0).to(u.dtype) + (u == 0).to(u.dtype) * 0.5
+
+
+def polycom_rescale(m, q):
+    """The scale a row's norm statistic needs (docs/math.md section 4): 1 unless q, computed unscaled, exceeds the
+    limit; then the power of two that brings the row's largest magnitude m into [1/2, 1). Never differentiated."""
+    with torch.no_grad():
+        one = torch.ones((), dtype=m.dtype, device=m.device)
+        scaled = (m > one) & torch.isfinite(m) & ~(q <= NORM_STATISTIC_LIMIT)
+        power = torch.pow(2.0, -torch.floor(torch.log2(m)) - 1)
+        return torch.where(scaled, power, one)
+
+
+# ---- Checks, raised before any kernel runs ----
+
+def _check(x, gate, weight, bias):
+    if not isinstance(x, torch.Tensor):
+        raise TypeError(f"{NAME}: x must be a tensor, not {type(x).__name__}.")
+    if not x.is_floating_point():
+        raise TypeError(f"{NAME}: input dtype {x.dtype} is not a floating-point dtype.")
+    if GATED and gate is None:
+        raise ValueError(f"{NAME} is gated: it multiplies by a gate of the input's shape, which is missing.")
+    if not GATED and gate is not None:
+        raise ValueError(f"{NAME} is not gated, so it takes no gate.")
+    if gate is not None and (gate.dtype != x.dtype or gate.device != x.device or gate.shape != x.shape):
+        raise ValueError(f"{NAME}: the gate ({gate.dtype}, {list(gate.shape)} on {gate.device}) must have the input's "
+                         f"dtype, shape and device ({x.dtype}, {list(x.shape)} on {x.device}).")
+    for name, parameter, length in (("weight", weight, ORDER), ("bias", bias, 1)):
+        if parameter.dtype != x.dtype:
+            raise TypeError(f"{NAME}: input dtype {x.dtype} does not match {name} dtype {parameter.dtype}; convert the "
+                            f"module with .to({x.dtype}) or the input with .to({parameter.dtype}).")
+        if parameter.device != x.device:
+            raise ValueError(f"{NAME}: {name} is on {parameter.device}, the input on {x.device}.")
+        if tuple(parameter.shape) != (length,):
+            raise ValueError(f"{NAME}: {name} must have shape [{length}], not {list(parameter.shape)}.")
+    if ROWWISE and x.dim() == 0:
+        raise ValueError(f"{NAME}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; "
+                         "give it shape [..., H].")
+
+
+# ---- The fused CUDA kernels: NVRTC through CuPy, launched as the C# runtime launches them ----
+
+_cupy = None
+_cupy_error = None
+
+
+def cuda_available():
+    """Whether the fused CUDA kernels can run here: CuPy imports and PyTorch sees a CUDA device."""
+    global _cupy, _cupy_error
+    if _cupy is None and _cupy_error is None:
+        try:
+            import cupy
+            _cupy = cupy
+        except Exception as error:  # ImportError, or a CuPy built for another CUDA
+            _cupy_error = error
+    return _cupy is not None and torch.cuda.is_available()
+
+
+_modules = {}
+_told = set()
+
+
+def _say_once(reason):
+    if reason not in _told:
+        _told.add(reason)
+        warnings.warn(f"{NAME}: {reason}", RuntimeWarning, stacklevel=3)
+
+
+def _function(device_index, role, dtype):
+    module = _modules.get(device_index)
+    if module is None:
+        with _cupy.cuda.Device(device_index):
+            module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
+        _modules[device_index] = module
+    return module.get_function(ENTRY_POINTS[dtype][role])
+
+
+def _geometry(rows, h, element_size, device_index):
+    """Blocks and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element size and the
+    device alone, so the gradients are the same on every run."""
+    if rows == 0 or h == 0:
+        return 0, 0
+    cap = torch.cuda.get_device_properties(device_index).multi_processor_count * BLOCKS_PER_MULTIPROCESSOR
+    if ROWWISE:
+        return min(rows, cap), rows
+    per_chunk = CHUNK_BYTES // element_size
+    chunks = (rows * h + per_chunk - 1) // per_chunk
+    needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
+    grid = max(1, min(needed, cap))
+    return grid, grid
+
+
+def _launch(role, dtype, device_index, blocks, values):
+    import numpy
+    arguments = []
+    for kind in PARAMETERS[role]:
+        value = values[kind]
+        if kind == "h":
+            arguments.append(numpy.int32(value))
+        elif isinstance(value, torch.Tensor):
+            arguments.append(numpy.uint64(value.data_ptr()))
+        else:
+            arguments.append(numpy.uint64(0 if value is None else value))
+    stream = torch.cuda.current_stream(device_index)
+    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream.cuda_stream):
+        _function(device_index, role, dtype)((int(blocks),), (THREADS_PER_BLOCK,), tuple(arguments))
+
+
+def _rows(x):
+    h = 1 if x.dim() == 0 else x.shape[-1]
+    return (0 if h == 0 else x.numel() // h), h
+
+
+def fused_forward(x, gate, weight, bias):
+    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype."""
+    x, weight, bias = x.contiguous(), weight.contiguous(), bias.contiguous()
+    gate = None if gate is None else gate.contiguous()
+    rows, h = _rows(x)
+    y = torch.empty_like(x)
+    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    if blocks > 0:
+        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "weight": weight, "bias": bias, "rows": rows, "h": h})
+    return y
+
+
+def fused_backward(x, gate, dy, weight, bias):
+    """(dx, dweight, dbias, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
+    empty tensor for an activation that is not gated."""
+    x, dy, weight, bias = x.contiguous(), dy.contiguous(), weight.contiguous(), bias.contiguous()
+    gate = None if gate is None else gate.contiguous()
+    rows, h = _rows(x)
+    dx = torch.empty_like(x)
+    dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
+    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    if blocks == 0:
+        return dx, torch.zeros(ORDER, dtype=x.dtype, device=x.device), torch.zeros(1, dtype=x.dtype, device=x.device), dgate
+    dweight = torch.empty(ORDER, dtype=x.dtype, device=x.device)
+    dbias = torch.empty(1, dtype=x.dtype, device=x.device)
+    partials = torch.empty(partial_rows, ORDER + 1, dtype=torch.float32, device=x.device)
+    values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "weight": weight,
+              "bias": bias, "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dweight": dweight, "dbias": dbias}
+    _launch("backward", x.dtype, x.device.index, blocks, values)
+    _launch("reduce", x.dtype, x.device.index, ORDER + 1, values)
+    return dx, dweight, dbias, dgate
+
+
+class _FusedFunction(torch.autograd.Function):
+    """The fused kernels under autograd (PyTorch without torch.library.custom_op); saves x (and the gate) only."""
+
+    @staticmethod
+    def forward(ctx, x, gate, weight, bias):
+        ctx.save_for_backward(x, gate, weight, bias)
+        return fused_forward(x, gate, weight, bias)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, gate, weight, bias = ctx.saved_tensors
+        dx, dweight, dbias, dgate = fused_backward(x, gate, dy, weight, bias)
+        return dx, (dgate if gate is not None else None), dweight, dbias
+
+
+_fused = _FusedFunction.apply
+if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
+    # PyTorch 2.4 and later: one opaque op for torch.compile, with its autograd and its shapes.
+    try:
+        _forward_op_name = f"polycomgen::{NAME.lower()}_forward"
+        _backward_op_name = f"polycomgen::{NAME.lower()}_backward"
+
+        @torch.library.custom_op(_forward_op_name, mutates_args=())
+        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+            return fused_forward(x, gate, weight, bias)
+
+        @_forward_op.register_fake
+        def _(x, gate, weight, bias):
+            return torch.empty_like(x)
+
+        @torch.library.custom_op(_backward_op_name, mutates_args=())
+        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor, weight: torch.Tensor,
+                         bias: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+            return fused_backward(x, gate, dy, weight, bias)
+
+        @_backward_op.register_fake
+        def _(x, gate, dy, weight, bias):
+            return (torch.empty_like(x), weight.new_empty(ORDER), bias.new_empty(1),
+                    torch.empty_like(x) if gate is not None else x.new_empty(0))
+
+        def _setup_context(ctx, inputs, output):
+            ctx.save_for_backward(*inputs)
+
+        def _backward(ctx, dy):
+            x, gate, weight, bias = ctx.saved_tensors
+            dx, dweight, dbias, dgate = _backward_op(x, gate, dy, weight, bias)
+            return dx, (dgate if gate is not None else None), dweight, dbias
+
+        _forward_op.register_autograd(_backward, setup_context=_setup_context)
+        _fused = _forward_op
+    except Exception as error:  # an op of this name already registered, or an older custom_op API
+        warnings.warn(f"{NAME}: not registered as a custom op ({error}); the fused kernels run as an autograd.Function.", RuntimeWarning)
+
+
+# ---- The module ----
+
+class PolyComModule(torch.nn.Module):
+    """The activation, with parameters weight [ORDER] (1/ORDER each) and bias [1] (0), in float32, as the C# module.
+
+    forward(x) (or forward(x, gate) when gated) runs the fused CUDA kernels on CUDA tensors of float32, bfloat16 or
+    float16 where CuPy is installed; otherwise the same formula as eager torch ops, which autograd differentiates.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.weight = torch.nn.Parameter(torch.full((ORDER,), 1.0 / ORDER, dtype=torch.float32))
+        self.bias = torch.nn.Parameter(torch.zeros(1, dtype=torch.float32))
+
+    spec = None  # set below: the attribute text
+    formula = None
+
+    def forward(self, x, gate=None):
+        _check(x, gate, self.weight, self.bias)
+        if x.is_cuda and x.dtype in ENTRY_POINTS:
+            if cuda_available():
+                return _fused(x, gate, self.weight, self.bias)
+            _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
+        elif not x.is_cuda:
+            _say_once("CPU tensors run the eager formula (the fused kernels are for CUDA tensors).")
+        return eager_forward(x, gate, self.weight, self.bias)
+
+    def extra_repr(self):
+        return self.spec

@@ -1,0 +1,431 @@
+// PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)] on GatedPolyNorm:
+// y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm.
+// Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
+
+#define PCG_ORDER 3
+#define PCG_BLOCK 256
+#define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
+
+// The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
+// element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
+// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+typedef unsigned long long pcg_size;
+
+struct pcg_bf16 { unsigned short bits; };
+struct pcg_f16 { unsigned short bits; };
+
+#if !defined(__CUDA_ARCH__)
+// Outside NVRTC (the emulated device compiles this unit for the CPU) there is no PTX: float16 is converted in
+// software, rounding to nearest even exactly as cvt.rn.f16.f32 does.
+__device__ __forceinline__ float pcg_half_to_float(unsigned short h)
+{
+    unsigned int sign = (unsigned int)(h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu, bits;
+    if (exponent == 0x1fu) bits = sign | 0x7f800000u | (mantissa << 13);
+    else if (exponent != 0) bits = sign | ((exponent + 112u) << 23) | (mantissa << 13);
+    else if (mantissa == 0) bits = sign;
+    else
+    {
+        int shift = -1;
+        do { mantissa <<= 1; shift++; } while (!(mantissa & 0x400u));
+        bits = sign | ((unsigned int)(112 - shift) << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+    return __uint_as_float(bits);
+}
+
+__device__ __forceinline__ unsigned short pcg_float_to_half(float f)
+{
+    unsigned int x = __float_as_uint(f), sign = (x >> 16) & 0x8000u, a = x & 0x7fffffffu;
+    if (a > 0x7f800000u) return (unsigned short)(sign | 0x7e00u); // NaN stays a (quiet) NaN
+    if (a >= 0x477ff000u) return (unsigned short)(sign | 0x7c00u);
+    if (a < 0x38800000u)
+    {
+        if (a <= 0x33000000u) return (unsigned short)sign;
+        unsigned int shift = 126u - (a >> 23), m = (a & 0x7fffffu) | 0x800000u;
+        unsigned int r = m >> shift, rest = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
+        if (rest > half || (rest == half && (r & 1u))) r++;
+        return (unsigned short)(sign | r);
+    }
+    a += 0xc8000fffu + ((a >> 13) & 1u);
+    return (unsigned short)(sign | (a >> 13));
+}
+#endif
+
+__device__ __forceinline__ float pcg_to_float(float v) { return v; }
+__device__ __forceinline__ float pcg_to_float(pcg_bf16 v) { return __uint_as_float(((unsigned int)v.bits) << 16); }
+__device__ __forceinline__ float pcg_to_float(pcg_f16 v)
+{
+#if defined(__CUDA_ARCH__)
+    float f;
+    asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(v.bits));
+    return f;
+#else
+    return pcg_half_to_float(v.bits);
+#endif
+}
+
+template <typename T> __device__ __forceinline__ T pcg_from_float(float v);
+template <> __device__ __forceinline__ float pcg_from_float<float>(float v) { return v; }
+// Round to nearest even; NaN stays a (quiet) NaN.
+template <> __device__ __forceinline__ pcg_bf16 pcg_from_float<pcg_bf16>(float v)
+{
+    unsigned int u = __float_as_uint(v);
+    pcg_bf16 r;
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+    {
+        r.bits = (unsigned short)((u >> 16) | 0x40u);
+        return r;
+    }
+    u += 0x7fffu + ((u >> 16) & 1u);
+    r.bits = (unsigned short)(u >> 16);
+    return r;
+}
+template <> __device__ __forceinline__ pcg_f16 pcg_from_float<pcg_f16>(float v)
+{
+    pcg_f16 r;
+#if defined(__CUDA_ARCH__)
+    asm("cvt.rn.f16.f32 %0, %1;" : "=h"(r.bits) : "f"(v));
+#else
+    r.bits = pcg_float_to_half(v);
+#endif
+    return r;
+}
+
+// The operations of the expression language that CUDA does not spell itself (docs/math.md, section 6).
+__device__ __forceinline__ float pcg_relu(float u) { return u != u ? u : fmaxf(u, 0.0f); }
+__device__ __forceinline__ float pcg_max(float a, float b) { return a != a ? a : b != b ? b : fmaxf(a, b); }
+__device__ __forceinline__ float pcg_min(float a, float b) { return a != a ? a : b != b ? b : fminf(a, b); }
+__device__ __forceinline__ float pcg_step(float u) { return u > 0.0f ? 1.0f : 0.0f; }
+__device__ __forceinline__ float pcg_sign(float u) { return (u > 0.0f ? 1.0f : 0.0f) - (u < 0.0f ? 1.0f : 0.0f); }
+__device__ __forceinline__ float pcg_heaviside(float u) { return u > 0.0f ? 1.0f : u == 0.0f ? 0.5f : 0.0f; }
+__device__ __forceinline__ float pcg_sigmoid(float u) { return 1.0f / (1.0f + expf(-u)); }
+__device__ __forceinline__ float pcg_softplus(float u) { return fmaxf(u, 0.0f) + log1pf(expf(-fabsf(u))); }
+// The power of two that brings a row's largest magnitude m into [1/2, 1); 1 when m is at most 1 or not finite.
+__device__ __forceinline__ float pcg_norm_scale(float m)
+{
+    if (!(m > 1.0f) || m == __uint_as_float(0x7f800000u)) return 1.0f;
+    int exponent;
+    frexpf(m, &exponent);
+    return ldexpf(1.0f, -exponent);
+}
+// The scale a norm statistic q computed unscaled needs: 1 when it is at most PCG_STATISTIC_LIMIT, else (and for NaN)
+// pcg_norm_scale of the row's largest magnitude.
+__device__ __forceinline__ float pcg_rescale(float m, float q) { return q <= PCG_STATISTIC_LIMIT ? 1.0f : pcg_norm_scale(m); }
+
+// 16 bytes of storage: 4 floats or 8 halves, moved with one vector load or store.
+template <typename T> struct pcg_chunk
+{
+    static constexpr int size = 16 / sizeof(T);
+    union { uint4 raw; T e[16 / sizeof(T)]; };
+};
+
+__device__ __forceinline__ bool pcg_aligned16(const void* p) { return (reinterpret_cast<pcg_size>(p) & 15) == 0; }
+
+// For every i in [0, n) that belongs to thread t of nt: reads in[0..NI)[i] as floats, calls f(values, results) and
+// writes results[0..NO) to out[..][i], in 16-byte chunks when every pointer is 16-byte aligned, then one by one.
+// Which thread handles which element, and in which order, depends on n, t and nt alone: sums built in f are
+// deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_size n, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = true;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    pcg_size done = 0;
+    if (vectorised)
+    {
+        const pcg_size chunks = n / V;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+        }
+        done = chunks * V;
+    }
+    for (pcg_size i = done + t; i < n; i += nt)
+    {
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][i]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+    }
+}
+
+// Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
+// order, so the sums are the same on every run. Every thread of the block must call it.
+template <int N>
+__device__ __forceinline__ void pcg_block_sum(float (&v)[N])
+{
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] += __shfl_xor_sync(0xffffffffu, v[k], offset);
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float s = 0.0f;
+        for (int w = 0; w < warps; w++) s += partial[k][w];
+        v[k] = s;
+    }
+    __syncthreads();
+}
+
+// The largest of v[0..N) over the block, for every thread; NaNs are ignored (a row with one is NaN anyway).
+template <int N>
+__device__ __forceinline__ void pcg_block_max(float (&v)[N])
+{
+    __shared__ float partial[N][32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, warps = (blockDim.x + 31) >> 5;
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        for (int offset = 16; offset > 0; offset >>= 1) v[k] = fmaxf(v[k], __shfl_xor_sync(0xffffffffu, v[k], offset));
+        if (lane == 0) partial[k][warp] = v[k];
+    }
+    __syncthreads();
+#pragma unroll
+    for (int k = 0; k < N; k++)
+    {
+        float m = 0.0f;
+        for (int w = 0; w < warps; w++) m = fmaxf(m, partial[k][w]);
+        v[k] = m;
+    }
+    __syncthreads();
+}
+
+// The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
+template <typename T>
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float b = pcg_to_float(bias[0]);
+    const float hf = (float)h;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float sigma = 1.0f;
+        float m, q1, q2, q3;
+        for (int attempt = 0; ; attempt++)
+        {
+            float sums1[3] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += ((t2 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            q2 = sums1[1];
+            q3 = sums1[2];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
+        }
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float c1 = (w1 * s1);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float c2 = (w2 * s2);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c3 = (w3 * s3);
+        {
+            const T* in[2] = { x + row * h, gate + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vgate = v[1];
+                const float t0 = (vx * sigma);
+                r[0] = ((b + (t0 * (c1 + (t0 * (c2 + (t0 * c3)))))) * vgate);
+            });
+        }
+    }
+}
+
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the Order + 1 gradient partials of each row.
+template <typename T>
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+{
+    const float w1 = pcg_to_float(weight[0]);
+    const float w2 = pcg_to_float(weight[1]);
+    const float w3 = pcg_to_float(weight[2]);
+    const float b = pcg_to_float(bias[0]);
+    const float hf = (float)h;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float sigma = 1.0f;
+        float m, q1, S1, q2, S2, q3, S3, G;
+        for (int attempt = 0; ; attempt++)
+        {
+            float sums1[7] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
+                pcg_map<T, 3, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float vgate = v[2];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (vg * vgate);
+                    const float t3 = (t1 * t0);
+                    const float t4 = (t3 * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (t2 * t0);
+                    sums1[2] += t4;
+                    sums1[3] += (t2 * t1);
+                    sums1[4] += ((t4 * t0) * t0);
+                    sums1[5] += (t2 * t3);
+                    sums1[6] += t2;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            m = maxes1[0];
+            q1 = sums1[0];
+            S1 = sums1[1];
+            q2 = sums1[2];
+            S2 = sums1[3];
+            q3 = sums1[4];
+            S3 = sums1[5];
+            G = sums1[6];
+            if (attempt > 0) break;
+            const float sigma_rescaled = pcg_rescale(m, q3);
+            if (sigma_rescaled == 1.0f) break;
+            sigma = sigma_rescaled;
+        }
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float a1 = (w1 * s1);
+        const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float a2 = (w2 * s2);
+        const float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / hf);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a3 = (w3 * s3);
+        const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (2.0f * c2);
+        const float i2_3 = (3.0f * c3);
+        {
+            const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
+            T* out[2] = { dx + row * h, dgate + row * h };
+            pcg_map<T, 3, 2>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float vgate = v[2];
+                const float t0 = (vx * sigma);
+                r[0] = ((((vg * vgate) * (a1 + (t0 * (i2_0 + (t0 * i2_1))))) - (t0 * (c1 + (t0 * (t0 * (i2_2 + (t0 * (t0 * i2_3)))))))) * sigma);
+                r[1] = (vg * (b + (t0 * (a1 + (t0 * (a2 + (t0 * a3)))))));
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * (PCG_ORDER + 1) + 0] = (s1 * S1);
+            partials[row * (PCG_ORDER + 1) + 1] = (s2 * S2);
+            partials[row * (PCG_ORDER + 1) + 2] = (s3 * S3);
+            partials[row * (PCG_ORDER + 1) + 3] = G;
+        }
+    }
+}
+
+// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
+// and dbias are the same on every run.
+template <typename T>
+__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
+{
+    const int k = blockIdx.x;
+    float s[1] = {};
+    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * (PCG_ORDER + 1) + k];
+    pcg_block_sum(s);
+    if (threadIdx.x == 0)
+    {
+        if (k < PCG_ORDER) dweight[k] = pcg_from_float<T>(s[0]);
+        else dbias[0] = pcg_from_float<T>(s[0]);
+    }
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* weight, const float* bias, pcg_size rows, int h)
+{
+    pcg_forward<float>(x, gate, y, weight, bias, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
+{
+    pcg_backward<float>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
+{
+    pcg_reduce<float>(partials, count, dweight, dbias);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
+{
+    pcg_forward<pcg_bf16>(x, gate, y, weight, bias, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
+{
+    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
+{
+    pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
+{
+    pcg_forward<pcg_f16>(x, gate, y, weight, bias, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
+{
+    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
+{
+    pcg_reduce<pcg_f16>(partials, count, dweight, dbias);
+}

@@ -1,0 +1,76 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Tests.Cuda.Emulation;
+using PolyComGen.Tests.Numerics;
+using PolyComGen.Tests.Support;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Tests.Python;
+
+/// <summary>
+/// The emitted PyTorch module's CUDA launch path, run on the emulated CUDA device (a CuPy stand-in launches the
+/// library the C# emulator compiled), against the C# launch path on the same device: bitwise the same outputs and
+/// gradients in float32, bfloat16 and float16, so the Python module launches the kernels exactly as the runtime does.
+/// </summary>
+[Trait("Category", "Python")]
+[Trait("Category", "CudaEmulation")]
+public sealed class EmulatedLaunchTests : IDisposable
+{
+    private readonly string folder = Directory.CreateTempSubdirectory("pcg-emulated-launch-").FullName;
+
+    public void Dispose() => Directory.Delete(folder, recursive: true);
+
+    [SkippableTheory]
+    [InlineData("PolyNorm", new long[] { 5, 1031 })]
+    [InlineData("PolyReLU", new long[] { 3, 7, 333 })]
+    [InlineData("NormTanhType2Order3", new long[] { 4, 300 })]
+    [InlineData("GatedNormType2Order3", new long[] { 6, 129 })]
+    [InlineData("GatedQuickGELUType1Order2", new long[] { 70001 })]
+    public void ThePythonLaunchPathEqualsTheRuntimesBitwise(string name, long[] shape)
+    {
+        EmulatedParity.RequireEmulator();
+        string python = PythonTorch.Require();
+        using var scope = NewDisposeScope();
+        PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
+        var generator = new torch.Generator(77);
+        Tensor x = Harness.Input(activation.Spec, shape, generator).to(float32), dy = randn(shape, generator: generator);
+        Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(float32);
+        Tensor weight = randn([activation.Spec.Order], generator: generator) * 0.5, bias = randn([1], generator: generator) * 0.5;
+        var inputs = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["weight"] = weight, ["bias"] = bias };
+        if (gate is not null)
+        {
+            inputs["gate"] = gate;
+        }
+        PyTorchPickler.PickleStateDict(Path.Combine(folder, "in.pt"), inputs);
+        string module = Path.GetFileNameWithoutExtension(activation.WriteTorchModule(folder));
+        var options = new CudaEmulationOptions();
+
+        var environment = new Dictionary<string, string> { ["POLYCOMGEN_EMULATED_LIBRARY"] = EmulatedDevice.LibraryFor(activation.Kernels).Path };
+        var (exitCode, output) = PythonTorch.Run(python, folder, TimeSpan.FromMinutes(3), environment, Path.Combine(PythonTorch.ScriptFolder, "emulated_launch.py"),
+            folder, module, name, Path.Combine(folder, "in.pt"), Path.Combine(folder, "out.pt"), options.Multiprocessors.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(exitCode == 0, $"emulated_launch.py failed ({exitCode}):\n{output}");
+        Hashtable py = PyTorchUnpickler.UnpickleStateDict(Path.Combine(folder, "out.pt"));
+
+        foreach (ScalarType dtype in EmulatedParity.Dtypes)
+        {
+            string prefix = dtype switch { ScalarType.Float32 => "float32", ScalarType.BFloat16 => "bfloat16", _ => "float16" };
+            Tensor y = CudaEmulator.Forward(activation.Kernels, x.to(dtype), gate?.to(dtype), weight.to(dtype), bias.to(dtype), options);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x.to(dtype), gate?.to(dtype), dy.to(dtype), weight.to(dtype), bias.to(dtype), options);
+            Compare.BitwiseEqual((Tensor)py[prefix + ".y"]!, y.to(float32), $"{name} {dtype} y");
+            Compare.BitwiseEqual((Tensor)py[prefix + ".dx"]!, gradients.Dx.to(float32), $"{name} {dtype} dx");
+            Compare.BitwiseEqual((Tensor)py[prefix + ".dweight"]!, gradients.Dweight.to(float32), $"{name} {dtype} dweight");
+            Compare.BitwiseEqual((Tensor)py[prefix + ".dbias"]!, gradients.Dbias.to(float32), $"{name} {dtype} dbias");
+            if (gate is not null)
+            {
+                Compare.BitwiseEqual((Tensor)py[prefix + ".dgate"]!, gradients.Dgate!.to(float32), $"{name} {dtype} dgate");
+            }
+        }
+    }
+}

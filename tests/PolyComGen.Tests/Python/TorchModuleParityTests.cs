@@ -1,0 +1,159 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Text.Json;
+using PolyComGen.Tests.Numerics;
+using PolyComGen.Tests.Support;
+using TorchSharp;
+using TorchSharp.PyBridge;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Tests.Python;
+
+/// <summary>
+/// Emits the PyTorch modules of several specs, runs them in Python on the inputs the C# modules get, all cases in
+/// one Python process, and keeps the folder for the tests to read.
+/// </summary>
+public sealed class TorchParityFixture : IDisposable
+{
+    /// <summary>The activations compared: the paper's two, a Type 1 Norm, two expressions (one under norm()) and a gated one.</summary>
+    public static readonly string[] Activations = ["PolyNorm", "PolyReLU", "NormType1Order3", "QuickGELUType1Order3", "NormTanhType2Order3", "GatedNormType2Order3"];
+
+    public static readonly ScalarType[] Dtypes = [ScalarType.Float64, ScalarType.Float32];
+
+    public string Folder { get; } = Directory.CreateTempSubdirectory("pcg-torch-").FullName;
+
+    private readonly Lazy<(int ExitCode, string Output)> run;
+
+    public TorchParityFixture() => run = new Lazy<(int, string)>(Run);
+
+    /// <summary>Runs every case once, on first use; the Python process's exit code and output.</summary>
+    public (int ExitCode, string Output) Result(string python)
+    {
+        this.python = python;
+        return run.Value;
+    }
+
+    private string python = "";
+
+    public static string Case(string activation, ScalarType dtype) => $"{activation}-{dtype}";
+
+    private (int, string) Run()
+    {
+        var manifest = new List<object>();
+        string modules = Path.Combine(Folder, "modules");
+        foreach (string name in Activations)
+        {
+            PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
+            string path = activation.WriteTorchModule(modules);
+            foreach (ScalarType dtype in Dtypes)
+            {
+                string input = Path.Combine(Folder, Case(name, dtype) + ".in.pt");
+                using var scope = NewDisposeScope();
+                var (x, dy, gate, weight, bias) = Inputs(activation, dtype);
+                var tensors = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["weight"] = weight, ["bias"] = bias };
+                if (gate is not null)
+                {
+                    tensors["gate"] = gate;
+                }
+                PyTorchPickler.PickleStateDict(input, tensors);
+                manifest.Add(new { folder = modules, module = Path.GetFileNameWithoutExtension(path), @class = name, input, output = Path.Combine(Folder, Case(name, dtype) + ".out.pt") });
+            }
+        }
+        string manifestPath = Path.Combine(Folder, "manifest.json");
+        File.WriteAllText(manifestPath, JsonSerializer.Serialize(manifest));
+        return PythonTorch.Run(python, Folder, TimeSpan.FromMinutes(3), Path.Combine(PythonTorch.ScriptFolder, "torch_parity.py"), manifestPath);
+    }
+
+    /// <summary>The inputs of a case, the same every time: x (a Norm row of 70, rows of 3 x 2), dy, the gate, random parameters.</summary>
+    public static (Tensor X, Tensor Dy, Tensor? Gate, Tensor Weight, Tensor Bias) Inputs(PolyComActivation activation, ScalarType dtype)
+    {
+        var generator = new torch.Generator(4242);
+        long[] shape = [2, 3, 70];
+        Tensor x = Harness.Input(activation.Spec, shape, generator).to(dtype);
+        Tensor dy = randn(shape, dtype: float64, generator: generator).to(dtype);
+        Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(dtype);
+        Tensor weight = (randn([activation.Spec.Order], dtype: float64, generator: generator) * 0.5).to(dtype);
+        Tensor bias = (randn([1], dtype: float64, generator: generator) * 0.5).to(dtype);
+        return (x, dy, gate, weight, bias);
+    }
+
+    public void Dispose() => Directory.Delete(Folder, recursive: true);
+}
+
+/// <summary>The emitted PyTorch modules against the C# modules: forward, every gradient, parameters and state_dict keys.</summary>
+[Trait("Category", "Python")]
+public sealed class TorchModuleParityTests(TorchParityFixture fixture) : IClassFixture<TorchParityFixture>
+{
+    public static IEnumerable<object[]> Cases() =>
+        from name in TorchParityFixture.Activations from dtype in TorchParityFixture.Dtypes select new object[] { name, dtype };
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void PythonModuleEqualsTheCSharpModule(string name, ScalarType dtype)
+    {
+        string python = PythonTorch.Require();
+        var (exitCode, output) = fixture.Result(python);
+        Assert.True(exitCode == 0, $"torch_parity.py failed ({exitCode}):\n{output}");
+        using var scope = NewDisposeScope();
+        PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
+        var (x, dy, gate, weight, bias) = TorchParityFixture.Inputs(activation, dtype);
+        var module = activation.CreateModule();
+        module.to(dtype);
+        using (no_grad())
+        {
+            Harness.Parameters(module).Weight.copy_(weight);
+            Harness.Parameters(module).Bias.copy_(bias);
+        }
+        Outputs csharp = Harness.Fused(module, x, dy, gate);
+        Hashtable py = PyTorchUnpickler.UnpickleStateDict(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt"));
+
+        double tolerance = dtype == ScalarType.Float64 ? 1e-10 : 1e-5;
+        Compare.Close((Tensor)py["y"]!, csharp.Y, tolerance, $"{name} {dtype} y");
+        Compare.Close((Tensor)py["dx"]!, csharp.Dx, tolerance, $"{name} {dtype} dx");
+        if (dtype == ScalarType.Float64)
+        {
+            Compare.Close((Tensor)py["dweight"]!, csharp.Dweight, tolerance, $"{name} dweight");
+            Compare.Close((Tensor)py["dbias"]!, csharp.Dbias, tolerance, $"{name} dbias");
+        }
+        else
+        {
+            // Sums over 420 float32 terms: their error is relative to the sum of the magnitudes, not to the sum.
+            var scales = Harness.ParameterGradientScales(activation.Spec, module, x, dy, gate);
+            Compare.CloseSums((Tensor)py["dweight"]!, csharp.Dweight, scales.Dweight, tolerance, $"{name} float32 dweight");
+            Compare.CloseSums((Tensor)py["dbias"]!, csharp.Dbias, scales.Dbias, tolerance, $"{name} float32 dbias");
+        }
+        Assert.Equal(gate is not null, py.ContainsKey("dgate"));
+        if (gate is not null)
+        {
+            Compare.Close((Tensor)py["dgate"]!, csharp.Dgate!, tolerance, $"{name} {dtype} dgate");
+        }
+
+        // The same initial parameters as a fresh C# module.
+        var fresh = (IPolyComModule)activation.Create();
+        Compare.BitwiseEqual((Tensor)py["initial.weight"]!, fresh.Weight.detach(), $"{name} initial weight");
+        Compare.BitwiseEqual((Tensor)py["initial.bias"]!, fresh.Bias.detach(), $"{name} initial bias");
+    }
+
+    [SkippableTheory]
+    [MemberData(nameof(Cases))]
+    public void APyTorchStateDictLoadsIntoTheCSharpModule(string name, ScalarType dtype)
+    {
+        string python = PythonTorch.Require();
+        Assert.Equal(0, fixture.Result(python).ExitCode);
+        using var scope = NewDisposeScope();
+        PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
+        var (_, _, _, weight, bias) = TorchParityFixture.Inputs(activation, dtype);
+        var module = activation.CreateModule();
+        module.to(dtype);
+
+        module.load_py(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt.state.pt"));
+
+        Assert.Equal(["weight", "bias"], module.state_dict().Keys.ToArray());
+        Compare.BitwiseEqual(Harness.Parameters(module).Weight.detach(), weight, $"{name} weight");
+        Compare.BitwiseEqual(Harness.Parameters(module).Bias.detach(), bias, $"{name} bias");
+    }
+}
