@@ -86,7 +86,7 @@ public sealed class TorchParityFixture : IDisposable
 
 /// <summary>The emitted PyTorch modules against the C# modules: forward, every gradient, parameters and state_dict keys.</summary>
 [Trait("Category", "Python")]
-public sealed class TorchModuleParityTests(TorchParityFixture fixture) : IClassFixture<TorchParityFixture>
+public sealed class TorchModuleParityTests(TorchParityFixture fixture, Xunit.Abstractions.ITestOutputHelper log) : IClassFixture<TorchParityFixture>
 {
     public static IEnumerable<object[]> Cases() =>
         from name in TorchParityFixture.Activations from dtype in TorchParityFixture.Dtypes select new object[] { name, dtype };
@@ -112,6 +112,9 @@ public sealed class TorchModuleParityTests(TorchParityFixture fixture) : IClassF
         Hashtable py = PyTorchUnpickler.UnpickleStateDict(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt"));
 
         double tolerance = dtype == ScalarType.Float64 ? 1e-10 : 1e-5;
+        log.WriteLine($"{name} {dtype}: y {Compare.RelativeError((Tensor)py["y"]!, csharp.Y):E1}, dx {Compare.RelativeError((Tensor)py["dx"]!, csharp.Dx):E1}, " +
+                      $"dweight {Compare.RelativeError((Tensor)py["dweight"]!, csharp.Dweight):E1}, dbias {Compare.RelativeError((Tensor)py["dbias"]!, csharp.Dbias):E1}" +
+                      (gate is null ? "" : $", dgate {Compare.RelativeError((Tensor)py["dgate"]!, csharp.Dgate!):E1}"));
         Compare.Close((Tensor)py["y"]!, csharp.Y, tolerance, $"{name} {dtype} y");
         Compare.Close((Tensor)py["dx"]!, csharp.Dx, tolerance, $"{name} {dtype} dx");
         if (dtype == ScalarType.Float64)

@@ -94,6 +94,7 @@ internal static class TorchModuleEmitter
         writer.WriteLine($"THREADS_PER_BLOCK = {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"BLOCKS_PER_MULTIPROCESSOR = {KernelContract.BlocksPerMultiprocessor.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"CHUNK_BYTES = {KernelContract.ChunkBytes.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"PARTIAL_COLUMNS = {KernelContract.PartialColumns(spec.Order).ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"NORM_STATISTIC_LIMIT = {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}");
         writer.WriteLine("# The entry points of each storage dtype, and their parameters in order.");
         writer.WriteLine("ENTRY_POINTS = {");

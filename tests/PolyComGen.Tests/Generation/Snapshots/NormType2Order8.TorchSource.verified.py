@@ -29,6 +29,7 @@ ROWWISE = True
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+PARTIAL_COLUMNS = 9
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
@@ -658,12 +659,17 @@ def _function(device_index, role, dtype):
     return module.get_function(ENTRY_POINTS[dtype][role])
 
 
+_multiprocessors = {}
+
+
 def _geometry(rows, h, element_size, device_index):
     """Blocks and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element size and the
     device alone, so the gradients are the same on every run."""
     if rows == 0 or h == 0:
         return 0, 0
-    cap = torch.cuda.get_device_properties(device_index).multi_processor_count * BLOCKS_PER_MULTIPROCESSOR
+    if device_index not in _multiprocessors:
+        _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
+    cap = _multiprocessors[device_index] * BLOCKS_PER_MULTIPROCESSOR
     if ROWWISE:
         return min(rows, cap), rows
     per_chunk = CHUNK_BYTES // element_size
@@ -719,11 +725,11 @@ def fused_backward(x, gate, dy, weight, bias):
         return dx, torch.zeros(ORDER, dtype=x.dtype, device=x.device), torch.zeros(1, dtype=x.dtype, device=x.device), dgate
     dweight = torch.empty(ORDER, dtype=x.dtype, device=x.device)
     dbias = torch.empty(1, dtype=x.dtype, device=x.device)
-    partials = torch.empty(partial_rows, ORDER + 1, dtype=torch.float32, device=x.device)
+    partials = torch.empty(partial_rows, PARTIAL_COLUMNS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "weight": weight,
               "bias": bias, "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dweight": dweight, "dbias": dbias}
     _launch("backward", x.dtype, x.device.index, blocks, values)
-    _launch("reduce", x.dtype, x.device.index, ORDER + 1, values)
+    _launch("reduce", x.dtype, x.device.index, PARTIAL_COLUMNS, values)  # one block per column
     return dx, dweight, dbias, dgate
 
 

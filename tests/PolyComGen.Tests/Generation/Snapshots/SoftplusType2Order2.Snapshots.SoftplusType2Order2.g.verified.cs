@@ -380,6 +380,7 @@ ROWWISE = False
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+PARTIAL_COLUMNS = 3
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
