@@ -9,6 +9,7 @@ checks at the end. --checkpoint continues from an explorer checkpoint (explore-o
 the corpus the explorer saved beside it; otherwise it trains a fresh model on a synthetic Markov corpus.
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -49,7 +50,7 @@ def main():
     parser.add_argument("--checkpoint", help="an explorer checkpoint to continue from")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--batch", type=int, default=16, help="sequences per rank and step")
-    parser.add_argument("--lr", type=float, default=3e-3)
+    parser.add_argument("--lr", type=float, help="peak learning rate (default 3e-3, or 1e-3 when continuing a checkpoint)")
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
     parser.add_argument("--heads", type=int, default=4)
@@ -77,7 +78,11 @@ def main():
         length = args.seq
     model.to(device)
     parallel = DistributedDataParallel(model, device_ids=[device.index] if cuda else None)
-    optimizer = torch.optim.AdamW(parallel.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.1)
+    peak = args.lr if args.lr is not None else (1e-3 if args.checkpoint else 3e-3)
+    optimizer = torch.optim.AdamW(parallel.parameters(), lr=peak, betas=(0.9, 0.95), weight_decay=0.1)
+    warmup = max(1, args.steps // 10)  # the explorer's schedule: linear warm-up, then cosine decay to a tenth
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: (step + 1) / warmup if step < warmup else
+                                                 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, args.steps - warmup))))
     batches = torch.Generator().manual_seed(1000 + rank)  # each rank its own data
 
     losses = []
@@ -90,6 +95,7 @@ def main():
         loss.backward()
         torch.nn.utils.clip_grad_norm_(parallel.parameters(), 1.0)
         optimizer.step()
+        schedule.step()
         mean = loss.detach().clone()
         dist.all_reduce(mean)
         losses.append(mean.item() / world)
