@@ -55,6 +55,8 @@ public sealed class PackageConsumerTests : IDisposable
         Assert.Contains("consumer: ok", output);
         Assert.Contains("PolySiLU2: worst relative error", output);
         Assert.Contains("NormCubic: worst relative error", output);
+        Assert.Contains("PolyQuickGELU: worst relative error", output);
+        Assert.Contains("GatedNormTanh: worst relative error", output);
     }
 
     private static string Run(string program, string arguments, string folder)
