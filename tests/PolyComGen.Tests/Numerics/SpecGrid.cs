@@ -116,12 +116,19 @@ namespace PolyComGen.Tests.Numerics;
 [PolyCom(Order = 2, Inner = "norm(x * sigmoid(x))", Type = 2)] public partial class NormSiLUType2Order2 { }
 [PolyCom(Order = 3, Inner = "norm(exp(x) - 1)", Type = 1)] public partial class NormExpm1Type1Order3 { }
 
-// Gated (PolyCom(x) * gate): the paper's two, both types of Norm, a smooth built-in and two expressions.
+// Gated (PolyCom(x) * gate): every built-in inner function, both types, and two expressions.
 [PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)] public partial class GatedNormType2Order3 { }
 [PolyCom(Order = 2, Inner = "Norm", Type = 1, Gated = true)] public partial class GatedNormType1Order2 { }
 [PolyCom(Order = 3, Inner = "ReLU", Type = 1, Gated = true)] public partial class GatedReLUType1Order3 { }
 [PolyCom(Order = 2, Inner = "GELU", Type = 2, Gated = true)] public partial class GatedGELUType2Order2 { }
 [PolyCom(Order = 1, Inner = "Identity", Type = 1, Gated = true)] public partial class GatedIdentityType1Order1 { }
+[PolyCom(Order = 2, Inner = "Abs", Type = 1, Gated = true)] public partial class GatedAbsType1Order2 { }
+[PolyCom(Order = 3, Inner = "Square", Type = 2, Gated = true)] public partial class GatedSquareType2Order3 { }
+[PolyCom(Order = 2, Inner = "Sigmoid", Type = 2, Gated = true)] public partial class GatedSigmoidType2Order2 { }
+[PolyCom(Order = 3, Inner = "Tanh", Type = 1, Gated = true)] public partial class GatedTanhType1Order3 { }
+[PolyCom(Order = 3, Inner = "SiLU", Type = 1, Gated = true)] public partial class GatedSiLUType1Order3 { }
+[PolyCom(Order = 2, Inner = "GELUTanh", Type = 1, Gated = true)] public partial class GatedGELUTanhType1Order2 { }
+[PolyCom(Order = 4, Inner = "Softplus", Type = 2, Gated = true)] public partial class GatedSoftplusType2Order4 { }
 [PolyCom(Order = 2, Inner = "x * sigmoid(1.702 * x)", Type = 1, Gated = true)] public partial class GatedQuickGELUType1Order2 { }
 [PolyCom(Order = 2, Inner = "norm(tanh(x))", Type = 2, Gated = true)] public partial class GatedNormTanhType2Order2 { }
 
