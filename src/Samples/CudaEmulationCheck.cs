@@ -61,7 +61,7 @@ public static class CudaEmulationCheck
         // The float64 CPU kernels through autograd, on the values the storage dtype holds.
         Tensor x64 = x.to(float64).requires_grad_();
         Tensor? gate64 = gate?.to(float64).requires_grad_();
-        Tensor y64 = Forward(activation, x64, gate64);
+        Tensor y64 = ActivationCalls.Forward(activation, x64, gate64);
         Tensor[] inputs = gate64 is null ? [x64, activation.Weight, activation.Bias] : [x64, activation.Weight, activation.Bias, gate64];
         Tensor[] expected = autograd.grad([y64], inputs, [dy.to(float64)]).ToArray();
 
@@ -77,10 +77,6 @@ public static class CudaEmulationCheck
         return gate is null ? errors : [.. errors, Relative(gradients.Dgate!, expected[3])];
     }
 
-    private static Tensor Forward(IPolyComModule activation, Tensor x, Tensor? gate) => gate is null
-        ? ((nn.Module<Tensor, Tensor>)activation).forward(x)
-        : ((nn.Module<Tensor, Tensor, Tensor>)activation).forward(x, gate);
-
     private static double Relative(Tensor actual, Tensor expected) =>
         ((actual.to(float64) - expected.detach()).abs().max() / expected.detach().abs().max()).item<double>();
 
@@ -94,14 +90,14 @@ public static class CudaEmulationCheck
         using var noGrad = no_grad();
         Tensor savedWeight = activation.Weight.clone(), savedBias = activation.Bias.clone();
         Tensor g = gate is null ? dy.abs() : (dy * gate).abs();
-        Tensor ones = gate is null ? null! : torch.ones_like(gate);
+        Tensor? ones = gate is null ? null : torch.ones_like(gate);
         var scales = new double[activation.Weight.shape[0]];
         activation.Bias.zero_();
         for (int k = 0; k < scales.Length; k++)
         {
             activation.Weight.zero_();
             activation.Weight[k] = 1.0;
-            scales[k] = (g * Forward(activation, x, gate is null ? null : ones).abs()).sum().item<double>();
+            scales[k] = (g * ActivationCalls.Forward(activation, x, ones).abs()).sum().item<double>();
         }
         activation.Weight.copy_(savedWeight);
         activation.Bias.copy_(savedBias);

@@ -37,7 +37,7 @@ public static class ReferenceCheck
         Tensor upstream = randn(64, 1024, dtype: float64);
         Tensor? gate = activation.Spec.Gated ? randn(64, 1024, dtype: float64) : null;
 
-        Tensor y = gate is null ? ((nn.Module<Tensor, Tensor>)activation).forward(x) : ((nn.Module<Tensor, Tensor, Tensor>)activation).forward(x, gate);
+        Tensor y = ActivationCalls.Forward(activation, x, gate);
         y.backward([upstream]);
         var (dx, dw) = (x.grad!.clone(), weight.grad!.clone());
         x.grad!.zero_();
