@@ -33,6 +33,18 @@ static class KernelContract
     /// <summary>The default epsilon of norm(): added to the mean square before the inverse square root.</summary>
     public const double DefaultEps = 1e-6;
 
+    /// <summary>The attribute's default order (PolyNorm's).</summary>
+    public const int DefaultOrder = 3;
+
+    /// <summary>The attribute's default type: 2, sum w_k rho(x^k) + b (PolyNorm's).</summary>
+    public const int DefaultType = 2;
+
+    /// <summary>The attribute's default inner function (PolyNorm's).</summary>
+    public const string DefaultInner = "Norm";
+
+    /// <summary>The largest finite float32, the kernels' arithmetic: constants and Eps must lie within it.</summary>
+    public const double Float32Max = 3.4028234663852886e38;
+
     /// <summary>
     /// The largest norm statistic (a row's sum of squares) the kernels use unscaled: 2^64. Above it, or when it is not
     /// finite, the statistics pass runs again on the row scaled by a power of two (docs/math.md section 4): below it

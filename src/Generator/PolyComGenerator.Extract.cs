@@ -19,7 +19,7 @@ namespace PolyComGen.Generator;
 public sealed partial class PolyComGenerator
 {
     /// <summary>The members the generator adds, which the class must not declare itself.</summary>
-    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "Spec", "CudaSource", "PolyComKernels" };
+    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "Spec", "CudaSource", "TorchSource", "PolyComKernels" };
 
     /// <summary>
     /// Reads one annotated class into a <see cref="PolyComModel"/> and its diagnostics. Keeps no symbol,
@@ -126,8 +126,8 @@ public sealed partial class PolyComGenerator
 
     private static SpecModel? ReadSpec(AttributeData attribute, Location fallback, List<DiagnosticInfo> diagnostics)
     {
-        int order = 3, type = 2;
-        string? inner = "Norm";
+        int order = KernelContract.DefaultOrder, type = KernelContract.DefaultType;
+        string? inner = KernelContract.DefaultInner;
         double eps = KernelContract.DefaultEps;
         bool epsGiven = false, gated = false, readable = true;
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
@@ -187,7 +187,7 @@ public sealed partial class PolyComGenerator
                 valid = false;
             }
         }
-        if (epsGiven && !(eps > 0 && !double.IsInfinity(eps)))
+        if (epsGiven && !IsFloat32Positive(eps))
         {
             string shown = eps.ToString("R", CultureInfo.InvariantCulture);
             if (function is null || function.Normalized)
@@ -200,8 +200,23 @@ public sealed partial class PolyComGenerator
                 diagnostics.Add(DiagnosticInfo.Create(UnusedInvalidEps, At("Eps"), shown, function.Text));
             }
         }
-        return valid ? new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function) : null;
+        if (!valid)
+        {
+            return null;
+        }
+        var spec = new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function);
+        if (PlanConstants.FirstOutOfRange(spec) is double constant)
+        {
+            string message = InnerParser.ConstantRangeMessage(constant.ToString("G3", CultureInfo.InvariantCulture))
+                + $"; Type {type}, order {order} of this expression needs it after simplification and differentiation";
+            diagnostics.Add(DiagnosticInfo.Create(ExpressionConstantRange, At("Inner"), message));
+            return null;
+        }
+        return spec;
     }
+
+    // Eps is added in float32 by the kernels: it must stay a positive finite number there (1e-50 would become 0).
+    private static bool IsFloat32Positive(double value) => value > 0 && value <= KernelContract.Float32Max && (float)value > 0;
 
     private static DiagnosticInfo ExpressionDiagnostic(ExpressionError error, string inner, Location location)
     {
@@ -219,6 +234,7 @@ public sealed partial class PolyComGenerator
             ExpressionErrorKind.DivisionByZero => ExpressionDivisionByZero,
             ExpressionErrorKind.ArgumentCount => ExpressionArgumentCount,
             ExpressionErrorKind.TooLarge => ExpressionTooLarge,
+            ExpressionErrorKind.ConstantRange => ExpressionConstantRange,
             _ => MalformedExpression,
         };
         return DiagnosticInfo.Create(descriptor, location, error.Message);

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Immutable;
 using System.Linq;
 using Microsoft.CodeAnalysis;
@@ -39,6 +40,26 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
         public const string Registry = nameof(Registry);
     }
 
+    /// <summary>
+    /// Adds a model's module. Extract has validated the model, so emitting cannot fail by design; should a bug make it
+    /// throw, the user gets PCG0099 naming the class rather than the compiler's CS8785 and no pointer at all.
+    /// </summary>
+    private static void EmitModule(SourceProductionContext output, PolyComModel model)
+    {
+        string source;
+        try
+        {
+            source = ModuleEmitter.Emit(model);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, Location.None,
+                model.Hierarchy.ClassName, model.Spec.Attribute, e.GetType().Name + ": " + e.Message));
+            return;
+        }
+        output.AddSource($"{model.Hierarchy.MetadataName}.g.cs", source);
+    }
+
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
@@ -58,8 +79,7 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
             .Where(static result => result.Value is not null)
             .Select(static (result, _) => result.Value!)
             .WithTrackingName(TrackingNames.Models);
-        context.RegisterSourceOutput(models, static (output, model) =>
-            output.AddSource($"{model.Hierarchy.MetadataName}.g.cs", ModuleEmitter.Emit(model)));
+        context.RegisterSourceOutput(models, static (output, model) => EmitModule(output, model));
 
         IncrementalValueProvider<string> rootNamespace = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
             options.GlobalOptions.TryGetValue("build_property.RootNamespace", out string? value) ? value.Trim() : "");

@@ -15,8 +15,8 @@ public interface IPolyComModule
     /// <summary>The spec the module computes.</summary>
     PolyComSpec Spec { get; }
 
-    /// <summary>The module's generated kernels, as the backends see them.</summary>
-    KernelDescriptor Kernels { get; }
+    /// <summary>The kernel contract's description of the module's generated kernels, as the backends see them.</summary>
+    KernelDescriptor Descriptor { get; }
 
     /// <summary>
     /// The activation with this module's parameters as plain eager TorchSharp ops, the paper's formula as written,

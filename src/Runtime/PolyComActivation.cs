@@ -10,9 +10,9 @@ namespace PolyComGen;
 /// <param name="Name">The declaring class's name.</param>
 /// <param name="Spec">The spec.</param>
 /// <param name="Factory">Creates a module with the default parameters.</param>
-/// <param name="Kernels">The generated kernels, as the backends see them.</param>
+/// <param name="Descriptor">The kernel contract's description of the generated kernels, as the backends see them.</param>
 /// <param name="TorchSource">The activation as a self-contained Python module for PyTorch (see <see cref="WriteTorchModule"/>).</param>
-public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPolyComModule> Factory, KernelDescriptor Kernels, string TorchSource)
+public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPolyComModule> Factory, KernelDescriptor Descriptor, string TorchSource)
 {
     /// <summary>The file name of the Python module: the class name in lower case, <c>.py</c> (PolyNorm: polynorm.py).</summary>
     public string TorchFileName => SpecText.TorchFileName(Name);
@@ -37,5 +37,5 @@ public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPoly
     public IPolyComModule Create() => Factory();
 
     /// <summary>The CUDA translation unit.</summary>
-    public string CudaSource => Kernels.CudaSource;
+    public string CudaSource => Descriptor.CudaSource;
 }

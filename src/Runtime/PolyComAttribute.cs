@@ -19,7 +19,7 @@ public sealed class PolyComAttribute : Attribute
     public const double DefaultEps = Contract.KernelContract.DefaultEps;
 
     /// <summary>The order r of the polynomial, 1 to 8. Default 3.</summary>
-    public int Order { get; set; } = 3;
+    public int Order { get; set; } = Contract.KernelContract.DefaultOrder;
 
     /// <summary>
     /// The inner function rho: a built-in, case-insensitive (Norm, RMS normalisation over the last dimension; ReLU,
@@ -27,10 +27,10 @@ public sealed class PolyComAttribute : Attribute
     /// <c>"x * sigmoid(1.702 * x)"</c>, optionally normalised as a whole: <c>"norm(tanh(x))"</c>. Default Norm.
     /// Mistakes in an expression are compile-time errors located inside the string.
     /// </summary>
-    public string Inner { get; set; } = "Norm";
+    public string Inner { get; set; } = Contract.KernelContract.DefaultInner;
 
     /// <summary>1 for <c>sum w_i rho(x)^i + b</c>, 2 for <c>sum w_i rho(x^i) + b</c>. Default 2.</summary>
-    public int Type { get; set; } = 2;
+    public int Type { get; set; } = Contract.KernelContract.DefaultType;
 
     /// <summary>The epsilon added to the mean square when <see cref="Inner"/> normalises (Norm or norm(...)). Default 1e-6.</summary>
     public double Eps { get; set; } = DefaultEps;

@@ -66,8 +66,8 @@ public static class CudaEmulationCheck
         Tensor[] expected = autograd.grad([y64], inputs, [dy.to(float64)]).ToArray();
 
         Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
-        Tensor y = CudaEmulator.Forward(activation.Kernels, x, gate, weight, bias);
-        PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x, gate, dy, weight, bias);
+        Tensor y = CudaEmulator.Forward(activation.Descriptor, x, gate, weight, bias);
+        PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x, gate, dy, weight, bias);
         var (weightScale, biasScale) = SummandScales(activation, x.to(float64), gate64?.detach(), dy.to(float64));
         double[] errors =
         [

@@ -27,7 +27,31 @@ public static class Program
         root.Add(EmitCommand());
         root.Add(CheckCommand());
         root.Add(BenchCommand());
-        return root.Parse(args).Invoke();
+        return Run(root, args);
+    }
+
+    // A mistake on the command line, in its syntax or in a value, is a message on standard error and exit code 2.
+    private static int Run(RootCommand root, string[] args)
+    {
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                Console.Error.WriteLine(error.Message);
+            }
+            Console.Error.WriteLine("Run 'polycom --help' for the commands and their options.");
+            return 2;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e) when (e is CommandLineException or ExplorerException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 2;
+        }
     }
 
     private static Command ExploreCommand()
@@ -73,11 +97,6 @@ public static class Program
                 }
                 ExplorerRun.Execute(options, console, cancellation.Token);
                 return 0;
-            }
-            catch (ExplorerException e)
-            {
-                Console.Error.WriteLine(e.Message);
-                return 2;
             }
             finally
             {
@@ -144,32 +163,9 @@ public static class Program
             {
                 return ReferenceCheck.Run(Console.Out);
             }
-            long[]? dims = ParseShape(result.GetValue(shape)!);
-            if (dims is null)
-            {
-                Console.Error.WriteLine("--shape takes positive sizes like 64x1031.");
-                return 2;
-            }
-            return CudaEmulationCheck.Run(Console.Out, dims);
+            return CudaEmulationCheck.Run(Console.Out, CommandLineValues.Shape("--shape", result.GetValue(shape)!));
         });
         return command;
-    }
-
-    private static long[]? ParseShape(string text)
-    {
-        try
-        {
-            long[] dims = text.Split('x').Select(long.Parse).ToArray();
-            return dims.Length > 0 && dims.All(d => d > 0) ? dims : null;
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-        catch (OverflowException)
-        {
-            return null;
-        }
     }
 
     private static Command BenchCommand()
@@ -199,22 +195,7 @@ public static class Program
                 Console.Error.WriteLine($"Unknown variant(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Keys)}.");
                 return 2;
             }
-            long[][] shapeList;
-            try
-            {
-                shapeList = result.GetValue(shapes)!.Split(',', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(s => s.Split('x').Select(long.Parse).ToArray())
-                    .ToArray();
-                if (shapeList.Length == 0 || shapeList.Any(s => s.Any(d => d <= 0)))
-                {
-                    throw new FormatException();
-                }
-            }
-            catch (FormatException)
-            {
-                Console.Error.WriteLine("--shapes takes positive sizes like 4096x4096,1024x16384.");
-                return 2;
-            }
+            long[][] shapeList = CommandLineValues.Shapes("--shapes", result.GetValue(shapes)!);
             var benchmark = new FusedVsEagerBenchmark
             {
                 Variants = chosen.Select(n => known[n]).ToList(),

@@ -51,6 +51,11 @@ internal sealed record Pass(IReadOnlyList<Reduction> Reductions, IReadOnlyList<D
 /// <param name="Rowwise">True when passes reduce over rows (norm); false when the one pass is elementwise.</param>
 internal sealed record KernelPlan(bool Rowwise, IReadOnlyList<Pass> Passes, IReadOnlyList<Expr> Partials)
 {
+    /// <summary>Every expression of the plan: each pass's invariants, scales, element expressions and row scalars, then the partials.</summary>
+    public IEnumerable<Expr> Expressions => Passes
+        .SelectMany(p => p.Before.Concat(p.Rescales).Select(d => d.Value).Concat(p.ElementExpressions).Concat(p.After.Select(d => d.Value)))
+        .Concat(Partials);
+
     /// <summary>The element inputs a pass reads, in the order x, g, gate.</summary>
     public static IReadOnlyList<string> InputsOf(Pass pass)
     {

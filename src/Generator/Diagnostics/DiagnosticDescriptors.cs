@@ -42,13 +42,13 @@ internal static class DiagnosticDescriptors
         "Type = {0} is not supported; use 1 for sum w_i rho(x)^i + b or 2 for sum w_i rho(x^i) + b");
 
     public static readonly DiagnosticDescriptor InvalidEps = Error(
-        "PCG0009", "PolyCom Eps must be finite and positive",
-        "Eps = {0} is not a finite positive number; Norm adds it to the mean square before the inverse square root");
+        "PCG0009", "PolyCom Eps must be finite and positive in float32",
+        "Eps = {0} is not a positive number within float32's range (1.4e-45 to 3.4e38); Norm adds it to the mean square before the inverse square root");
 
     public static readonly DiagnosticDescriptor UnusedInvalidEps = new(
         "PCG0010", "PolyCom Eps is invalid and unused",
-        "Eps = {0} is not a finite positive number; it is unused because Inner = \"{1}\" is not Norm, so remove it",
-        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
+        "Eps = {0} is not a positive number within float32's range; it is unused because Inner = \"{1}\" is not Norm, so remove it",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink("PCG0010"));
 
     public static readonly DiagnosticDescriptor DuplicateAttribute = Error(
         "PCG0011", "PolyCom applied more than once",
@@ -94,18 +94,34 @@ internal static class DiagnosticDescriptors
         "PCG0021", "Inner expression exceeds a limit",
         "Inner expression: {0}");
 
+    public static readonly DiagnosticDescriptor ExpressionConstantRange = Error(
+        "PCG0022", "Inner expression needs a constant beyond float32",
+        "Inner expression: {0}");
+
+    public static readonly DiagnosticDescriptor InternalError = Error(
+        "PCG0099", "PolyComGen failed on this declaration",
+        "The generator failed on '{0}' ({1}): {2}. This is a bug in PolyComGen; please report it with the declaration");
+
     public static readonly IReadOnlyList<DiagnosticDescriptor> All = new[]
     {
         ClassNotPartial, NotAClass, GenericClass, ContainingTypeNotPartial, StaticOrAbstractClass, OrderOutOfRange,
         UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
         MalformedExpression, ExpressionUnknownName, ExpressionExponent, ExpressionNormNotOutermost, ExpressionConstant,
-        ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge,
+        ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge, ExpressionConstantRange, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);
 
     public static DiagnosticDescriptor ById(string id) => ByIdMap[id];
 
+    /// <summary>
+    /// Where the diagnostics are documented: each descriptor's help link is this and its ID in lower case, the anchor of
+    /// its row in docs/diagnostics.md (the file ships in the package too).
+    /// </summary>
+    public const string HelpLinkBase = "docs/diagnostics.md#";
+
+    private static string HelpLink(string id) => HelpLinkBase + id.ToLowerInvariant();
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
-        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+        new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLink(id));
 }

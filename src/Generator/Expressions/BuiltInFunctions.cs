@@ -14,21 +14,25 @@ internal static class BuiltInFunctions
 
     private static Expr C(Operation op, Expr a) => Expr.Call(op, a);
 
-    /// <summary>Canonical name → (body in u, normalised).</summary>
-    private static readonly (string Name, Expr Body, bool Normalized)[] Rows =
+    /// <summary>Canonical name → (body in u, normalised, the function's name in the expression language).</summary>
+    private static readonly (string Name, Expr Body, bool Normalized, string Function)[] Rows =
     [
-        ("Norm", U, true),
-        ("ReLU", C(Operations.Relu, U), false),
-        ("Identity", U, false),
-        ("Abs", C(Operations.Abs, U), false),
-        ("Square", Expr.Pow(U, 2), false),
-        ("Sigmoid", C(Operations.Sigmoid, U), false),
-        ("Tanh", C(Operations.Tanh, U), false),
-        ("SiLU", U * C(Operations.Sigmoid, U), false),
-        ("GELU", 0.5 * U * (1 + C(Operations.Erf, 0.7071067811865476 * U)), false),
-        ("GELUTanh", 0.5 * U * (1 + C(Operations.Tanh, 0.7978845608028654 * (U + 0.044715 * Expr.Pow(U, 3)))), false),
-        ("Softplus", C(Operations.Softplus, U), false),
+        ("Norm", U, true, "norm"),
+        ("ReLU", C(Operations.Relu, U), false, "relu"),
+        ("Identity", U, false, "identity"),
+        ("Abs", C(Operations.Abs, U), false, "abs"),
+        ("Square", Expr.Pow(U, 2), false, "square"),
+        ("Sigmoid", C(Operations.Sigmoid, U), false, "sigmoid"),
+        ("Tanh", C(Operations.Tanh, U), false, "tanh"),
+        ("SiLU", U * C(Operations.Sigmoid, U), false, "silu"),
+        ("GELU", 0.5 * U * (1 + C(Operations.Erf, 0.7071067811865476 * U)), false, "gelu"),
+        ("GELUTanh", 0.5 * U * (1 + C(Operations.Tanh, 0.7978845608028654 * (U + 0.044715 * Expr.Pow(U, 3)))), false, "gelu_tanh"),
+        ("Softplus", C(Operations.Softplus, U), false, "softplus"),
     ];
+
+    /// <summary>The elementwise built-ins as the expression language calls them (<c>gelu_tanh(x)</c>), with their inner functions.</summary>
+    public static IEnumerable<(string Function, InnerFunction Inner)> ElementwiseFunctions =>
+        Rows.Where(r => !r.Normalized).Select(r => (r.Function, Get(r.Name)));
 
     /// <summary>Every canonical name, in documentation order.</summary>
     public static readonly IReadOnlyList<string> Names = Rows.Select(r => r.Name).ToList();

@@ -80,6 +80,7 @@ public static class ExplorerRun
         string checkpoints = Path.Combine(options.OutputFolder, "checkpoints");
         Directory.CreateDirectory(checkpoints);
         Checkpoint.SaveCorpus(corpus, checkpoints);
+        Trainer.WarmUp(variants[0], corpus, shape, training);
         console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(context =>

@@ -41,6 +41,17 @@ public sealed record VariantResult(
 /// <summary>Trains one variant of the model on a corpus.</summary>
 public static class Trainer
 {
+    /// <summary>The steps of each run before its speed is timed: they pay for compiling what runs for the first time.</summary>
+    public const int TimedAfterSteps = 10;
+
+    /// <summary>
+    /// Trains a throwaway model of <paramref name="variant"/> for a few steps, untimed and unreported, so that the
+    /// process's one-time costs (libtorch's thread pools, the JIT of the training loop) fall on no variant's timing.
+    /// Each run seeds its own model and batches, so this changes no result.
+    /// </summary>
+    public static void WarmUp(ActivationVariant variant, Corpus corpus, ModelShape shape, TrainingOptions options) =>
+        Train(variant, corpus, shape, options with { Steps = Math.Min(options.Steps, 2 * TimedAfterSteps) }, options.Seed, (_, _, _) => { }, CancellationToken.None);
+
     /// <param name="modelSeed">The seed of the model's initialisation; the batches follow <see cref="TrainingOptions.Seed"/>.</param>
     /// <param name="progress">Called after each step with (step, loss, tokens per second).</param>
     /// <param name="checkpoint">Where to save the trained model (PyTorch's format, see <see cref="Checkpoint"/>), or null.</param>
@@ -56,11 +67,18 @@ public static class Trainer
         var optimizer = optim.AdamW(model.parameters(), options.LearningRate, TrainingOptions.Beta1, TrainingOptions.Beta2, 1e-8, TrainingOptions.WeightDecay);
         var batches = new Random(options.Seed);
         var losses = new List<double>();
-        var clock = Stopwatch.StartNew();
+        // Speed is timed from the end of the warm-up steps on (first calls compile code), so that tokens/s and wall time
+        // compare variants rather than their order; runs too short for that are timed whole.
+        int untimed = options.Steps > 2 * TimedAfterSteps ? TimedAfterSteps : 0;
+        var clock = new Stopwatch();
         long tokensSeen = 0;
         bool completed = true;
         for (int step = 0; step < options.Steps; step++)
         {
+            if (step == untimed)
+            {
+                clock.Start();
+            }
             if (cancellation.IsCancellationRequested)
             {
                 completed = false;
@@ -79,8 +97,11 @@ public static class Trainer
             optimizer.step();
             double value = loss.item<float>();
             losses.Add(value);
-            tokensSeen += (long)options.BatchSize * shape.SequenceLength;
-            progress(step + 1, value, tokensSeen / clock.Elapsed.TotalSeconds);
+            if (clock.IsRunning)
+            {
+                tokensSeen += (long)options.BatchSize * shape.SequenceLength;
+            }
+            progress(step + 1, value, tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
         clock.Stop();
         double validation = Evaluate(model, corpus.Validation, shape.SequenceLength, options);

@@ -3,6 +3,7 @@ using System.Linq;
 using System.Text.RegularExpressions;
 using PolyComGen.Contract;
 using PolyComGen.Tests.Numerics;
+using TorchSharp;
 using Xunit;
 
 namespace PolyComGen.Tests.Contract;
@@ -21,7 +22,7 @@ public sealed class KernelContractTests
     [MemberData(nameof(Activations))]
     public void EveryEntryPointTheRuntimeLaunchesIsDefinedWithItsSignatureAndBlockSize(string spec, int index)
     {
-        KernelDescriptor kernels = SpecGrid.All[index].Kernels;
+        KernelDescriptor kernels = SpecGrid.All[index].Descriptor;
         string source = kernels.CudaSource;
 
         Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n", source);
@@ -41,16 +42,30 @@ public sealed class KernelContractTests
         Assert.Equal(defined.Length, Regex.Matches(source, @"__global__").Count);
     }
 
-    [Fact]
-    public void TheDescriptorAgreesWithTheSpec()
+    [Theory]
+    [MemberData(nameof(Activations))]
+    public void TheDescriptorAndTheModuleAgreeWithTheDeclaredSpec(string spec, int index)
     {
-        foreach (PolyComActivation activation in SpecGrid.All)
-        {
-            Assert.Same(activation.Kernels, ((IPolyComModule)activation.Create()).Kernels);
-            Assert.Equal(activation.Spec, activation.Kernels.Spec);
-            Assert.InRange(activation.Spec.Order, KernelContract.MinOrder, KernelContract.MaxOrder);
-            Assert.Equal(activation.Spec.Gated, activation.Kernels.Gated);
-        }
+        using var scope = torch.NewDisposeScope();
+        PolyComActivation activation = SpecGrid.All[index];
+        var module = activation.Create();
+        KernelDescriptor descriptor = activation.Descriptor;
+
+        // The descriptor's facts, each against what the spec text declares, not against the object they came from.
+        Assert.Same(descriptor, module.Descriptor);
+        Assert.Equal(spec, descriptor.Spec.ToString());
+        Assert.Equal(activation.Spec.Inner.Equals("Norm", System.StringComparison.OrdinalIgnoreCase) || activation.Spec.Inner.StartsWith("norm(", System.StringComparison.OrdinalIgnoreCase), descriptor.Rowwise);
+        Assert.Equal(spec.Contains("Gated = true"), descriptor.Gated);
+        Assert.Contains($"on {activation.Name}:", descriptor.CudaSource.Split('\n')[0]);
+
+        // The module's parameters: named, shaped and initialised as the README promises (PyTorch's state_dict keys).
+        var named = ((torch.nn.Module)module).named_parameters().ToList();
+        Assert.Equal(["weight", "bias"], named.Select(p => p.name).ToArray());
+        Assert.Equal(["weight", "bias"], ((torch.nn.Module)module).state_dict().Keys.ToArray());
+        Assert.Equal([(long)activation.Spec.Order], module.Weight.shape);
+        Assert.Equal([1L], module.Bias.shape);
+        Assert.All(module.Weight.data<float>().ToArray(), w => Assert.Equal(1f / activation.Spec.Order, w));
+        Assert.Equal(0f, module.Bias.data<float>()[0]);
     }
 
     [Fact]

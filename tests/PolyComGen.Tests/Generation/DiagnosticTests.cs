@@ -34,6 +34,11 @@ public sealed class DiagnosticTests
     [InlineData("PCG0019", "(1 - 1)", "[PolyCom(Inner = \"x / (1 - 1)\")] public partial class P { }")]
     [InlineData("PCG0020", "max(x)", "[PolyCom(Inner = \"max(x)\")] public partial class P { }")]
     [InlineData("PCG0021", "100", "[PolyCom(Inner = \"x^100\")] public partial class P { }")]
+    [InlineData("PCG0022", "1e39", "[PolyCom(Inner = \"2 * 1e39 * x\")] public partial class P { }")]
+    [InlineData("PCG0022", "Inner = \"1e38 * x^8\"", "[PolyCom(Order = 1, Inner = \"1e38 * x^8\", Type = 1)] public partial class P { }")]
+    [InlineData("PCG0009", "Eps = 1e300", "[PolyCom(Order = 3, Inner = \"norm(x)\", Type = 1, Eps = 1e300)] public partial class P { }")]
+    [InlineData("PCG0009", "Eps = 1e-50", "[PolyCom(Eps = 1e-50)] public partial class P { }")]
+    [InlineData("PCG0012", "TorchSource", "[PolyCom] public partial class P { public static string TorchSource => \"\"; }")]
     [InlineData("PCG0008", "Type = 3", "[PolyCom(Type = 3)] public partial class P { }")]
     [InlineData("PCG0009", "Eps = 0", "[PolyCom(Eps = 0)] public partial class P { }")]
     [InlineData("PCG0009", "Eps = double.PositiveInfinity", "[PolyCom(Eps = double.PositiveInfinity)] public partial class P { }")]
@@ -64,6 +69,37 @@ public sealed class DiagnosticTests
         string message = Assert.Single(result.Diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Contains("did you mean \"ReLU\"?", message);
         Assert.Contains("Norm, ReLU, Identity, Abs, Square, Sigmoid, Tanh, SiLU, GELU, GELUTanh, Softplus", message);
+    }
+
+    [Fact]
+    public void EveryDiagnosticLinksToItsRowOfTheDocumentation()
+    {
+        string documentation = System.IO.File.ReadAllText(Support.RepositoryFiles.Path("docs", "diagnostics.md"));
+        foreach (DiagnosticDescriptor descriptor in PolyComGen.Generator.Diagnostics.DiagnosticDescriptors.All)
+        {
+            string anchor = descriptor.Id.ToLowerInvariant();
+            Assert.Equal("docs/diagnostics.md#" + anchor, descriptor.HelpLinkUri);
+            Assert.Contains($"<a id=\"{anchor}\"></a>{descriptor.Id}", documentation);
+        }
+    }
+
+    [Fact]
+    public void TheUnknownNameMessageListsTheNamesOfTheReadmeGrammar()
+    {
+        // The README's grammar block, "name := exp | log | ... | identity", is what users read: the parser must agree.
+        string readme = System.IO.File.ReadAllText(Support.RepositoryFiles.Path("README.md"));
+        int start = readme.IndexOf("name     := ", System.StringComparison.Ordinal);
+        int end = readme.IndexOf("```", start, System.StringComparison.Ordinal);
+        string[] grammar = readme[(start + "name     := ".Length)..end]
+            .Split(['|', '\n'], System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries)
+            .Select(n => n.Split(' ')[0]).Where(n => n.Length > 0).ToArray();
+        string[] known = PolyComGen.Generator.Expressions.Language.InnerParser.KnownNames.Except(["x", "pi", "e", "norm"]).ToArray();
+
+        Assert.Equal(grammar.OrderBy(n => n), known.OrderBy(n => n));
+        var (result, _, _) = GeneratorHarness.Run("using PolyComGen; [PolyCom(Inner = \"2 * foo(x)\")] public partial class P { }");
+        string message = Assert.Single(result.Diagnostics).GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("gelu_tanh", message);
+        Assert.DoesNotContain("gelutanh", message);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Xunit;
 
 namespace PolyComGen.Tests.Generation;
@@ -10,8 +11,8 @@ public sealed class GeneratedCodeTests
     [Fact]
     public void EverySpecCompilesWithoutUnsafeCodeOrWarnings()
     {
-        string declarations = string.Join("\n", Numerics.SpecGrid.All.Select((entry, i) =>
-            $"[PolyCom(Order = {entry.Spec.Order}, Inner = \"{entry.Spec.Inner}\", Type = {entry.Spec.Type})] public partial class Spec{i} {{ }}"));
+        // The spec's own attribute text (Gated and Eps included), so that the grid compiles as declared.
+        string declarations = string.Join("\n", Numerics.SpecGrid.All.Select((entry, i) => $"{entry.Spec} public partial class Spec{i} {{ }}"));
 
         var (result, _, outputDiagnostics) = GeneratorHarness.Run("using PolyComGen;\nnamespace Consumer;\n" + declarations);
 
@@ -19,6 +20,55 @@ public sealed class GeneratedCodeTests
         Assert.Equal(Numerics.SpecGrid.All.Count, result.Modules().Count());
         Assert.Empty(outputDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning));
     }
+
+    [Fact]
+    public void TheGridsGatedSpecsCompileAsGatedModules()
+    {
+        Assert.Contains(Numerics.SpecGrid.All, entry => entry.Spec.Gated);
+        string declarations = string.Join("\n", Numerics.SpecGrid.All.Select((entry, i) => $"{entry.Spec} public partial class Spec{i} {{ }}"));
+        var (result, _, _) = GeneratorHarness.Run("using PolyComGen;\nnamespace Consumer;\n" + declarations);
+
+        for (int i = 0; i < Numerics.SpecGrid.All.Count; i++)
+        {
+            string module = result.Modules().Single(m => m.HintName == $"Consumer.Spec{i}.g.cs").SourceText.ToString();
+            Assert.Equal(Numerics.SpecGrid.All[i].Spec.Gated, module.Contains("global::TorchSharp.torch.nn.Module<global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor, global::TorchSharp.torch.Tensor>"));
+        }
+    }
+
+    [Fact]
+    public void AnAttributeWithoutArgumentsDeclaresTheAttributesDefaults()
+    {
+        var defaults = new PolyComAttribute();
+        var (result, _, _) = GeneratorHarness.Run("using PolyComGen; [PolyCom] public partial class P { }");
+
+        string module = result.Modules().Single().SourceText.ToString();
+        string eps = defaults.Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains($"new global::PolyComGen.PolyComSpec({defaults.Type}, \"{defaults.Inner}\", {defaults.Order}, {eps}, {(defaults.Gated ? "true" : "false")})", module);
+    }
+
+    [Fact]
+    public void TheMembersAUserMayNotDeclareAreExactlyTheOnesTheGeneratorAdds()
+    {
+        var (_, output, _) = GeneratorHarness.Run("using PolyComGen; namespace N { [PolyCom] public partial class P { } [PolyCom(Inner = \"ReLU\", Gated = true)] public partial class G { } }");
+
+        var generated = output.SyntaxTrees.Where(t => t.FilePath.EndsWith(".g.cs", System.StringComparison.Ordinal) && !t.FilePath.EndsWith(GeneratorHarness.RegistryHintName, System.StringComparison.Ordinal))
+            .SelectMany(t => t.GetRoot().DescendantNodes().OfType<ClassDeclarationSyntax>().Where(c => c.Identifier.Text is "P" or "G"))
+            .SelectMany(c => c.Members)
+            .SelectMany(MemberNames)
+            .ToHashSet();
+
+        Assert.Equal(PolyComGen.Generator.PolyComGenerator.GeneratedMemberNames.OrderBy(n => n), generated.OrderBy(n => n));
+    }
+
+    // The names a member declares in the class's own scope (explicit interface implementations and constructors declare none).
+    private static System.Collections.Generic.IEnumerable<string> MemberNames(MemberDeclarationSyntax member) => member switch
+    {
+        FieldDeclarationSyntax field => field.Declaration.Variables.Select(v => v.Identifier.Text),
+        PropertyDeclarationSyntax { ExplicitInterfaceSpecifier: null } property => [property.Identifier.Text],
+        MethodDeclarationSyntax { ExplicitInterfaceSpecifier: null } method => [method.Identifier.Text],
+        BaseTypeDeclarationSyntax type => [type.Identifier.Text],
+        _ => [],
+    };
 
     [Fact]
     public void NestedClassesInPartialTypesAndTheGlobalNamespaceWork()

@@ -6,7 +6,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PolyComGen.Tests.Kernels;
+namespace PolyComGen.Tests.Descriptor;
 
 /// <summary>Gradients are bitwise identical run to run and for any number of threads.</summary>
 [Collection(nameof(ThreadCountCollection))]

@@ -5,7 +5,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PolyComGen.Tests.Kernels;
+namespace PolyComGen.Tests.Descriptor;
 
 /// <summary>Shapes and values at the edges: views, empty tensors, H = 1, NaN and infinity.</summary>
 public sealed class EdgeCaseTests

@@ -4,7 +4,7 @@ using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 
-namespace PolyComGen.Tests.Kernels;
+namespace PolyComGen.Tests.Descriptor;
 
 /// <summary>A wrong tensor is an exception that names the problem, thrown before any kernel runs.</summary>
 public sealed class InputValidationTests

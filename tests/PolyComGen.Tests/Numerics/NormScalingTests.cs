@@ -89,8 +89,8 @@ public sealed class NormScalingTests(ITestOutputHelper output)
             Tensor x = Rows(generator, magnitudes).to(dtype), upstream = randn([magnitudes.Length, H], generator: generator).to(dtype);
             Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
 
-            Tensor y = CudaEmulator.Forward(activation.Kernels, x, null, weight, bias);
-            PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x, null, upstream, weight, bias);
+            Tensor y = CudaEmulator.Forward(activation.Descriptor, x, null, weight, bias);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x, null, upstream, weight, bias);
             var actual = new Outputs(y, gradients.Dx, gradients.Dweight, gradients.Dbias);
             Outputs expected = ScaledReference(module, x, upstream);
 

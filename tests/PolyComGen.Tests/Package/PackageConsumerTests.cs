@@ -14,7 +14,7 @@ namespace PolyComGen.Tests.Package;
 /// </summary>
 public sealed class PackageConsumerTests : IDisposable
 {
-    private static readonly string Repository = Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", ".."));
+    private static readonly string Repository = Support.RepositoryFiles.Root;
     private readonly string work = Directory.CreateTempSubdirectory("pcg-consumer-").FullName;
 
     public void Dispose() => Directory.Delete(work, recursive: true);
@@ -71,5 +71,4 @@ public sealed class PackageConsumerTests : IDisposable
         return output;
     }
 
-    private static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -52,7 +52,7 @@ public sealed class EmulatedLaunchTests : IDisposable
         string module = Path.GetFileNameWithoutExtension(activation.WriteTorchModule(folder));
         var options = new CudaEmulationOptions();
 
-        var environment = new Dictionary<string, string> { ["POLYCOMGEN_EMULATED_LIBRARY"] = EmulatedDevice.LibraryFor(activation.Kernels).Path };
+        var environment = new Dictionary<string, string> { ["POLYCOMGEN_EMULATED_LIBRARY"] = EmulatedDevice.LibraryFor(activation.Descriptor).Path };
         var (exitCode, output) = PythonTorch.Run(python, folder, TimeSpan.FromMinutes(3), environment, Path.Combine(PythonTorch.ScriptFolder, "emulated_launch.py"),
             folder, module, name, Path.Combine(folder, "in.pt"), Path.Combine(folder, "out.pt"), options.Multiprocessors.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Assert.True(exitCode == 0, $"emulated_launch.py failed ({exitCode}):\n{output}");
@@ -61,8 +61,8 @@ public sealed class EmulatedLaunchTests : IDisposable
         foreach (ScalarType dtype in EmulatedParity.Dtypes)
         {
             string prefix = dtype switch { ScalarType.Float32 => "float32", ScalarType.BFloat16 => "bfloat16", _ => "float16" };
-            Tensor y = CudaEmulator.Forward(activation.Kernels, x.to(dtype), gate?.to(dtype), weight.to(dtype), bias.to(dtype), options);
-            PolyComGradients gradients = CudaEmulator.Backward(activation.Kernels, x.to(dtype), gate?.to(dtype), dy.to(dtype), weight.to(dtype), bias.to(dtype), options);
+            Tensor y = CudaEmulator.Forward(activation.Descriptor, x.to(dtype), gate?.to(dtype), weight.to(dtype), bias.to(dtype), options);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x.to(dtype), gate?.to(dtype), dy.to(dtype), weight.to(dtype), bias.to(dtype), options);
             Compare.BitwiseEqual((Tensor)py[prefix + ".y"]!, y.to(float32), $"{name} {dtype} y");
             Compare.BitwiseEqual((Tensor)py[prefix + ".dx"]!, gradients.Dx.to(float32), $"{name} {dtype} dx");
             Compare.BitwiseEqual((Tensor)py[prefix + ".dweight"]!, gradients.Dweight.to(float32), $"{name} {dtype} dweight");

@@ -16,7 +16,7 @@ public static class PythonTorch
     private static readonly Lazy<(string? Python, string Reason)> Found = new(Find);
 
     /// <summary>The repository's root folder.</summary>
-    public static string RepositoryRoot { get; } = Path.GetFullPath(Path.Combine(SourceFolder(), "..", "..", ".."));
+    public static string RepositoryRoot => Support.RepositoryFiles.Root;
 
     /// <summary>This folder, which holds the tests' Python scripts.</summary>
     public static string ScriptFolder { get; } = SourceFolder();

@@ -92,7 +92,7 @@ internal static class ModuleEmitter
             writer.WriteLine("global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;");
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => {CSharpKernelEmitter.StructName}.Descriptor;");
+            writer.WriteLine($"global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Descriptor => {CSharpKernelEmitter.StructName}.Descriptor;");
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);

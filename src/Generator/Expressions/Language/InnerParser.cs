@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Linq;
 using System.Text;
 using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Contract;
 
 namespace PolyComGen.Generator.Expressions.Language;
 
@@ -36,6 +37,9 @@ internal enum ExpressionErrorKind
 
     /// <summary>Longer, more deeply nested or larger than the language's limits.</summary>
     TooLarge,
+
+    /// <summary>A constant, written or derived, beyond the range of float32, in which the kernels compute.</summary>
+    ConstantRange,
 }
 
 /// <summary>A mistake in an Inner expression: where it is in the text (start and length) and what to say.</summary>
@@ -83,12 +87,11 @@ internal static class InnerParser
         {
             functions[Key(op.Name)] = new Function(op.Name, op.Arity, a => Expr.Call(op, a));
         }
-        foreach (string name in BuiltInFunctions.Names)
+        foreach (var (name, builtIn) in BuiltInFunctions.ElementwiseFunctions)
         {
-            InnerFunction builtIn = BuiltInFunctions.Get(name);
-            if (!builtIn.Normalized && !functions.ContainsKey(Key(name)))
+            if (!functions.ContainsKey(Key(name)))
             {
-                functions[Key(name)] = new Function(name.ToLowerInvariant(), 1, a => builtIn.Apply(a[0]));
+                functions[Key(name)] = new Function(name, 1, a => builtIn.Apply(a[0]));
             }
         }
         return functions;
@@ -122,6 +125,10 @@ internal static class InnerParser
             return new InnerParseResult(null, e.Error);
         }
     }
+
+    /// <summary>What to say of a constant beyond float32's range.</summary>
+    public static string ConstantRangeMessage(string constant) =>
+        $"the constant {constant} is beyond the range of float32 (magnitudes up to 3.4e38), in which the kernels compute";
 
     private static InnerParseResult Fail(ExpressionErrorKind kind, int start, int length, string message) =>
         new(null, new ExpressionError(kind, start, length, message));
@@ -510,9 +517,9 @@ internal static class InnerParser
                     }
                     string number = text.Substring(start, i - start);
                     double value = double.Parse(number, NumberStyles.Float, CultureInfo.InvariantCulture);
-                    if (double.IsInfinity(value))
+                    if (value > KernelContract.Float32Max)
                     {
-                        throw Error(ExpressionErrorKind.Syntax, start, i - start, $"the number {number} is too large");
+                        throw Error(ExpressionErrorKind.ConstantRange, start, i - start, ConstantRangeMessage(number));
                     }
                     tokens.Add(new Token(TokenKind.Number, start, i - start, number, value));
                     continue;

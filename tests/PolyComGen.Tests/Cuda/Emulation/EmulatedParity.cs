@@ -105,7 +105,7 @@ public static class EmulatedParity
         var (x, gate, dy) = Inputs(module, dtype, shape, seed, storageParameters: true);
         Outputs expected = Harness.Fused(module, x.to(float64), dy.to(float64), gate?.to(float64));
         var scales = Harness.ParameterGradientScales(activation.Spec, module, x.to(float64), dy.to(float64), gate?.to(float64));
-        kernels ??= activation.Kernels;
+        kernels ??= activation.Descriptor;
         Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
         Tensor y = CudaEmulator.Forward(kernels, x, gate, weight, bias, options);
         PolyComGradients gradients = CudaEmulator.Backward(kernels, x, gate, dy, weight, bias, options);
@@ -119,8 +119,8 @@ public static class EmulatedParity
         var activation = (IPolyComModule)module;
         var (x, gate, dy) = Inputs(module, dtype, shape, seed, storageParameters: false);
         Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
-        Tensor y = CudaEmulator.Forward(activation.Kernels, x, gate, weight, bias, options);
-        PolyComGradients g = CudaEmulator.Backward(activation.Kernels, x, gate, dy, weight, bias, options);
+        Tensor y = CudaEmulator.Forward(activation.Descriptor, x, gate, weight, bias, options);
+        PolyComGradients g = CudaEmulator.Backward(activation.Descriptor, x, gate, dy, weight, bias, options);
         return g.Dgate is null ? [y, g.Dx, g.Dweight, g.Dbias] : [y, g.Dx, g.Dweight, g.Dbias, g.Dgate];
     }
 
@@ -151,7 +151,7 @@ public static class EmulatedParity
     private static Tensor Input(IPolyComModule activation, EmulatedShape shape, torch.Generator generator)
     {
         Tensor x = Harness.Input(activation.Spec, shape.Dims, generator);
-        return activation.Kernels.Rowwise && shape.Dims[^1] == 1 ? x * 1e-3 : x;
+        return activation.Descriptor.Rowwise && shape.Dims[^1] == 1 ? x * 1e-3 : x;
     }
 
     // The values in the storage dtype; with an offset, as a view starting one element into a larger buffer.

@@ -559,7 +559,7 @@ class PolyNorm(PolyComModule):
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
-        global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Kernels => PolyComKernels.Descriptor;
+        global::PolyComGen.Contract.KernelDescriptor global::PolyComGen.IPolyComModule.Descriptor => PolyComKernels.Descriptor;
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]

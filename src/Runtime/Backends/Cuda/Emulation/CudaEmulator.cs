@@ -41,7 +41,7 @@ public static class CudaEmulator
     public static Tensor Forward(IPolyComModule activation, Tensor x, Tensor? gate = null, CudaEmulationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        return Forward(activation.Kernels, x, gate, activation.Weight, activation.Bias, options);
+        return Forward(activation.Descriptor, x, gate, activation.Weight, activation.Bias, options);
     }
 
     /// <summary>All gradients of <paramref name="activation"/>'s CUDA kernels, for the upstream gradient <paramref name="dy"/>.</summary>
@@ -49,7 +49,7 @@ public static class CudaEmulator
     public static PolyComGradients Backward(IPolyComModule activation, Tensor x, Tensor dy, Tensor? gate = null, CudaEmulationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        return Backward(activation.Kernels, x, gate, dy, activation.Weight, activation.Bias, options);
+        return Backward(activation.Descriptor, x, gate, dy, activation.Weight, activation.Bias, options);
     }
 
     /// <summary>The forward of the kernels <paramref name="kernels"/> with explicit parameters.</summary>
