@@ -29,7 +29,7 @@ public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPoly
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         System.IO.Directory.CreateDirectory(directory);
         string path = System.IO.Path.Combine(directory, TorchFileName);
-        System.IO.File.WriteAllText(path, TorchSource); // TorchModule.Compose already wrote \n line ends
+        System.IO.File.WriteAllText(path, TorchSource); // PyTorchModule.Compose already wrote \n line ends
         return path;
     }
 

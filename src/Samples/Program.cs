@@ -3,7 +3,10 @@ using System.CommandLine;
 using System.Linq;
 using System.IO;
 using System.Threading;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Samples.Benchmarks;
+using PolyComGen.Verification;
 using PolyComGen.Samples.Explorer;
 using Spectre.Console;
 using TorchSharp;
@@ -155,15 +158,24 @@ public static class Program
     private static Command CheckCommand()
     {
         var emulated = new Option<bool>("--cuda-emulated") { Description = "Instead, run every declared activation's CUDA kernels on the emulated device (float32, bfloat16, float16) against the float64 CPU kernels." };
-        var shape = new Option<string>("--shape") { Description = "The input shape of --cuda-emulated.", DefaultValueFactory = _ => "64x1031" };
-        var command = new Command("check", "Runs every declared activation forward and backward against the paper's formula (float64).") { emulated, shape };
+        var shape = new Option<string>("--shape") { Description = "The input shape of the kernel checks.", DefaultValueFactory = _ => "64x1031" };
+        var command = new Command("check", "Checks every declared activation's CPU kernels (float32) against its float64 CPU kernels, and those against the paper's formula as eager ops.") { emulated, shape };
         command.SetAction(result =>
         {
-            if (!result.GetValue(emulated))
+            long[] dims = CommandLineValues.Shape("--shape", result.GetValue(shape)!);
+            if (result.GetValue(emulated))
             {
-                return ReferenceCheck.Run(Console.Out);
+                if (!CudaEmulator.IsAvailable(out string reason))
+                {
+                    Console.Error.WriteLine($"The emulated CUDA device is not available: {reason}.");
+                    return 2;
+                }
+                return KernelParityCheck.Run(Console.Out, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, dims);
             }
-            return CudaEmulationCheck.Run(Console.Out, CommandLineValues.Shape("--shape", result.GetValue(shape)!));
+            int kernels = KernelParityCheck.Run(Console.Out, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], dims);
+            Console.WriteLine();
+            int formula = ReferenceCheck.Run(Console.Out);
+            return Math.Max(kernels, formula);
         });
         return command;
     }

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Linq;
 using PolyComGen.Generator.Expressions;
 using PolyComGen.Generator.Models;
-using static PolyComGen.Generator.Composition.PlanNames;
 
 namespace PolyComGen.Generator.Composition;
 
@@ -15,10 +14,7 @@ namespace PolyComGen.Generator.Composition;
 /// </summary>
 internal static class Composer
 {
-    private static readonly Expr X = Expr.Var(PlanNames.X), G = Expr.Var(Upstream), GateValue = Expr.Var(Gate), B = Expr.Var(Bias), H = Expr.Var(RowLength);
-
-    // The per-element values that vary within a pass; everything else is a loop invariant.
-    private static readonly string[] Varying = [PlanNames.X, Upstream, Gate];
+    private static readonly Expr X = PlanVariables.X, G = PlanVariables.Upstream, GateValue = PlanVariables.Gate, B = PlanVariables.Bias, H = PlanVariables.RowLength;
 
     /// <summary>The forward plan: y, times the gate for gated specs.</summary>
     /// <param name="rowScaling">Scale each row before norm's statistics (the kernels do; the paper's formula does not).</param>
@@ -29,7 +25,9 @@ internal static class Composer
     public static KernelPlan Backward(SpecModel spec, bool rowScaling) =>
         Hoisting.HoistInvariants(spec.Inner.Normalized ? NormBackward(spec, rowScaling) : ElementwiseBackward(spec));
 
-    private static Expr W(int k) => Expr.Var(Weight(k));
+    private static Expr W(int k) => PlanVariables.Weight(k);
+
+    private static Expr Row(string name) => PlanVariables.Row(name);
 
     private static Expr Simplified(Expr e) => Simplifier.Simplify(e);
 
@@ -53,7 +51,7 @@ internal static class Composer
     private static Expr HornerSlope(Expr value, int order) =>
         Polynomials.Horner(Polynomials.Coefficients(Differentiation.Derivative(PowerForm(order), "v"), "v")!, V).Substitute("v", value);
 
-    private static Expr InX(Expr e) => Polynomials.HornerIfPolynomial(e, PlanNames.X, [Upstream, Gate]);
+    private static Expr InX(Expr e) => Polynomials.HornerIfPolynomial(e, PlanVariables.X, [PlanVariables.Upstream.Name, PlanVariables.Gate.Name]);
 
     private static Expr Gated(SpecModel spec, Expr value) => spec.Gated ? value * GateValue : value;
 
@@ -80,28 +78,28 @@ internal static class Composer
         if (spec.Type == 1)
         {
             Expr inner = spec.Inner.Apply(X);
-            return Simplified(HornerSlope(inner, spec.Order) * Differentiation.Derivative(inner, PlanNames.X));
+            return Simplified(HornerSlope(inner, spec.Order) * Differentiation.Derivative(inner, PlanVariables.X.Name));
         }
-        return InX(Differentiation.Derivative(polynomial, PlanNames.X));
+        return InX(Differentiation.Derivative(polynomial, PlanVariables.X.Name));
     }
 
     private static KernelPlan ElementwiseForward(SpecModel spec) =>
-        new(false, [new Pass([], [new Definition(Output, Simplified(Gated(spec, ElementwisePolynomial(spec))))], [])], []);
+        new(false, [new Pass([], [new Store(ElementOutput.Y, Simplified(Gated(spec, ElementwisePolynomial(spec))))], [])], []);
 
     private static KernelPlan ElementwiseBackward(SpecModel spec)
     {
         Expr polynomial = ElementwisePolynomial(spec);
         Expr upstream = UpstreamOfPolynomial(spec);
-        var stores = new List<Definition> { new(InputGradient, Simplified(upstream * ElementwiseSlope(spec, polynomial))) };
+        var stores = new List<Store> { new(ElementOutput.Dx, Simplified(upstream * ElementwiseSlope(spec, polynomial))) };
         if (spec.Gated)
         {
-            stores.Add(new Definition(GateGradient, Simplified(G * polynomial)));
+            stores.Add(new Store(ElementOutput.Dgate, Simplified(G * polynomial)));
         }
         var reductions = Enumerable.Range(1, spec.Order)
-            .Select(k => new Reduction("dw" + k, ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, Weight(k)))))
+            .Select(k => new Reduction("dw" + k, ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, PlanVariables.Weight(k).Name))))
             .Append(new Reduction("db", ReductionKind.Sum, Simplified(upstream)))
             .ToList();
-        return new KernelPlan(false, [new Pass(reductions, stores, [])], reductions.Select(r => Expr.Var(r.Name)).ToList());
+        return new KernelPlan(false, [new Pass(reductions, stores, [])], reductions.Select(r => Row(r.Name)).ToList());
     }
 
     /// <summary>
@@ -130,19 +128,19 @@ internal static class Composer
     /// <param name="MaxReductions">The row maxima the scales come from, computed in the statistics pass.</param>
     /// <param name="ScaleOf">For statistic k (from 1), the scale it decides and the maximum that scale comes from; empty when not scaled.</param>
     private sealed record ScaledInner(IReadOnlyList<Reduction> MaxReductions, IReadOnlyList<(string Scale, string Max, int Statistic)> ScaleOf,
-        Expr[] Values, Expr[] Eps, string Variable, Expr? InputScale)
+        Expr[] Values, Expr[] Eps, Variable Variable, Expr? InputScale)
     {
         /// <summary>dê/dx̂ for one of the values (dê/dx is that times <see cref="InputScale"/>: see <see cref="ChainToX"/>).</summary>
-        public Expr Slope(Expr value) => Differentiation.Derivative(value, Variable);
+        public Expr Slope(Expr value) => Differentiation.Derivative(value, Variable.Name);
 
         /// <summary>A derivative by x̂ made a derivative by x: times sigma, applied last so no power of sigma forms.</summary>
         public Expr ChainToX(Expr derivative) => InputScale is null ? derivative : Simplified(derivative * InputScale);
 
         /// <summary>An expression in the values, by Horner's rule in the variable where it is a polynomial in it, in x.</summary>
-        public Expr InX(Expr e) => Unscaled(Polynomials.HornerIfPolynomial(Simplified(e), Variable, [Upstream, Gate]));
+        public Expr InX(Expr e) => Unscaled(Polynomials.HornerIfPolynomial(Simplified(e), Variable, [PlanVariables.Upstream.Name, PlanVariables.Gate.Name]));
 
         /// <summary>An expression in the values, in x.</summary>
-        public Expr Unscaled(Expr e) => InputScale is null ? Simplified(e) : Simplified(e.Substitute(Variable, X * InputScale));
+        public Expr Unscaled(Expr e) => InputScale is null ? Simplified(e) : Simplified(e.Substitute(Variable.Name, X * InputScale));
 
         /// <summary>
         /// The statistics pass: the maxima, then <paramref name="reductions"/>; rerun with the scales when the named
@@ -151,7 +149,7 @@ internal static class Composer
         public Pass StatisticsPass(IReadOnlyList<Reduction> reductions, IReadOnlyList<Definition> after, Func<int, string> statistic) =>
             new([.. MaxReductions, .. reductions], [], after)
             {
-                Rescales = ScaleOf.Select(s => new Definition(s.Scale, Expr.Call(Operations.Rescale, Expr.Var(s.Max), Expr.Var(statistic(s.Statistic))))).ToList(),
+                Rescales = ScaleOf.Select(s => new Definition(s.Scale, Expr.Call(Operations.Rescale, Row(s.Max), Row(statistic(s.Statistic))))).ToList(),
             };
     }
 
@@ -182,7 +180,7 @@ internal static class Composer
             {
                 // For |x| > 1 the highest power overflows first; for |x| <= 1 none does.
                 int degree = inner.HomogeneousDegree!.Value;
-                Expr sigma = Expr.Var("sigma");
+                Expr sigma = Row("sigma");
                 inputScale = sigma;
                 maxima.Add(new Reduction("m", ReductionKind.Max, Expr.Call(Operations.Abs, X)));
                 scales.Add(("sigma", "m", statistics));
@@ -201,19 +199,19 @@ internal static class Composer
                     Expr e = inner.Apply(Argument(k, X));
                     maxima.Add(new Reduction(m, ReductionKind.Max, Simplified(Expr.Call(Operations.Abs, e))));
                     scales.Add((sigma, m, k));
-                    values[k - 1] = Simplified(Expr.Var(sigma) * e);
-                    eps[k - 1] = Simplified(spec.Eps * Expr.Pow(Expr.Var(sigma), 2));
+                    values[k - 1] = Simplified(Row(sigma) * e);
+                    eps[k - 1] = Simplified(spec.Eps * Expr.Pow(Row(sigma), 2));
                 }
                 break;
             }
         }
-        return new ScaledInner(maxima, scales, values.Select(Simplified).ToArray(), eps, inputScale is null ? PlanNames.X : ScaledX, inputScale);
+        return new ScaledInner(maxima, scales, values.Select(Simplified).ToArray(), eps, inputScale is null ? PlanVariables.X : new Variable(ScaledX), inputScale);
     }
 
     // x̂ = sigma x, the input scaled per row (input scaling only; never left in a plan).
     private const string ScaledX = "xs";
 
-    private static Expr InverseRms(string sum, Expr eps) => Simplified(Expr.Pow(Expr.Call(Operations.Sqrt, Expr.Var(sum) / H + eps), -1));
+    private static Expr InverseRms(string sum, Expr eps) => Simplified(Expr.Pow(Expr.Call(Operations.Sqrt, Row(sum) / H + eps), -1));
 
     private static KernelPlan NormForward(SpecModel spec, bool rowScaling)
     {
@@ -221,8 +219,8 @@ internal static class Composer
         {
             ScaledInner e = Scale(spec, 1, rowScaling);
             Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[0], 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
-            Expr y = e.Unscaled(Horner(Simplified(e.Values[0] * Expr.Var("s")), spec.Order));
-            var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, y)))], []);
+            Expr y = e.Unscaled(Horner(Simplified(e.Values[0] * Row("s")), spec.Order));
+            var output = new Pass([], [new Store(ElementOutput.Y, Simplified(Gated(spec, y)))], []);
             return new KernelPlan(true, [statistics, output], []);
         }
         else
@@ -232,14 +230,14 @@ internal static class Composer
             var after = Enumerable.Range(1, spec.Order).SelectMany(k => new[]
             {
                 new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])),
-                new Definition("c" + k, Simplified(W(k) * Expr.Var("s" + k))),
+                new Definition("c" + k, Simplified(W(k) * Row("s" + k))),
             }).ToList();
             Expr y = B;
             for (int k = 1; k <= spec.Order; k++)
             {
-                y = y + Expr.Var("c" + k) * e.Values[k - 1];
+                y = y + Row("c" + k) * e.Values[k - 1];
             }
-            var output = new Pass([], [new Definition(Output, Simplified(Gated(spec, e.InX(y))))], []);
+            var output = new Pass([], [new Store(ElementOutput.Y, Simplified(Gated(spec, e.InX(y))))], []);
             return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), output], []);
         }
     }
@@ -251,7 +249,7 @@ internal static class Composer
         {
             // v = ê s; h = ĝ P'(v); dx = s (h - ê s^2 ht / H) dê/dx with ht = sum(h ê); dw_k = sum ĝ v^k.
             ScaledInner e = Scale(spec, 1, rowScaling);
-            Expr value = e.Values[0], s = Expr.Var("s");
+            Expr value = e.Values[0], s = Row("s");
             Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(value, 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
             Expr v = Simplified(value * s);
             Expr slope = HornerSlope(v, spec.Order);
@@ -259,13 +257,13 @@ internal static class Composer
             var reductions = new List<Reduction> { new("ht", ReductionKind.Sum, e.Unscaled(h * value)) };
             reductions.AddRange(Enumerable.Range(1, spec.Order).Select(k => new Reduction("dw" + k, ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k)))));
             reductions.Add(new Reduction("db", ReductionKind.Sum, Simplified(upstream)));
-            var gradients = new Pass(reductions, [], [new Definition("kappa", Simplified(Expr.Pow(s, 2) * Expr.Var("ht") / H))]);
-            var stores = new List<Definition> { new(InputGradient, e.ChainToX(e.Unscaled(s * (h - value * Expr.Var("kappa")) * e.Slope(value)))) };
+            var gradients = new Pass(reductions, [], [new Definition("kappa", Simplified(Expr.Pow(s, 2) * Row("ht") / H))]);
+            var stores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(e.Unscaled(s * (h - value * Row("kappa")) * e.Slope(value)))) };
             if (spec.Gated)
             {
-                stores.Add(new Definition(GateGradient, e.Unscaled(G * Horner(v, spec.Order))));
+                stores.Add(new Store(ElementOutput.Dgate, e.Unscaled(G * Horner(v, spec.Order))));
             }
-            var partials = Enumerable.Range(1, spec.Order).Select(k => Expr.Var("dw" + k)).Append(Expr.Var("db")).ToList();
+            var partials = Enumerable.Range(1, spec.Order).Select(k => Row("dw" + k)).Append(Row("db")).ToList();
             return new KernelPlan(true, [statistics, gradients, new Pass([], stores, [])], partials);
         }
         else
@@ -279,8 +277,8 @@ internal static class Composer
                 reductions.Add(new Reduction("q" + k, ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[k - 1], 2))));
                 reductions.Add(new Reduction("S" + k, ReductionKind.Sum, e.Unscaled(upstream * e.Values[k - 1])));
                 after.Add(new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])));
-                after.Add(new Definition("a" + k, Simplified(W(k) * Expr.Var("s" + k))));
-                after.Add(new Definition("c" + k, Simplified(W(k) * Expr.Pow(Expr.Var("s" + k), 3) * Expr.Var("S" + k) / H)));
+                after.Add(new Definition("a" + k, Simplified(W(k) * Row("s" + k))));
+                after.Add(new Definition("c" + k, Simplified(W(k) * Expr.Pow(Row("s" + k), 3) * Row("S" + k) / H)));
             }
             reductions.Add(new Reduction("G", ReductionKind.Sum, Simplified(upstream)));
             // dx = (ĝ A - B) dx̂/dx, with A = sum_k a_k dê_k/dx̂ and B = sum_k c_k ê_k dê_k/dx̂, each by Horner's rule in x̂ when a polynomial.
@@ -289,16 +287,16 @@ internal static class Composer
             for (int k = 1; k <= spec.Order; k++)
             {
                 Expr slope = e.Slope(e.Values[k - 1]);
-                a = a + Expr.Var("a" + k) * slope;
-                b = b + Expr.Var("c" + k) * e.Values[k - 1] * slope;
-                polynomial = polynomial + Expr.Var("a" + k) * e.Values[k - 1];
+                a = a + Row("a" + k) * slope;
+                b = b + Row("c" + k) * e.Values[k - 1] * slope;
+                polynomial = polynomial + Row("a" + k) * e.Values[k - 1];
             }
-            var stores = new List<Definition> { new(InputGradient, e.ChainToX(Simplified(upstream * e.InX(a) - e.InX(b)))) };
+            var stores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(Simplified(upstream * e.InX(a) - e.InX(b)))) };
             if (spec.Gated)
             {
-                stores.Add(new Definition(GateGradient, Simplified(G * e.InX(polynomial))));
+                stores.Add(new Store(ElementOutput.Dgate, Simplified(G * e.InX(polynomial))));
             }
-            var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Expr.Var("s" + k) * Expr.Var("S" + k))).Append(Expr.Var("G")).ToList();
+            var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Row("s" + k) * Row("S" + k))).Append(Row("G")).ToList();
             return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), new Pass([], stores, [])], partials);
         }
     }

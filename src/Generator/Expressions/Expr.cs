@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
-using System.Globalization;
 using System.Linq;
-using PolyComGen.Generator.Helpers;
 
 namespace PolyComGen.Generator.Expressions;
 
@@ -59,6 +57,26 @@ internal abstract class Expr : IEquatable<Expr>
         }
     }
 
+    /// <summary>The variables of the tree, each once, in order of first occurrence.</summary>
+    public IEnumerable<Variable> VariableNodes()
+    {
+        var seen = new HashSet<Variable>();
+        var stack = new Stack<Expr>();
+        stack.Push(this);
+        while (stack.Count > 0)
+        {
+            Expr e = stack.Pop();
+            if (e is Variable v && seen.Add(v))
+            {
+                yield return v;
+            }
+            for (int i = e.Children.Count - 1; i >= 0; i--)
+            {
+                stack.Push(e.Children[i]);
+            }
+        }
+    }
+
     /// <summary>The number of nodes, counting shared subtrees each time they occur.</summary>
     public int Size => 1 + Children.Sum(c => c.Size);
 
@@ -81,79 +99,4 @@ internal abstract class Expr : IEquatable<Expr>
     public static bool operator ==(Expr? a, Expr? b) => a is null ? b is null : a.Equals(b);
 
     public static bool operator !=(Expr? a, Expr? b) => !(a == b);
-}
-
-/// <summary>A real constant.</summary>
-internal sealed class Constant(double value) : Expr
-{
-    public double Value { get; } = value;
-
-    public override IReadOnlyList<Expr> Children => Array.Empty<Expr>();
-
-    public override bool Equals(Expr? other) => other is Constant c && c.Value.Equals(Value);
-
-    protected override int ComputeHash() => Value.GetHashCode();
-
-    public override string ToString() => Value.ToString("R", CultureInfo.InvariantCulture);
-}
-
-/// <summary>A named variable: an element value (x, g, gate), a parameter (w1, b) or a row statistic.</summary>
-internal sealed class Variable(string name) : Expr
-{
-    public string Name { get; } = name;
-
-    public override IReadOnlyList<Expr> Children => Array.Empty<Expr>();
-
-    public override bool Equals(Expr? other) => other is Variable v && v.Name == Name;
-
-    protected override int ComputeHash() => StringComparer.Ordinal.GetHashCode(Name) * 7 + 1;
-
-    public override string ToString() => Name;
-}
-
-/// <summary>An operation of the table applied to its arguments.</summary>
-internal sealed class Call : Expr
-{
-    public Call(Operation operation, IReadOnlyList<Expr> arguments)
-    {
-        if (arguments.Count != operation.Arity)
-        {
-            throw new ArgumentException($"{operation.Name} takes {operation.Arity} argument(s), got {arguments.Count}.", nameof(arguments));
-        }
-        Operation = operation;
-        Arguments = arguments.ToEquatableArray();
-    }
-
-    public Operation Operation { get; }
-
-    public EquatableArray<Expr> Arguments { get; }
-
-    public override IReadOnlyList<Expr> Children => Arguments.AsSpan().ToArray();
-
-    public override bool Equals(Expr? other) =>
-        ReferenceEquals(this, other) || (other is Call c && c.GetHashCode() == GetHashCode() && ReferenceEquals(c.Operation, Operation) && c.Arguments == Arguments);
-
-    protected override int ComputeHash() => unchecked(StringComparer.Ordinal.GetHashCode(Operation.Name) * 31 + Arguments.GetHashCode());
-
-    public override string ToString() => Operation.Infix is string infix
-        ? Operation.Arity == 1 ? $"{infix}{Wrap(Arguments[0])}" : $"{Wrap(Arguments[0])} {infix} {Wrap(Arguments[1])}"
-        : $"{Operation.Name}({string.Join(", ", Arguments)})";
-
-    private static string Wrap(Expr e) => e is Call { Operation.Infix: not null } || e is Power || e is Constant { Value: < 0 } ? $"({e})" : e.ToString();
-}
-
-/// <summary>A whole-number power; the exponent is neither 0 nor 1 once simplified, and may be negative.</summary>
-internal sealed class Power(Expr @base, int exponent) : Expr
-{
-    public Expr Base { get; } = @base;
-
-    public int Exponent { get; } = exponent;
-
-    public override IReadOnlyList<Expr> Children => new[] { Base };
-
-    public override bool Equals(Expr? other) => ReferenceEquals(this, other) || (other is Power p && p.Exponent == Exponent && p.Base.Equals(Base));
-
-    protected override int ComputeHash() => unchecked(Base.GetHashCode() * 17 + Exponent * 101 + 5);
-
-    public override string ToString() => Base is Variable or Constant { Value: >= 0 } ? $"{Base}^{Exponent}" : $"({Base})^{Exponent}";
 }

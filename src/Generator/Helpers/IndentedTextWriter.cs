@@ -51,9 +51,13 @@ internal sealed class IndentedTextWriter
         return this;
     }
 
-    /// <summary>Writes each line of <paramref name="text"/> (itself already indented) at the current indentation.</summary>
+    /// <summary>Writes each line of <paramref name="text"/> (itself already indented) at the current indentation; nothing for no text.</summary>
     public IndentedTextWriter WriteVerbatimLines(string text)
     {
+        if (text.Length == 0)
+        {
+            return this;
+        }
         foreach (string line in text.TrimEnd('\n').Split('\n'))
         {
             WriteLine(line);

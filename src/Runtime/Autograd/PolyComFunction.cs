@@ -1,8 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Runtime.InteropServices;
-using PolyComGen.Backends.Cpu;
-using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends;
 using PolyComGen.Contract;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -45,7 +44,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
     public static Tensor Apply(Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
-        InputChecks.Validate(TKernel.Descriptor, x, gate, weight, bias);
+        KernelBackends.For(TKernel.Descriptor, x).Validate(TKernel.Descriptor, x, gate, weight, bias);
         bool recorded = is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad || gate?.requires_grad == true);
         Tensor? probe = recorded ? InPlaceGuard.Probe(x, gate is null ? [x, weight] : [x, gate, weight]) : null;
         try
@@ -71,9 +70,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, weight.shape, x.dtype, x.device));
         // Temporaries (contiguous views, copies) die with the scope; the output is held until apply has wrapped it.
         using var scope = NewDisposeScope();
-        Tensor y = x.device_type == DeviceType.CUDA
-            ? CudaKernelRunner.Forward<TKernel>(x.contiguous(), gate?.contiguous(), weight.contiguous(), bias.contiguous())
-            : CpuKernelRunner.Forward<TKernel>(x.contiguous(), gate?.contiguous(), weight, bias);
+        Tensor y = KernelBackends.For(TKernel.Descriptor, x).Forward(TKernel.Descriptor, x, gate, weight, bias);
         return NativeHandoff.HoldForwardOutput(y);
     }
 
@@ -132,10 +129,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
             var (edx, edweight, edbias, edgate) = TKernel.EagerBackward(x, gate, gradOutput.to(x.dtype), weight, bias);
             return [edx.DetachFromDisposeScope(), edweight.DetachFromDisposeScope(), edbias.DetachFromDisposeScope(), edgate?.DetachFromDisposeScope()];
         }
-        Tensor dy = gradOutput.to(x.dtype).contiguous();
-        var (dx, dweight, dbias, dgate) = x.device_type == DeviceType.CUDA
-            ? CudaKernelRunner.Backward<TKernel>(x.contiguous(), gate?.contiguous(), dy, weight.contiguous(), bias.contiguous())
-            : CpuKernelRunner.Backward<TKernel>(x.contiguous(), gate?.contiguous(), dy, weight, bias);
+        var (dx, dweight, dbias, dgate) = KernelBackends.For(TKernel.Descriptor, x).Backward(TKernel.Descriptor, x, gate, gradOutput.to(x.dtype), weight, bias);
         return [dx.DetachFromDisposeScope(), dweight.DetachFromDisposeScope(), dbias.DetachFromDisposeScope(), dgate?.DetachFromDisposeScope()];
     }
 

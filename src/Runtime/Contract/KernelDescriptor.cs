@@ -5,7 +5,7 @@ namespace PolyComGen.Contract;
 /// <summary>
 /// The kernel contract's facts about one generated kernel type, emitted by the generator as data on it (one
 /// instance per type, compared by reference): its name, its spec, how its kernels split a tensor, whether they take
-/// a gate, and its CUDA translation unit. The runtime reads these instead of working them out from the spec.
+/// a gate, its CUDA translation unit and its CPU kernels. The runtime reads these instead of working them out from the spec.
 /// </summary>
 public sealed class KernelDescriptor
 {
@@ -15,8 +15,10 @@ public sealed class KernelDescriptor
     /// <param name="rowwise">True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</param>
     /// <param name="gated">True when the kernels take a gate and give its gradient.</param>
     /// <param name="cudaSource">The CUDA translation unit.</param>
-    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource)
+    /// <param name="cpu">The CPU kernels on spans.</param>
+    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu)
     {
+        Cpu = cpu ?? throw new ArgumentNullException(nameof(cpu));
         Name = name ?? throw new ArgumentNullException(nameof(name));
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
         Rowwise = rowwise;
@@ -38,6 +40,9 @@ public sealed class KernelDescriptor
 
     /// <summary>True when the kernels take a gate, y = PolyCom(x) * gate, and give its gradient.</summary>
     public bool Gated { get; }
+
+    /// <summary>The CPU kernels on spans, for one segment at a time.</summary>
+    public ICpuKernels Cpu { get; }
 
     /// <summary>The complete CUDA translation unit, for NVRTC or the emulated device.</summary>
     public string CudaSource { get; }

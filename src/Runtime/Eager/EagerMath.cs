@@ -59,6 +59,13 @@ public static class EagerMath
         return u.logaddexp(zero);
     }
 
+    /// <summary>Whether every element of <paramref name="scales"/> is 1: the rows need no rescaled rerun of their statistics.</summary>
+    public static bool AllOne(Tensor scales)
+    {
+        using var scope = NewDisposeScope();
+        return scales.eq(Constant(1, scales)).all().item<bool>();
+    }
+
     /// <summary>
     /// The scale each row's norm statistic needs (docs/math.md, section 4): 1 where q, computed unscaled, is at most
     /// <see cref="Contract.KernelContract.NormStatisticLimit"/>; else the power of two 2^-e that brings the row's

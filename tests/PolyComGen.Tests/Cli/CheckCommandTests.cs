@@ -1,12 +1,15 @@
 using System;
 using System.IO;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Samples;
+using PolyComGen.Verification;
 using PolyComGen.Tests.Cuda.Emulation;
 using Xunit;
 
 namespace PolyComGen.Tests.Cli;
 
-/// <summary><c>polycom check --cuda-emulated</c>: every declared activation's CUDA kernels on the emulated device.</summary>
+/// <summary><c>polycom check</c>: every declared activation's CPU kernels, and with --cuda-emulated its CUDA kernels on the emulated device, through the parity checker.</summary>
 [Trait("Category", "CudaEmulation")]
 public sealed class CheckCommandTests
 {
@@ -16,17 +19,32 @@ public sealed class CheckCommandTests
         EmulatedParity.RequireEmulator();
         var output = new StringWriter();
 
-        int exitCode = CudaEmulationCheck.Run(output, [4, 37]);
+        int exitCode = KernelParityCheck.Run(output, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, [4, 37]);
 
         string text = output.ToString();
         Assert.True(exitCode == 0, text);
         foreach (PolyComActivation activation in PolyComGen.Samples.PolyComActivations.All)
         {
-            foreach (string dtype in new[] { "Float32", "BFloat16", "Float16" })
+            foreach (string dtype in new[] { "f32", "bf16", "f16" })
             {
-                Assert.Matches(new System.Text.RegularExpressions.Regex($"(?m)^{activation.Name} +{dtype} .* pass$"), text);
+                Assert.Matches(new System.Text.RegularExpressions.Regex($@"(?m)^\| {activation.Name} \| .* \| emulated CUDA \| {dtype} \| \[4, 37\] \|.* \| yes \| .* \| pass \|$"), text);
             }
         }
-        Assert.Contains("Every CUDA kernel matches the CPU kernels.", text);
+        Assert.Contains($"All {PolyComGen.Samples.PolyComActivations.All.Count * 3} checks passed.", text);
+    }
+
+    [Fact]
+    public void CheckOnTheCpuRunsEveryDeclaredActivationAgainstTheFloat64Kernels()
+    {
+        var output = new StringWriter();
+
+        int exitCode = KernelParityCheck.Run(output, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], [4, 37]);
+
+        string text = output.ToString();
+        Assert.True(exitCode == 0, text);
+        foreach (PolyComActivation activation in PolyComGen.Samples.PolyComActivations.All)
+        {
+            Assert.Matches(new System.Text.RegularExpressions.Regex($@"(?m)^\| {activation.Name} \| .* \| CPU \| f32 \| \[4, 37\] \|.* \| yes \| .* \| pass \|$"), text);
+        }
     }
 }

@@ -58,12 +58,12 @@ public sealed class ComposerTests
                 double[] xs = Row(x, row), gs = Row(g, row);
                 double[]? gates = gate is null ? null : Row(gate, row);
                 double[] weights = w.data<double>().ToArray();
-                y[row] = PlanInterpreter.Run(forward, xs, null, gates, weights, b.item<double>()).Stores[PlanNames.Output];
+                y[row] = PlanInterpreter.Run(forward, xs, null, gates, weights, b.item<double>()).Stores[ElementOutput.Y];
                 var result = PlanInterpreter.Run(backward, xs, gs, gates, weights, b.item<double>());
-                dx[row] = result.Stores[PlanNames.InputGradient];
+                dx[row] = result.Stores[ElementOutput.Dx];
                 if (gated)
                 {
-                    dgate[row] = result.Stores[PlanNames.GateGradient];
+                    dgate[row] = result.Stores[ElementOutput.Dgate];
                 }
                 Assert.Equal(KernelContract.PartialColumns(order), result.Partials.Length);
                 for (int k = 0; k <= order; k++)

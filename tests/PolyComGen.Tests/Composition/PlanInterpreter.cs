@@ -14,16 +14,16 @@ namespace PolyComGen.Tests.Composition;
 internal static class PlanInterpreter
 {
     /// <summary>The stores of every element (by name) and the partials of the row.</summary>
-    public sealed record RowResult(Dictionary<string, double[]> Stores, double[] Partials);
+    public sealed record RowResult(Dictionary<ElementOutput, double[]> Stores, double[] Partials);
 
     public static RowResult Run(KernelPlan plan, double[] x, double[]? upstream, double[]? gate, double[] weights, double bias)
     {
-        var scalars = new Dictionary<string, double> { [PlanNames.Bias] = bias, [PlanNames.RowLength] = x.Length };
+        var scalars = new Dictionary<string, double> { [PlanVariables.Bias.Name] = bias, [PlanVariables.RowLength.Name] = x.Length };
         for (int k = 1; k <= weights.Length; k++)
         {
-            scalars[PlanNames.Weight(k)] = weights[k - 1];
+            scalars[PlanVariables.Weight(k).Name] = weights[k - 1];
         }
-        var stores = new Dictionary<string, double[]>();
+        var stores = new Dictionary<ElementOutput, double[]>();
         foreach (Pass pass in plan.Passes)
         {
             foreach (Definition rescale in pass.Rescales)
@@ -49,7 +49,7 @@ internal static class PlanInterpreter
     }
 
     // One run of a pass: its invariants, every element's terms and stores, the reductions.
-    private static void Sweep(Pass pass, double[] x, double[]? upstream, double[]? gate, Dictionary<string, double> scalars, Dictionary<string, double[]> stores)
+    private static void Sweep(Pass pass, double[] x, double[]? upstream, double[]? gate, Dictionary<string, double> scalars, Dictionary<ElementOutput, double[]> stores)
     {
         {
             foreach (Definition d in pass.Before)
@@ -57,23 +57,23 @@ internal static class PlanInterpreter
                 scalars[d.Name] = Evaluator.Evaluate(d.Value, scalars);
             }
             double[] totals = new double[pass.Reductions.Count];
-            foreach (Definition s in pass.Stores)
+            foreach (Store s in pass.Stores)
             {
-                stores[s.Name] = new double[x.Length];
+                stores[s.Output] = new double[x.Length];
             }
             for (int i = 0; i < x.Length; i++)
             {
-                var element = new Dictionary<string, double>(scalars) { [PlanNames.X] = x[i] };
-                if (upstream is not null) element[PlanNames.Upstream] = upstream[i];
-                if (gate is not null) element[PlanNames.Gate] = gate[i];
+                var element = new Dictionary<string, double>(scalars) { [PlanVariables.X.Name] = x[i] };
+                if (upstream is not null) element[PlanVariables.Upstream.Name] = upstream[i];
+                if (gate is not null) element[PlanVariables.Gate.Name] = gate[i];
                 for (int r = 0; r < pass.Reductions.Count; r++)
                 {
                     double term = Evaluator.Evaluate(pass.Reductions[r].Term, element);
                     totals[r] = pass.Reductions[r].Kind == ReductionKind.Sum ? totals[r] + term : Math.Max(totals[r], term);
                 }
-                foreach (Definition s in pass.Stores)
+                foreach (Store s in pass.Stores)
                 {
-                    stores[s.Name][i] = Evaluator.Evaluate(s.Value, element);
+                    stores[s.Output][i] = Evaluator.Evaluate(s.Value, element);
                 }
             }
             for (int r = 0; r < pass.Reductions.Count; r++)

@@ -33,7 +33,7 @@ public sealed class PolynomialTests
         for (int i = 0; i < 3000; i++)
         {
             Expr e = Simplifier.Simplify(trees.Next(depth: 4));
-            Expr horner = Polynomials.HornerIfPolynomial(e, "x", ["g"]);
+            Expr horner = Polynomials.HornerIfPolynomial(e, new Variable("x"), ["g"]);
             if (Polynomials.Coefficients(e, "x") is { Count: >= 2 })
             {
                 polynomials++;
@@ -52,23 +52,24 @@ public sealed class PolynomialTests
     public void NonPolynomialsAndCoefficientsThatVaryPerElementAreLeftAlone()
     {
         Expr tanh = Expr.Call(Operations.Tanh, X) + X;
-        Assert.Same(tanh, Polynomials.HornerIfPolynomial(tanh, "x", ["g"]));
+        Assert.Same(tanh, Polynomials.HornerIfPolynomial(tanh, PlanVariables.X, ["g"]));
         Expr varying = G * X + G * Expr.Pow(X, 2);
-        Assert.Same(varying, Polynomials.HornerIfPolynomial(varying, "x", ["g"]));
-        Assert.Equal("b + (x * (w1 + (x * w2)))", Polynomials.HornerIfPolynomial(Expr.Var("b") + Expr.Var("w1") * X + Expr.Var("w2") * Expr.Pow(X, 2), "x", ["g"]).ToString());
+        Assert.Same(varying, Polynomials.HornerIfPolynomial(varying, PlanVariables.X, ["g"]));
+        Assert.Equal("b + (x * (w1 + (x * w2)))", Polynomials.HornerIfPolynomial(Expr.Var("b") + Expr.Var("w1") * X + Expr.Var("w2") * Expr.Pow(X, 2), PlanVariables.X, ["g"]).ToString());
     }
 
     [Fact]
     public void HoistingMovesElementInvariantsBeforeTheLoopAndKeepsTheValue()
     {
-        Expr w1 = Expr.Var("w1"), w2 = Expr.Var("w2"), s = Expr.Var("s");
+        Expr X = PlanVariables.X, G = PlanVariables.Upstream;
+        Expr w1 = PlanVariables.Weight(1), w2 = PlanVariables.Weight(2), s = PlanVariables.Row("s");
         Expr store = G * (w1 * Expr.Pow(s, 3) + X * (2 * w2 * s));
-        var plan = new KernelPlan(false, [new Pass([new Reduction("r", ReductionKind.Sum, G * (w1 * s))], [new Definition("dx", store)], [])], []);
+        var plan = new KernelPlan(false, [new Pass([new Reduction("r", ReductionKind.Sum, G * (w1 * s))], [new Store(ElementOutput.Dx, store)], [])], []);
 
         Pass hoisted = Hoisting.HoistInvariants(plan).Passes.Single();
 
         Assert.Equal(3, hoisted.Before.Count); // w1 s^3, 2 w2 s, w1 s
-        Assert.All(hoisted.Before, d => Assert.DoesNotContain(d.Value.Variables(), PlanNames.IsElement));
+        Assert.All(hoisted.Before, d => Assert.DoesNotContain(d.Value.VariableNodes(), v => v.IsElement));
         var scalars = new System.Collections.Generic.Dictionary<string, double> { ["w1"] = 0.7, ["w2"] = -1.3, ["s"] = 1.9, ["x"] = 0.4, ["g"] = -2.1 };
         foreach (Definition d in hoisted.Before)
         {

@@ -5,6 +5,9 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Backends;
+using PolyComGen.Verification;
 using Xunit;
 
 namespace PolyComGen.Tests.Cuda;
@@ -174,7 +177,7 @@ public sealed class CudaRuntimeTests
         // This machine has no GPU driver: the runtime says so instead of failing at load.
         if (CudaDriver.TryLoad(out string reason) is null)
         {
-            Assert.False(CudaKernelRunner.IsAvailable(out string why));
+            Assert.False(CudaBackend.IsAvailable(out string why));
             Assert.Contains("CUDA driver", why);
             Assert.Contains("libcuda.so.1", reason);
         }

@@ -23,7 +23,7 @@ public sealed class ExpressionCompilerTests
 
     private static (string Text, ExpressionCompiler.Compiled Compiled) Compile(params Expr[] roots)
     {
-        var compiled = ExpressionCompiler.Compile(new CountingDialect(), name => name, "t", roots);
+        var compiled = ExpressionCompiler.Compile(new CountingDialect(), variable => variable.Name, "t", roots);
         return (string.Join("\n", compiled.Statements.Concat(compiled.Results)), compiled);
     }
 

@@ -35,7 +35,7 @@ public sealed class SnapshotTests
 
         Snapshot.Verify($"{name}.{Path.GetFileNameWithoutExtension(generated.HintName)}", "cs", text);
         Snapshot.Verify($"{name}.CudaSource", "cu", RawStringOf(text, "CudaSource"));
-        Snapshot.Verify($"{name}.TorchSource", "py", PolyComGen.Torch.TorchModule.Compose(RawStringOf(text, "TorchSource"), RawStringOf(text, "CudaSource")));
+        Snapshot.Verify($"{name}.TorchSource", "py", PolyComGen.PyTorch.PyTorchModule.Compose(RawStringOf(text, "TorchSource"), RawStringOf(text, "CudaSource")));
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class SnapshotTests
     private static string RawStringOf(string generated, string property)
     {
         string opening = property == "TorchSource"
-            ? "public static string TorchSource => global::PolyComGen.Torch.TorchModule.Compose(\"\"\"\"\n"
+            ? "public static string TorchSource => global::PolyComGen.PyTorch.PyTorchModule.Compose(\"\"\"\"\n"
             : $"public static string {property} => \"\"\"\"\n";
         int start = generated.IndexOf(opening, System.StringComparison.Ordinal) + opening.Length;
         int end = generated.IndexOf("\n\"\"\"\"", start, System.StringComparison.Ordinal) + 1;

@@ -27,10 +27,10 @@ public sealed class DeterminismTests
         Tensor upstream = randn([rows, h], generator: generator);
         try
         {
-            CpuKernelRunner.ThreadCount = 2;
+            CpuBackend.ThreadCount = 2;
             Outputs first = Harness.Fused(module, x, upstream);
             Outputs second = Harness.Fused(module, x, upstream);
-            CpuKernelRunner.ThreadCount = 1;
+            CpuBackend.ThreadCount = 1;
             Outputs single = Harness.Fused(module, x, upstream);
 
             foreach (var (other, label) in new[] { (second, "second run"), (single, "one thread") })
@@ -43,7 +43,7 @@ public sealed class DeterminismTests
         }
         finally
         {
-            CpuKernelRunner.ThreadCount = 0;
+            CpuBackend.ThreadCount = 0;
         }
     }
 }

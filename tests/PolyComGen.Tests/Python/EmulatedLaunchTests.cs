@@ -4,6 +4,8 @@ using System.Collections.Generic;
 using System.IO;
 using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Backends;
+using PolyComGen.Verification;
 using PolyComGen.Tests.Cuda.Emulation;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;

@@ -2,7 +2,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Emitters.Cuda;
-using PolyComGen.Generator.Emitters.Torch;
+using PolyComGen.Generator.Emitters.PyTorch;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
 
@@ -63,8 +63,8 @@ internal static class ModuleEmitter
             writer.WriteLine();
             writer.WriteLine($"/// <summary>A self-contained Python module of this activation for PyTorch (file {PolyComGen.Generator.Contract.SpecText.TorchFileName(name)}): the same parameters, kernels and formula.</summary>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine("public static string TorchSource => global::PolyComGen.Torch.TorchModule.Compose(\"\"\"\"");
-            writer.WriteVerbatim(TorchModuleEmitter.Emit(spec, name));
+            writer.WriteLine("public static string TorchSource => global::PolyComGen.PyTorch.PyTorchModule.Compose(\"\"\"\"");
+            writer.WriteVerbatim(PyTorchModuleEmitter.Emit(spec, name));
             writer.WriteVerbatim("\"\"\"\", CudaSource);\n");
             writer.WriteLine();
             writer.WriteLine("// Fields, not properties: RegisterComponents names the parameters after them (state_dict keys \"weight\" and \"bias\").");

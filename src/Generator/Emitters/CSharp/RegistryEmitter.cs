@@ -1,7 +1,5 @@
 using System.Collections.Generic;
-using System.Linq;
 using PolyComGen.Generator.Helpers;
-using PolyComGen.Generator.Models;
 
 namespace PolyComGen.Generator.Emitters.CSharp;
 

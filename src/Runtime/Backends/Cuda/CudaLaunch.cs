@@ -5,11 +5,6 @@ using static TorchSharp.torch;
 
 namespace PolyComGen.Backends.Cuda;
 
-/// <summary>The device pointers and sizes of one launch, by what the kernel contract says they are.</summary>
-internal readonly record struct KernelBuffers(
-    ulong X, ulong Gate, ulong Dy, ulong Output, ulong GateGradient, ulong Weight, ulong Bias, ulong Partials,
-    ulong WeightGradient, ulong BiasGradient, long Rows, long Width, long PartialRows);
-
 /// <summary>
 /// The launch path of the CUDA kernels, the same on a GPU and on the emulated device: the launch geometry, the
 /// dtype dispatch, the output and partials buffers, the arguments packed in the order <see cref="KernelContract"/>
@@ -34,7 +29,7 @@ internal static class CudaLaunch
     }
 
     /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
-    public static (Tensor Dx, Tensor Dweight, Tensor Dbias, Tensor? Dgate) Backward(
+    public static PolyComGradients Backward(
         ICudaDevice device, KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
     {
         int order = kernels.Order;
@@ -45,7 +40,7 @@ internal static class CudaLaunch
         LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
         if (geometry.Blocks == 0)
         {
-            return (dx, zeros([order], dtype: x.dtype, device: x.device), zeros([1], dtype: x.dtype, device: x.device), dgate);
+            return new PolyComGradients(dx, zeros([order], dtype: x.dtype, device: x.device), zeros([1], dtype: x.dtype, device: x.device), dgate);
         }
         Tensor dweight = device.Empty([order], x.dtype, x);
         Tensor dbias = device.Empty([1], x.dtype, x);
@@ -53,7 +48,7 @@ internal static class CudaLaunch
         var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(weight), Pointer(bias), Pointer(partials),
             Pointer(dweight), Pointer(dbias), rows, h, geometry.PartialRows);
         LaunchBackward(device.ModuleFor(kernels), Storage(x.dtype), kernels.Gated, order, geometry, buffers);
-        return (dx, dweight, dbias, dgate);
+        return new PolyComGradients(dx, dweight, dbias, dgate);
     }
 
     /// <summary>The forward entry point on device pointers.</summary>

@@ -6,26 +6,6 @@ using System.Text;
 
 namespace PolyComGen.Backends.Cuda;
 
-/// <summary>What a compiled kernel image is.</summary>
-internal enum KernelImageKind
-{
-    /// <summary>Machine code for one GPU architecture.</summary>
-    Cubin = 0,
-
-    /// <summary>PTX, for the driver to JIT-compile.</summary>
-    Ptx = 1,
-
-    /// <summary>A host shared library: the translation unit compiled for the emulated device.</summary>
-    HostLibrary = 2,
-}
-
-/// <summary>A compiled kernel image.</summary>
-internal sealed record KernelImage(byte[] Bytes, KernelImageKind Kind)
-{
-    /// <summary>True when the image is PTX (for the driver to JIT) rather than machine code.</summary>
-    public bool IsPtx => Kind == KernelImageKind.Ptx;
-}
-
 /// <summary>
 /// Compiled kernel images, cached in memory and on disk by a key over the source and everything else that
 /// changes the image (for NVRTC: architecture, version, options; for the emulated device: the emulation

@@ -727,13 +727,16 @@ def eager_forward(x, gate, weight, bias):
     k0 = x.new_tensor(1.0)
     k1 = x.new_tensor(1E-06)
     sigma = k0
-    u0_0 = (x * sigma)
-    unscaled_m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
-    unscaled_q = torch.sum((u0_0 * u0_0), dim=-1, keepdim=True)
-    sigma = polycom_rescale(unscaled_m, unscaled_q)
-    t0_0 = (x * sigma)
-    m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
-    q = torch.sum((t0_0 * t0_0), dim=-1, keepdim=True)
+    for attempt in range(2):
+        t0_0 = (x * sigma)
+        m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
+        q = torch.sum((t0_0 * t0_0), dim=-1, keepdim=True)
+        if attempt > 0:
+            break
+        sigma_rescaled = polycom_rescale(m, q)
+        if bool(torch.all(sigma_rescaled == 1)):
+            break
+        sigma = sigma_rescaled
     s = (k0 / torch.sqrt(((q / h) + (k1 * (sigma * sigma)))))
     t1_0 = ((x * sigma) * s)
     return (bias + (t1_0 * (w1 + (t1_0 * (w2 + (t1_0 * w3))))))

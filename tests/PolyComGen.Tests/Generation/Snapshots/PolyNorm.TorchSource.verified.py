@@ -736,17 +736,20 @@ def eager_forward(x, gate, weight, bias):
     k0 = x.new_tensor(1.0)
     k1 = x.new_tensor(1E-06)
     sigma = k0
-    u0_0 = (x * sigma)
-    unscaled_m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
-    unscaled_q3 = torch.sum((((((u0_0 * u0_0) * u0_0) * u0_0) * u0_0) * u0_0), dim=-1, keepdim=True)
-    sigma = polycom_rescale(unscaled_m, unscaled_q3)
-    t0_0 = (x * sigma)
-    t0_1 = (t0_0 * t0_0)
-    t0_2 = ((t0_1 * t0_0) * t0_0)
-    m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
-    q1 = torch.sum(t0_1, dim=-1, keepdim=True)
-    q2 = torch.sum(t0_2, dim=-1, keepdim=True)
-    q3 = torch.sum(((t0_2 * t0_0) * t0_0), dim=-1, keepdim=True)
+    for attempt in range(2):
+        t0_0 = (x * sigma)
+        t0_1 = (t0_0 * t0_0)
+        t0_2 = ((t0_1 * t0_0) * t0_0)
+        m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
+        q1 = torch.sum(t0_1, dim=-1, keepdim=True)
+        q2 = torch.sum(t0_2, dim=-1, keepdim=True)
+        q3 = torch.sum(((t0_2 * t0_0) * t0_0), dim=-1, keepdim=True)
+        if attempt > 0:
+            break
+        sigma_rescaled = polycom_rescale(m, q3)
+        if bool(torch.all(sigma_rescaled == 1)):
+            break
+        sigma = sigma_rescaled
     s1 = (k0 / torch.sqrt(((q1 / h) + (k1 * (sigma * sigma)))))
     c1 = (w1 * s1)
     s2 = (k0 / torch.sqrt(((q2 / h) + (k1 * (((sigma * sigma) * sigma) * sigma)))))

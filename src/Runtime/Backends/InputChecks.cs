@@ -3,61 +3,36 @@ using PolyComGen.Backends.Cuda;
 using PolyComGen.Contract;
 using static TorchSharp.torch;
 
-namespace PolyComGen.Autograd;
+namespace PolyComGen.Backends;
 
-/// <summary>The checks made before any kernel runs; each failure names the culprit.</summary>
+/// <summary>The checks every backend makes before any kernel runs; each failure names the culprit.</summary>
 internal static class InputChecks
 {
-    /// <summary>The autograd path: float32 or float64 CPU tensors, or float32, bfloat16 or float16 CUDA tensors.</summary>
-    public static void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    /// <summary>Neither the descriptor nor the input is null.</summary>
+    public static void RequireNotNull(KernelDescriptor kernels, Tensor x)
     {
-        string module = kernels.Name;
+        ArgumentNullException.ThrowIfNull(kernels);
         ArgumentNullException.ThrowIfNull(x);
-        if (x.device_type == TorchSharp.DeviceType.CUDA)
-        {
-            CheckCudaDtype(module, x);
-            if (!CudaKernelRunner.IsAvailable(out string reason))
-            {
-                throw new CudaNotAvailableException($"{module} got a tensor on {x.device}, but {reason}.");
-            }
-        }
-        else if (x.device_type != TorchSharp.DeviceType.CPU)
-        {
-            throw new ArgumentException($"{module}: input is on {x.device}; PolyCom kernels run on CPU and CUDA tensors.", nameof(x));
-        }
-        else if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
-        {
-            throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
-        }
-        CheckShapeAndParameters(kernels, x, gate, weight, bias);
     }
 
-    /// <summary>The emulated CUDA device: CPU tensors in one of the CUDA kernels' storage dtypes.</summary>
-    public static void ValidateEmulated(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias, Tensor? dy)
-    {
-        string module = kernels.Name;
-        ArgumentNullException.ThrowIfNull(x);
-        if (x.device_type != TorchSharp.DeviceType.CPU)
-        {
-            throw new ArgumentException($"{module}: the emulated CUDA device runs on CPU tensors, but the input is on {x.device}.", nameof(x));
-        }
-        CheckCudaDtype(module, x);
-        CheckShapeAndParameters(kernels, x, gate, weight, bias);
-        if (dy is not null)
-        {
-            CheckLike(module, "the upstream gradient", dy, x, nameof(dy));
-        }
-    }
-
-    private static void CheckCudaDtype(string module, Tensor x)
+    /// <summary>The input's dtype is one of the CUDA kernels' storage dtypes.</summary>
+    public static void CheckCudaDtype(KernelDescriptor kernels, Tensor x)
     {
         if (CudaLaunch.StorageOf(x.dtype) is null)
         {
-            throw new ArgumentException($"{module}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
+            throw new ArgumentException($"{kernels.Name}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
         }
     }
 
-    private static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    /// <summary>The upstream gradient has the input's dtype, shape and device.</summary>
+    public static void CheckUpstream(KernelDescriptor kernels, Tensor dy, Tensor x)
+    {
+        ArgumentNullException.ThrowIfNull(dy);
+        CheckLike(kernels.Name, "the upstream gradient", dy, x, nameof(dy));
+    }
+
+    /// <summary>The gate, the weights and the bias fit the input, and the input's shape fits the kernels.</summary>
+    public static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
         string module = kernels.Name;
         if (kernels.Gated && gate is null)

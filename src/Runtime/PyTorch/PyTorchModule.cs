@@ -2,18 +2,18 @@ using System;
 using System.IO;
 using PolyComGen.Contract;
 
-namespace PolyComGen.Torch;
+namespace PolyComGen.PyTorch;
 
 /// <summary>
 /// Puts together an activation's Python module for PyTorch: the generated template (its constants, its formula as
 /// eager torch ops, its class), its CUDA translation unit, and the fixed prelude that every module shares (the
 /// fused launch path through CuPy, the checks, the custom-op registration, the <c>nn.Module</c> base).
 /// </summary>
-public static class TorchModule
+public static class PyTorchModule
 {
     private static readonly Lazy<string> Prelude = new(() =>
     {
-        using Stream stream = typeof(TorchModule).Assembly.GetManifestResourceStream("PolyComGen.Torch.polycom_prelude.py")
+        using Stream stream = typeof(PyTorchModule).Assembly.GetManifestResourceStream("PolyComGen.PyTorch.polycom_prelude.py")
             ?? throw new InvalidOperationException("The PolyComGen runtime lacks its embedded polycom_prelude.py.");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd().Replace("\r\n", "\n").TrimEnd('\n');

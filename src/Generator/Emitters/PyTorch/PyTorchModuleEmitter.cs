@@ -1,63 +1,24 @@
-using System;
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
-using System.Text;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Contract;
 using PolyComGen.Generator.Emitters.Eager;
-using PolyComGen.Generator.Expressions;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
 
-namespace PolyComGen.Generator.Emitters.Torch;
-
-/// <summary>Eager PyTorch ops: the Python spellings of the operation table, constants as 0-dimensional tensors.</summary>
-internal sealed class PyTorchTarget : EagerTarget
-{
-    public override string Call(Operation operation, IReadOnlyList<string> arguments) => Format(operation.Python, arguments);
-
-    public override string Declare(string name, string value) => $"{name} = {value}";
-
-    public override string Assign(string name, string value) => $"{name} = {value}";
-
-    public override IDisposable? Scope(IndentedTextWriter writer) => null;
-
-    public override string Reduce(ReductionKind kind, bool rowwise, string value) => (kind, rowwise) switch
-    {
-        (ReductionKind.Sum, true) => $"torch.sum({value}, dim=-1, keepdim=True)",
-        (ReductionKind.Sum, false) => $"torch.sum({value})",
-        (ReductionKind.Max, true) => $"torch.amax({value}, dim=-1, keepdim=True)",
-        _ => $"torch.max({value})",
-    };
-
-    public override string Stack(IEnumerable<string> parts) => $"torch.stack([{string.Join(", ", parts)}])";
-
-    public override string SelectWeight(string name, int index) => $"{name} = weight[{index}]";
-
-    public override string RowLength(string name) => $"{name} = x.new_tensor(float(x.shape[-1]))";
-
-    public override string ConstantDeclaration(string name, double value) => $"{name} = x.new_tensor({RealLiteral(value)})";
-
-    public override string Variable(string name) => name switch
-    {
-        PlanNames.Upstream => "dy",
-        PlanNames.Bias => "bias",
-        _ => name,
-    };
-}
+namespace PolyComGen.Generator.Emitters.PyTorch;
 
 /// <summary>
 /// Writes the template of a spec's self-contained Python module for PyTorch: an <c>nn.Module</c> with the C# module's
 /// parameters (weight [Order], bias [1], same initial values and state_dict keys) whose forward runs the spec's CUDA
 /// translation unit through CuPy's NVRTC with the kernel contract's launch geometry, argument order, partials and
 /// reduction, or, on CPU tensors and without CuPy, the forward plan as eager torch ops. The runtime's
-/// <c>TorchModule.Compose</c> puts in the CUDA source and the fixed prelude (src/Runtime/Torch/polycom_prelude.py)
+/// <c>PyTorchModule.Compose</c> puts in the CUDA source and the fixed prelude (src/Runtime/PyTorch/polycom_prelude.py)
 /// at the lines <see cref="SpecText.TorchCudaSourceLine"/> and <see cref="SpecText.TorchPreludeLine"/>, so that
 /// neither is stored twice in the user's assembly.
 /// </summary>
-internal static class TorchModuleEmitter
+internal static class PyTorchModuleEmitter
 {
     public static string Emit(SpecModel spec, string className)
     {
@@ -127,7 +88,7 @@ internal static class TorchModuleEmitter
         using (writer.Indent())
         {
             writer.WriteLine($"\"\"\"{spec.Formula}, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do).\"\"\"");
-            EagerProgram.Write(writer, new PyTorchTarget(), forward, [PlanNames.Output], body => $"return {body[0]}");
+            new EagerProgram(new PyTorchTarget(), [ElementOutput.Y], body => $"return {body[0]}").Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine();

@@ -7,13 +7,24 @@ using static TorchSharp.torch;
 namespace PolyComGen.Backends.Cpu;
 
 /// <summary>
-/// Runs a spec's generated CPU kernels over whole tensors: splits them into segments (rows for norm, fixed blocks
+/// The CPU backend: runs a spec's generated CPU kernels (<see cref="KernelDescriptor.Cpu"/>) over whole float32 or
+/// float64 tensors: splits them into segments (rows for norm, fixed blocks
 /// of <see cref="KernelContract.ElementwiseSegmentLength"/> elements otherwise), spreads the segments over threads,
 /// and sums the per-segment gradient partials in segment order, in float64, so gradients are bitwise the same for
 /// every thread count and every run.
 /// </summary>
-public static class CpuKernelRunner
+public sealed class CpuBackend : IKernelBackend
 {
+    /// <summary>The backend (it holds no state of its own).</summary>
+    public static CpuBackend Instance { get; } = new();
+
+    private CpuBackend()
+    {
+    }
+
+    /// <inheritdoc/>
+    public string Name => "CPU";
+
     // Below this many elements a call runs on the calling thread: the fork-join would cost more than it saves.
     private const long ParallelThreshold = 1 << 15;
 
@@ -31,9 +42,27 @@ public static class CpuKernelRunner
 
     private static int EffectiveThreads => threadCount > 0 ? threadCount : Math.Max(1, get_num_threads());
 
-    /// <summary>y for contiguous CPU x (and gate) of the parameters' dtype.</summary>
-    internal static Tensor Forward<TKernel>(Tensor x, Tensor? gate, Tensor weight, Tensor bias) where TKernel : IPolyComKernel
+    /// <summary>Float32 or float64 CPU tensors, of the parameters' dtype.</summary>
+    /// <inheritdoc/>
+    public void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
+        InputChecks.RequireNotNull(kernels, x);
+        if (x.device_type != TorchSharp.DeviceType.CPU)
+        {
+            throw new ArgumentException($"{kernels.Name}: the CPU backend runs on CPU tensors, but the input is on {x.device}.", nameof(x));
+        }
+        if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        {
+            throw new ArgumentException($"{kernels.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
+        }
+        InputChecks.CheckShapeAndParameters(kernels, x, gate, weight, bias);
+    }
+
+    /// <inheritdoc/>
+    public Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    {
+        x = x.contiguous();
+        gate = gate?.contiguous();
         Tensor y = empty_like(x);
         if (x.numel() == 0)
         {
@@ -42,41 +71,43 @@ public static class CpuKernelRunner
         var memory = new Memory(x, gate, null, y, null);
         if (x.dtype == ScalarType.Float32)
         {
-            Run<TKernel, float>(memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
+            Run<float>(kernels, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
         }
         else
         {
-            Run<TKernel, double>(memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
+            Run<double>(kernels, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
         }
         return y;
     }
 
-    /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous CPU x, dy (and gate) of one shape.</summary>
-    internal static (Tensor Dx, Tensor Dweight, Tensor Dbias, Tensor? Dgate) Backward<TKernel>(Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
-        where TKernel : IPolyComKernel
+    /// <inheritdoc/>
+    public PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
     {
-        int order = TKernel.Descriptor.Order, columns = KernelContract.PartialColumns(order);
+        x = x.contiguous();
+        gate = gate?.contiguous();
+        dy = dy.contiguous();
+        int order = kernels.Order, columns = KernelContract.PartialColumns(order);
         Tensor dx = empty_like(x);
         Tensor? dgate = gate is null ? null : empty_like(x);
         var memory = new Memory(x, gate, dy, dx, dgate);
-        Segments layout = Segments.Of<TKernel>(x);
+        Segments layout = Segments.Of(kernels, x);
         var sums = new double[columns];
         if (x.dtype == ScalarType.Float32)
         {
             var partials = new float[checked(layout.Count * columns)];
-            Run<TKernel, float>(memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
+            Run<float>(kernels, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
             Reduce(partials, sums, layout.Count);
         }
         else
         {
             var partials = new double[checked(layout.Count * columns)];
-            Run<TKernel, double>(memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
+            Run<double>(kernels, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
             Reduce(partials, sums, layout.Count);
         }
         ScalarType dtype = x.dtype;
         Tensor dweight = tensor(sums.AsSpan(0, order).ToArray(), dtype: ScalarType.Float64).to_type(dtype);
         Tensor dbias = tensor(new[] { sums[order] }, dtype: ScalarType.Float64).to_type(dtype);
-        return (dx, dweight, dbias, dgate);
+        return new PolyComGradients(dx, dweight, dbias, dgate);
     }
 
     // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them.
@@ -103,10 +134,11 @@ public static class CpuKernelRunner
     }
 
     // The forward (partials null) or the backward over every segment.
-    private static void Run<TKernel, T>(Memory memory, T[] weight, T bias, T[]? partials) where TKernel : IPolyComKernel where T : unmanaged
+    private static void Run<T>(KernelDescriptor kernels, Memory memory, T[] weight, T bias, T[]? partials) where T : unmanaged
     {
-        Segments layout = Segments.Of<TKernel>(memory.X);
-        int columns = KernelContract.PartialColumns(TKernel.Descriptor.Order);
+        Segments layout = Segments.Of(kernels, memory.X);
+        int columns = KernelContract.PartialColumns(kernels.Order);
+        ICpuKernels cpu = kernels.Cpu;
         ForEachRange(layout, (first, end) =>
         {
             for (long s = first; s < end; s++)
@@ -117,40 +149,40 @@ public static class CpuKernelRunner
                 Span<T> output = TensorMemory.Elements<T>(memory.OutData, start, length);
                 if (partials is null)
                 {
-                    Forward<TKernel, T>(x, gate, output, weight, bias);
+                    Forward(cpu, x, gate, output, weight, bias);
                 }
                 else
                 {
                     Span<T> dy = TensorMemory.Elements<T>(memory.DyData, start, length);
                     Span<T> dgate = memory.GateOutData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateOutData, start, length);
-                    Backward<TKernel, T>(x, gate, dy, output, dgate, weight, bias, partials.AsSpan(checked((int)(s * columns)), columns));
+                    Backward(cpu, x, gate, dy, output, dgate, weight, bias, partials.AsSpan(checked((int)(s * columns)), columns));
                 }
             }
         });
     }
 
-    private static void Forward<TKernel, T>(Span<T> x, Span<T> gate, Span<T> y, T[] weight, T bias) where TKernel : IPolyComKernel where T : unmanaged
+    private static void Forward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> y, T[] weight, T bias) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
-            TKernel.Forward(F(x), F(gate), F(y), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias);
+            cpu.Forward(F(x), F(gate), F(y), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias);
         }
         else
         {
-            TKernel.Forward(D(x), D(gate), D(y), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias);
+            cpu.Forward(D(x), D(gate), D(y), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias);
         }
     }
 
-    private static void Backward<TKernel, T>(Span<T> x, Span<T> gate, Span<T> dy, Span<T> dx, Span<T> dgate, T[] weight, T bias, Span<T> partials)
-        where TKernel : IPolyComKernel where T : unmanaged
+    private static void Backward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> dy, Span<T> dx, Span<T> dgate, T[] weight, T bias, Span<T> partials)
+        where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
-            TKernel.Backward(F(x), F(gate), F(dy), F(dx), F(dgate), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias, F(partials));
+            cpu.Backward(F(x), F(gate), F(dy), F(dx), F(dgate), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias, F(partials));
         }
         else
         {
-            TKernel.Backward(D(x), D(gate), D(dy), D(dx), D(dgate), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias, D(partials));
+            cpu.Backward(D(x), D(gate), D(dy), D(dx), D(dgate), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias, D(partials));
         }
     }
 
@@ -175,10 +207,10 @@ public static class CpuKernelRunner
     /// <summary>How a tensor splits into segments: equal lengths, except a shorter last one.</summary>
     private readonly record struct Segments(long TotalElements, int SegmentLength, int Count)
     {
-        public static Segments Of<TKernel>(Tensor x) where TKernel : IPolyComKernel
+        public static Segments Of(KernelDescriptor kernels, Tensor x)
         {
             long total = x.numel();
-            int length = TKernel.Descriptor.Rowwise
+            int length = kernels.Rowwise
                 ? checked((int)x.shape[^1])
                 : (int)Math.Min(KernelContract.ElementwiseSegmentLength, total);
             int count = length == 0 ? 0 : checked((int)((total + length - 1) / length));

@@ -23,10 +23,3 @@ internal interface ICudaDevice
     /// <summary>The compiled and loaded kernels of <paramref name="kernels"/> (compiled once, then cached).</summary>
     ICudaModule ModuleFor(KernelDescriptor kernels);
 }
-
-/// <summary>A spec's translation unit, loaded on a device.</summary>
-internal interface ICudaModule
-{
-    /// <summary>Launches the entry point <paramref name="entry"/> on a one-dimensional grid.</summary>
-    void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments);
-}

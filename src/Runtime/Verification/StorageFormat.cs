@@ -1,18 +1,35 @@
 using System;
 
-namespace PolyComGen.GpuCheck;
+namespace PolyComGen.Verification;
 
-/// <summary>The storage dtypes of the CUDA kernels, with host-side conversions that round as the device does.</summary>
-public sealed record Storage(string Suffix, int Size)
+/// <summary>
+/// A storage dtype of the kernels (float32, bfloat16, float16), with host-side conversions that round as the device
+/// does: what the parity checker rounds its inputs to, and how a GPU target moves values to and from the device.
+/// </summary>
+/// <param name="Suffix">The kernel contract's suffix (f32, bf16, f16).</param>
+/// <param name="Size">Bytes per element.</param>
+public sealed record StorageFormat(string Suffix, int Size)
 {
-    public static readonly Storage Float32 = new("f32", 4);
-    public static readonly Storage BFloat16 = new("bf16", 2);
-    public static readonly Storage Float16 = new("f16", 2);
+    /// <summary>float32.</summary>
+    public static readonly StorageFormat Float32 = new("f32", 4);
 
-    public static readonly Storage[] All = [Float32, BFloat16, Float16];
+    /// <summary>bfloat16 (float32 arithmetic).</summary>
+    public static readonly StorageFormat BFloat16 = new("bf16", 2);
+
+    /// <summary>float16 (float32 arithmetic).</summary>
+    public static readonly StorageFormat Float16 = new("f16", 2);
+
+    /// <summary>The storage dtypes of the CUDA kernels.</summary>
+    public static readonly StorageFormat[] All = [Float32, BFloat16, Float16];
 
     /// <summary>The kernel contract's storage type with this suffix.</summary>
     public PolyComGen.Contract.StorageType Contract => System.Array.Find(PolyComGen.Contract.KernelContract.StorageTypes, s => s.Suffix == Suffix)!;
+
+    /// <summary>The smallest positive normal number: below it the format keeps an absolute step only.</summary>
+    public double SmallestNormal => Suffix == "f16" ? 6.103515625e-05 : 1.1754943508222875e-38;
+
+    /// <inheritdoc/>
+    public override string ToString() => Suffix;
 
     /// <summary>The value after a round trip through this storage type.</summary>
     public double Round(double value)
@@ -22,6 +39,7 @@ public sealed record Storage(string Suffix, int Size)
         return Decode(bytes, 0);
     }
 
+    /// <summary>The values in this format, as the device stores them.</summary>
     public byte[] Encode(ReadOnlySpan<double> values)
     {
         var bytes = new byte[values.Length * Size];
@@ -32,6 +50,7 @@ public sealed record Storage(string Suffix, int Size)
         return bytes;
     }
 
+    /// <summary>The values of bytes in this format.</summary>
     public double[] Decode(byte[] bytes)
     {
         var values = new double[bytes.Length / Size];

@@ -1,0 +1,210 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Helpers;
+
+namespace PolyComGen.Generator.Emitters.CSharp;
+
+/// <summary>
+/// How a C# CPU kernel on spans spells a plan's walk, in float or double: each sweep is a loop over
+/// System.Numerics.Vector&lt;T&gt; lanes (when every operation of the pass has a vector form) followed by a scalar
+/// loop over the tail; reductions keep per-lane accumulators, summed in a fixed order.
+/// </summary>
+internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWalker
+{
+    private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
+    private const string PolyMath = "global::PolyComGen.Backends.Cpu.PolyMath";
+
+    protected override Dialect Expressions => numeric;
+
+    protected override string Spell(Variable variable) => Spell(variable, vector: false);
+
+    protected override IReadOnlyList<Expr> Lower(IReadOnlyList<Expr> roots) => Lowering.ForCpu(roots, numeric.IsFloat);
+
+    // The span of each element input and output, as the kernel signatures name them.
+    private static string SpanOf(Variable input) => input.Role switch
+    {
+        VariableRole.Input => "x",
+        VariableRole.Upstream => "dy",
+        _ => "gate",
+    };
+
+    private static string SpanOf(ElementOutput output) => output switch
+    {
+        ElementOutput.Y => "y",
+        ElementOutput.Dx => "dx",
+        _ => "dgate",
+    };
+
+    // Element values as locals, the bias as its parameter, accumulators as their totals (per lane in the vector loop),
+    // and loop-invariant scalars as themselves, or, in the vector loop, as their splat.
+    private static string Spell(Variable variable, bool vector, string lanes = "_lanes") => variable.Role switch
+    {
+        VariableRole.Accumulator => vector ? variable.Name + lanes : variable.Name,
+        VariableRole.Input => "vx",
+        VariableRole.Upstream => "vg",
+        VariableRole.Gate => "vgate",
+        VariableRole.Bias => vector ? "biasv" : "bias",
+        _ => vector ? variable.Name + "v" : variable.Name,
+    };
+
+    protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
+    {
+        if (parameters.Weights.Count > 0)
+        {
+            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", parameters.Weights.Select(w => $"{w.Name} = weight[{w.Index - 1}]"))};");
+        }
+        if (parameters.RowLength)
+        {
+            writer.WriteLine($"{numeric.TypeName} {PlanVariables.RowLength.Name} = x.Length;");
+        }
+        writer.WriteVerbatimLines(body);
+    }
+
+    protected override void BeginPass(IndentedTextWriter writer, Pass pass)
+    {
+        if (pass.Reductions.Count > 0)
+        {
+            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", pass.Reductions.Select(r => r.Name + " = 0"))};");
+        }
+        if (pass.Rescales.Count > 0)
+        {
+            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1"))};");
+        }
+    }
+
+    protected override void BeginRun(IndentedTextWriter writer, Pass pass)
+    {
+        if (pass.Reductions.Count > 0)
+        {
+            writer.WriteLine(string.Join(" ", pass.Reductions.Select(r => r.Name + " = 0;")));
+        }
+    }
+
+    protected override IDisposable Runs(IndentedTextWriter writer) => writer.Block("for (int attempt = 0; ; attempt++)");
+
+    protected override void StopAfterRerun(IndentedTextWriter writer) => writer.WriteLine("if (attempt > 0) break;");
+
+    protected override void StopIfUnscaled(IndentedTextWriter writer, IReadOnlyList<string> scales) =>
+        writer.WriteLine($"if ({string.Join(" && ", scales.Select(s => s + " == 1"))}) break;");
+
+    protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
+    {
+        for (int k = 0; k < plan.Partials.Count; k++)
+        {
+            ExpressionCompiler.Compiled compiled = Compile($"p{k}_t", [plan.Partials[k]]);
+            WriteStatements(writer, compiled);
+            writer.WriteLine($"partials[{k}] = {compiled.Results[0]};");
+        }
+    }
+
+    /// <summary>
+    /// One pass over the segment: the vector loop when every operation has a vector form, then the scalar tail.
+    /// The order of every addition is fixed by the segment's length alone, so results do not depend on threads.
+    /// </summary>
+    protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
+    {
+        CSharpVectorDialect vectorDialect = numeric.IsFloat ? CSharpVectorDialect.Float : CSharpVectorDialect.Double;
+        // Sums accumulate as acc + term, so that a product term becomes one fused multiply-add.
+        IReadOnlyList<Expr> roots = Lower(
+            pass.Reductions.Select(r => r.Kind == ReductionKind.Sum ? PlanVariables.Accumulator(r.Name) + r.Term : r.Term).Concat(pass.Stores.Select(s => s.Value)).ToList());
+        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
+        var spans = inputs.Select(SpanOf).Concat(pass.Stores.Select(s => SpanOf(s.Output))).ToList();
+        var broadcast = roots.SelectMany(e => e.VariableNodes()).Distinct().Where(v => !v.IsElement && v.Role != VariableRole.Accumulator).ToList();
+        bool vectorise = roots.All(e => ExpressionCompiler.Supports(vectorDialect, e));
+        string vectorType = vectorDialect.TypeName;
+
+        using (writer.Block(""))
+        {
+            writer.WriteLine("int i = 0;");
+            if (vectorise)
+            {
+                using (writer.Block(""))
+                {
+                    foreach (string span in spans)
+                    {
+                        writer.WriteLine($"var {span}v = {Cast}<{numeric.TypeName}, {vectorType}>({span});");
+                    }
+                    foreach (Variable variable in broadcast)
+                    {
+                        writer.WriteLine($"{vectorType} {Spell(variable, vector: true)} = new({Spell(variable, vector: false)});");
+                    }
+                    // Two sets of lane accumulators, for even and odd vectors: a sum's chain of dependent additions
+                    // would otherwise bound the loop by the adder's latency rather than by memory.
+                    string[] sets = pass.Reductions.Count > 0 ? ["_lanes", "_lanes2"] : ["_lanes"];
+                    foreach (Reduction reduction in pass.Reductions)
+                    {
+                        writer.WriteLine($"{vectorType} {string.Join(", ", sets.Select(set => $"{reduction.Name}{set} = {vectorType}.Zero"))};");
+                    }
+                    void Element(string at, string set) =>
+                        WriteElement(writer, vectorDialect, pass, roots, inputs, v => Spell(v, vector: true, set), span => $"{span}v[{at}]", vectorType,
+                            (reduction, value) => reduction.Kind == ReductionKind.Sum
+                                ? $"{reduction.Name}{set} = {value};"
+                                : $"{reduction.Name}{set} = global::System.Numerics.Vector.Max({reduction.Name}{set}, {value});");
+                    writer.WriteLine("int j = 0;");
+                    if (sets.Length == 2)
+                    {
+                        using (writer.Block($"for (; j + 1 < {spans[0]}v.Length; j += 2)"))
+                        {
+                            using (writer.Block(""))
+                            {
+                                Element("j", sets[0]);
+                            }
+                            using (writer.Block(""))
+                            {
+                                Element("j + 1", sets[1]);
+                            }
+                        }
+                        using (writer.Block($"if (j < {spans[0]}v.Length)"))
+                        {
+                            Element("j", sets[0]);
+                        }
+                    }
+                    else
+                    {
+                        using (writer.Block($"for (; j < {spans[0]}v.Length; j++)"))
+                        {
+                            Element("j", sets[0]);
+                        }
+                    }
+                    foreach (Reduction reduction in pass.Reductions)
+                    {
+                        writer.WriteLine(reduction.Kind == ReductionKind.Sum
+                            ? $"{reduction.Name} += global::System.Numerics.Vector.Sum({reduction.Name}_lanes + {reduction.Name}_lanes2);"
+                            : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {PolyMath}.MaxAcross(global::System.Numerics.Vector.Max({reduction.Name}_lanes, {reduction.Name}_lanes2)));");
+                    }
+                    writer.WriteLine($"i = {spans[0]}v.Length * {vectorType}.Count;");
+                }
+            }
+            using (writer.Block($"for (; i < {spans[0]}.Length; i++)"))
+            {
+                WriteElement(writer, numeric, pass, roots, inputs, v => Spell(v, vector: false), span => $"{span}[i]", numeric.TypeName,
+                    (reduction, value) => reduction.Kind == ReductionKind.Sum
+                        ? $"{reduction.Name} = {value};"
+                        : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {value});");
+            }
+        }
+    }
+
+    private static void WriteElement(
+        IndentedTextWriter writer, Dialect dialect, Pass pass, IReadOnlyList<Expr> roots, IReadOnlyList<Variable> inputs, Func<Variable, string> spell,
+        Func<string, string> element, string type, Func<Reduction, string, string> accumulate)
+    {
+        foreach (Variable input in inputs)
+        {
+            writer.WriteLine($"{type} {Spell(input, vector: false)} = {element(SpanOf(input))};");
+        }
+        ExpressionCompiler.Compiled compiled = ExpressionCompiler.Compile(dialect, spell, "t", roots);
+        WriteStatements(writer, compiled);
+        for (int r = 0; r < pass.Reductions.Count; r++)
+        {
+            writer.WriteLine(accumulate(pass.Reductions[r], compiled.Results[r]));
+        }
+        for (int s = 0; s < pass.Stores.Count; s++)
+        {
+            writer.WriteLine($"{element(SpanOf(pass.Stores[s].Output))} = {compiled.Results[pass.Reductions.Count + s]};");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+using System;
+using System.Collections.Generic;
+using System.Globalization;
+using System.Linq;
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Helpers;
+
+namespace PolyComGen.Generator.Emitters.Cuda;
+
+/// <summary>
+/// How a CUDA device function spells a plan's walk: rowwise plans take a row per block (striding over rows) and sweep
+/// the row once per pass, in 16-byte chunks (<c>pcg_map</c>), with a block reduction after each pass; elementwise
+/// plans run one grid-stride sweep and leave one row of partials per block.
+/// </summary>
+internal sealed class CudaKernelDialect : PlanWalker
+{
+    protected override Dialect Expressions => CudaDialect.Instance;
+
+    protected override string Spell(Variable variable) => variable.Role switch
+    {
+        VariableRole.Input => "vx",
+        VariableRole.Upstream => "vg",
+        VariableRole.Gate => "vgate",
+        VariableRole.RowLength => "hf",
+        _ => variable.Name,
+    };
+
+    // The pointer each element input and output reads or writes, as the device functions name their parameters.
+    private static string PointerOf(Variable input) => input.Role switch
+    {
+        VariableRole.Input => "x",
+        VariableRole.Upstream => "dy",
+        _ => "gate",
+    };
+
+    private static string PointerOf(ElementOutput output) => output switch
+    {
+        ElementOutput.Y => "y",
+        ElementOutput.Dx => "dx",
+        _ => "dgate",
+    };
+
+    protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
+    {
+        foreach (Variable weight in parameters.Weights)
+        {
+            writer.WriteLine($"const float {weight.Name} = pcg_to_float(weight[{(weight.Index - 1).ToString(CultureInfo.InvariantCulture)}]);");
+        }
+        if (parameters.Bias)
+        {
+            writer.WriteLine($"const float {PlanVariables.Bias.Name} = pcg_to_float(bias[0]);");
+        }
+        if (plan.Rowwise)
+        {
+            if (parameters.RowLength)
+            {
+                writer.WriteLine("const float hf = (float)h;");
+            }
+            using (writer.Block("for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)"))
+            {
+                writer.WriteVerbatimLines(body);
+            }
+        }
+        else
+        {
+            writer.WriteLine("const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;");
+            writer.WriteVerbatimLines(body);
+        }
+    }
+
+    // Every thread holds the block's reductions, so the decision to rerun is uniform across the block.
+    protected override void BeginPass(IndentedTextWriter writer, Pass pass)
+    {
+        if (pass.Rescales.Count > 0)
+        {
+            writer.WriteLine($"float {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1.0f"))};");
+            writer.WriteLine($"float {string.Join(", ", pass.Reductions.Select(r => r.Name))};");
+        }
+    }
+
+    protected override IDisposable Runs(IndentedTextWriter writer) => writer.Block("for (int attempt = 0; ; attempt++)");
+
+    protected override void StopAfterRerun(IndentedTextWriter writer) => writer.WriteLine("if (attempt > 0) break;");
+
+    protected override void StopIfUnscaled(IndentedTextWriter writer, IReadOnlyList<string> scales) =>
+        writer.WriteLine($"if ({string.Join(" && ", scales.Select(s => s + " == 1.0f"))}) break;");
+
+    protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
+    {
+        var (count, thread, threads, rowOffset) = plan.Rowwise ? ("h", "threadIdx.x", "blockDim.x", "row * h") : ("rows * h", "t", "nt", (string?)null);
+        string label = (index + 1).ToString(CultureInfo.InvariantCulture);
+        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
+        var sums = pass.Reductions.Where(r => r.Kind == ReductionKind.Sum).ToList();
+        var maxes = pass.Reductions.Where(r => r.Kind == ReductionKind.Max).ToList();
+        if (sums.Count > 0)
+        {
+            writer.WriteLine($"float sums{label}[{sums.Count}] = {{}};");
+        }
+        if (maxes.Count > 0)
+        {
+            writer.WriteLine($"float maxes{label}[{maxes.Count}] = {{}};");
+        }
+        string Pointer(string name) => rowOffset is null ? name : $"{name} + {rowOffset}";
+        using (writer.Block(""))
+        {
+            writer.WriteLine($"const T* in[{inputs.Count}] = {{ {string.Join(", ", inputs.Select(i => Pointer(PointerOf(i))))} }};");
+            if (pass.Stores.Count > 0)
+            {
+                writer.WriteLine($"T* out[{pass.Stores.Count}] = {{ {string.Join(", ", pass.Stores.Select(s => Pointer(PointerOf(s.Output))))} }};");
+            }
+            string output = pass.Stores.Count > 0 ? "out" : "nullptr";
+            using (writer.Block($"pcg_map<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, {count}, {thread}, {threads}, [&](const float* v, float* r)", close: "});"))
+            {
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    writer.WriteLine($"const float {Spell(inputs[i])} = v[{i}];");
+                }
+                ExpressionCompiler.Compiled compiled = Compile("t", pass.ElementExpressions);
+                WriteStatements(writer, compiled);
+                for (int r = 0; r < pass.Reductions.Count; r++)
+                {
+                    Reduction reduction = pass.Reductions[r];
+                    writer.WriteLine(reduction.Kind == ReductionKind.Sum
+                        ? $"sums{label}[{sums.IndexOf(reduction)}] += {compiled.Results[r]};"
+                        : $"maxes{label}[{maxes.IndexOf(reduction)}] = fmaxf(maxes{label}[{maxes.IndexOf(reduction)}], {compiled.Results[r]});");
+                }
+                for (int s = 0; s < pass.Stores.Count; s++)
+                {
+                    writer.WriteLine($"r[{s}] = {compiled.Results[pass.Reductions.Count + s]};");
+                }
+                if (pass.Stores.Count == 0)
+                {
+                    writer.WriteLine("(void)r;");
+                }
+            }
+        }
+        if (sums.Count > 0)
+        {
+            writer.WriteLine($"pcg_block_sum(sums{label});");
+        }
+        if (maxes.Count > 0)
+        {
+            writer.WriteLine($"pcg_block_max(maxes{label});");
+        }
+        string declaration = rerunnable ? "" : "const float ";
+        foreach (Reduction reduction in pass.Reductions)
+        {
+            writer.WriteLine(reduction.Kind == ReductionKind.Sum
+                ? $"{declaration}{reduction.Name} = sums{label}[{sums.IndexOf(reduction)}];"
+                : $"{declaration}{reduction.Name} = maxes{label}[{maxes.IndexOf(reduction)}];");
+        }
+    }
+
+    protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
+    {
+        string row = plan.Rowwise ? "row" : "(pcg_size)blockIdx.x";
+        using (writer.Block("if (threadIdx.x == 0)"))
+        {
+            ExpressionCompiler.Compiled compiled = Compile("p_t", plan.Partials);
+            WriteStatements(writer, compiled);
+            for (int k = 0; k < plan.Partials.Count; k++)
+            {
+                writer.WriteLine($"partials[{row} * (PCG_ORDER + 1) + {k.ToString(CultureInfo.InvariantCulture)}] = {compiled.Results[k]};");
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Helpers;
+
+namespace PolyComGen.Generator.Emitters;
+
+/// <summary>
+/// The one walk of a kernel plan, shared by every target (the C# CPU kernels, the CUDA device functions, eager
+/// TorchSharp and PyTorch ops): the parameters the plan reads, then pass after pass its declarations, loop
+/// invariants, sweep and row scalars, with the rerun of a pass that decides its own scales (norm's overflow guard,
+/// docs/math.md section 4), then the gradient partials. A target derives from this and says only how it spells
+/// each step, as Halide's and TVM's C printers do for their GPU targets.
+/// </summary>
+/// <remarks>
+/// The rerun, whatever the target: every scale starts at 1; the pass runs; on its second run the walk stops;
+/// otherwise the scales the statistics need are computed, and if all are 1 the walk stops, else the pass runs
+/// again with them. Row scalars are declared with the target's <see cref="Dialect.Declare"/> after being compiled
+/// with common subexpressions shared (<see cref="ExpressionCompiler"/>).
+/// </remarks>
+internal abstract class PlanWalker
+{
+    /// <summary>How the target spells constants, operations, declarations and assignments.</summary>
+    protected abstract Dialect Expressions { get; }
+
+    /// <summary>How the target spells a variable outside a sweep (row scalars, parameters, the row length).</summary>
+    protected abstract string Spell(Variable variable);
+
+    /// <summary>The roots as the target evaluates them (the C# kernels contract multiply-adds); unchanged by default.</summary>
+    protected virtual IReadOnlyList<Expr> Lower(IReadOnlyList<Expr> roots) => roots;
+
+    /// <summary>
+    /// Writes the function around the walked <paramref name="body"/>: what it reads of <paramref name="parameters"/>
+    /// first, then the body (inside a loop over rows, where the target has one), then anything that must follow it.
+    /// </summary>
+    protected abstract void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body);
+
+    /// <summary>What a pass declares before it runs: its reductions' totals, and its scales (each 1) when it decides them.</summary>
+    protected abstract void BeginPass(IndentedTextWriter writer, Pass pass);
+
+    /// <summary>What each run of a pass that may rerun does first (the C# kernels zero their totals); nothing by default.</summary>
+    protected virtual void BeginRun(IndentedTextWriter writer, Pass pass)
+    {
+    }
+
+    /// <summary>
+    /// The sweep of pass <paramref name="index"/> over the segment: its element expressions, reductions and stores. When
+    /// <paramref name="rerunnable"/>, its reductions are assigned to the totals <see cref="BeginPass"/> declared.
+    /// </summary>
+    protected abstract void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable);
+
+    /// <summary>The loop of a pass that may rerun: disposing the result closes it.</summary>
+    protected abstract IDisposable Runs(IndentedTextWriter writer);
+
+    /// <summary>Leaves the loop after the second run.</summary>
+    protected abstract void StopAfterRerun(IndentedTextWriter writer);
+
+    /// <summary>Leaves the loop when every one of the newly computed <paramref name="scales"/> is 1.</summary>
+    protected abstract void StopIfUnscaled(IndentedTextWriter writer, IReadOnlyList<string> scales);
+
+    /// <summary>Writes the plan's gradient partials (dweight, then dbias), from the row scalars of the passes.</summary>
+    protected abstract void WritePartials(IndentedTextWriter writer, KernelPlan plan);
+
+    /// <summary>Lowers <paramref name="plan"/> into <paramref name="writer"/>.</summary>
+    public void Walk(IndentedTextWriter writer, KernelPlan plan)
+    {
+        var body = new IndentedTextWriter();
+        for (int p = 0; p < plan.Passes.Count; p++)
+        {
+            Pass pass = plan.Passes[p];
+            BeginPass(body, pass);
+            if (pass.Rescales.Count == 0)
+            {
+                WriteDefinitions(body, pass.Before);
+                Sweep(body, plan, pass, p, rerunnable: false);
+            }
+            else
+            {
+                using (Runs(body))
+                {
+                    BeginRun(body, pass);
+                    WriteDefinitions(body, pass.Before);
+                    Sweep(body, plan, pass, p, rerunnable: true);
+                    StopAfterRerun(body);
+                    var rescaled = pass.Rescales.Select(r => r with { Name = r.Name + RescaledSuffix }).ToList();
+                    WriteDefinitions(body, rescaled);
+                    StopIfUnscaled(body, rescaled.Select(r => r.Name).ToList());
+                    foreach (Definition scale in pass.Rescales)
+                    {
+                        body.WriteLine(Expressions.Assign(scale.Name, scale.Name + RescaledSuffix));
+                    }
+                }
+            }
+            WriteDefinitions(body, pass.After);
+        }
+        if (plan.Partials.Count > 0)
+        {
+            WritePartials(body, plan);
+        }
+        WriteFunction(writer, plan, plan.Parameters, body.ToString());
+    }
+
+    // The scales a run computes for the next, beside the ones it ran with.
+    private const string RescaledSuffix = "_rescaled";
+
+    /// <summary>Row scalars, one after the other (each may use the ones before), with their temporaries named after them.</summary>
+    protected void WriteDefinitions(IndentedTextWriter writer, IReadOnlyList<Definition> definitions)
+    {
+        foreach (Definition definition in definitions)
+        {
+            ExpressionCompiler.Compiled compiled = Compile(definition.Name + "_t", [definition.Value]);
+            WriteStatements(writer, compiled);
+            writer.WriteLine(Expressions.Declare(definition.Name, compiled.Results[0]));
+        }
+    }
+
+    /// <summary>Roots compiled in the target's scalar spelling, lowered as the target evaluates them.</summary>
+    protected ExpressionCompiler.Compiled Compile(string tempPrefix, IReadOnlyList<Expr> roots) =>
+        ExpressionCompiler.Compile(Expressions, Spell, tempPrefix, Lower(roots));
+
+    /// <summary>The temporaries of a compilation, one statement a line.</summary>
+    protected static void WriteStatements(IndentedTextWriter writer, ExpressionCompiler.Compiled compiled)
+    {
+        foreach (string statement in compiled.Statements)
+        {
+            writer.WriteLine(statement);
+        }
+    }
+}

@@ -1,0 +1,61 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using PolyComGen.Generator.Composition;
+using PolyComGen.Generator.Emitters.Eager;
+using PolyComGen.Generator.Expressions;
+using PolyComGen.Generator.Helpers;
+
+namespace PolyComGen.Generator.Emitters.PyTorch;
+
+/// <summary>Eager PyTorch ops: the Python spellings of the operation table, constants as 0-dimensional tensors.</summary>
+internal sealed class PyTorchTarget : EagerTarget
+{
+    public override string Call(Operation operation, IReadOnlyList<string> arguments) => Format(operation.Python, arguments);
+
+    public override string Declare(string name, string value) => $"{name} = {value}";
+
+    public override string Assign(string name, string value) => $"{name} = {value}";
+
+    public override string? DeclareUnassigned(string name) => null;
+
+    public override IDisposable Loop(IndentedTextWriter writer)
+    {
+        writer.WriteLine("for attempt in range(2):");
+        return writer.Indent();
+    }
+
+    public override void BreakIf(IndentedTextWriter writer, string condition)
+    {
+        writer.WriteLine($"if {condition}:");
+        using (writer.Indent())
+        {
+            writer.WriteLine("break");
+        }
+    }
+
+    public override string AllOne(IReadOnlyList<string> tensors) => string.Join(" and ", tensors.Select(t => $"bool(torch.all({t} == 1))"));
+
+    public override string Reduce(ReductionKind kind, bool rowwise, string value) => (kind, rowwise) switch
+    {
+        (ReductionKind.Sum, true) => $"torch.sum({value}, dim=-1, keepdim=True)",
+        (ReductionKind.Sum, false) => $"torch.sum({value})",
+        (ReductionKind.Max, true) => $"torch.amax({value}, dim=-1, keepdim=True)",
+        _ => $"torch.max({value})",
+    };
+
+    public override string Stack(IEnumerable<string> parts) => $"torch.stack([{string.Join(", ", parts)}])";
+
+    public override string SelectWeight(string name, int index) => $"{name} = weight[{index}]";
+
+    public override string RowLength(string name) => $"{name} = x.new_tensor(float(x.shape[-1]))";
+
+    public override string ConstantDeclaration(string name, double value) => $"{name} = x.new_tensor({RealLiteral(value)})";
+
+    public override string Variable(Variable variable) => variable.Role switch
+    {
+        VariableRole.Upstream => "dy",
+        VariableRole.Bias => "bias",
+        _ => variable.Name,
+    };
+}

@@ -1,0 +1,32 @@
+namespace PolyComGen.Generator.Expressions;
+
+/// <summary>What a variable of a kernel plan stands for: the emitters spell each role, and never read a role from a name.</summary>
+internal enum VariableRole
+{
+    /// <summary>A variable of an expression being built (the inner function's u, Type 1's v): substituted before a plan is made.</summary>
+    Placeholder,
+
+    /// <summary>The element of x.</summary>
+    Input,
+
+    /// <summary>The element of the incoming gradient dy.</summary>
+    Upstream,
+
+    /// <summary>The element of the gate (gated specs).</summary>
+    Gate,
+
+    /// <summary>The weight w[k-1]; <see cref="Variable.Index"/> is k, from 1.</summary>
+    Weight,
+
+    /// <summary>The bias.</summary>
+    Bias,
+
+    /// <summary>The row length, as a real number (rowwise plans).</summary>
+    RowLength,
+
+    /// <summary>A scalar of the row or segment: a reduction's result, or a definition before or after a pass (statistics, scales, hoisted invariants).</summary>
+    RowScalar,
+
+    /// <summary>The running total of a sum reduction, inside a sweep (the lowering's, so that a term's product becomes a fused multiply-add).</summary>
+    Accumulator,
+}

@@ -1,0 +1,69 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.InteropServices;
+using System.Text;
+using PolyComGen.Contract;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Backends.Cuda.Emulation;
+
+/// <summary>A translation unit compiled for the emulated device and loaded into the process.</summary>
+internal sealed unsafe class EmulatedLibrary
+{
+    private readonly IntPtr handle;
+    private readonly string what;
+    private readonly ConcurrentDictionary<string, IntPtr> launchers = new();
+
+    private EmulatedLibrary(IntPtr handle, string path, string what)
+    {
+        this.handle = handle;
+        this.what = what;
+        Path = path;
+    }
+
+    /// <summary>The loaded file: a shared library exporting pcg_emu_launch_ENTRY for each entry point.</summary>
+    public string Path { get; }
+
+    /// <summary>
+    /// Loads a library image through a file named after its cache key beside the cache entry, rewritten unless it
+    /// holds exactly these bytes (the loader tells libraries apart by path, so the name must follow the content).
+    /// </summary>
+    public static EmulatedLibrary Load(byte[] image, string key, string folder, string what)
+    {
+        string path = System.IO.Path.Combine(folder, key + ".so");
+        if (!File.Exists(path) || !File.ReadAllBytes(path).AsSpan().SequenceEqual(image))
+        {
+            Directory.CreateDirectory(folder);
+            string temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
+            File.WriteAllBytes(temporary, image);
+            File.Move(temporary, path, overwrite: true);
+        }
+        return new EmulatedLibrary(NativeLibrary.Load(path), path, what);
+    }
+
+    /// <summary>Runs <paramref name="entry"/> on a one-dimensional grid; throws when the emulation finds an error.</summary>
+    public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, EmulationSchedule schedule, ulong seed)
+    {
+        var launcher = (delegate* unmanaged<EmulatedLaunchConfig*, void**, byte*, int, int>)Launcher(entry);
+        var config = new EmulatedLaunchConfig
+        {
+            GridX = blocks, GridY = 1, GridZ = 1,
+            BlockX = threadsPerBlock, BlockY = 1, BlockZ = 1,
+            Schedule = (int)schedule,
+            Seed = seed,
+        };
+        const int errorSize = 512;
+        byte* error = stackalloc byte[errorSize];
+        if (launcher(&config, arguments.Pointers, error, errorSize) != 0)
+        {
+            throw new CudaEmulationException($"{entry} of {what} failed on the emulated CUDA device: {new string((sbyte*)error)}.");
+        }
+    }
+
+    private IntPtr Launcher(string entry) => launchers.GetOrAdd(entry, e =>
+        NativeLibrary.TryGetExport(handle, "pcg_emu_launch_" + e, out IntPtr address)
+            ? address
+            : throw new CudaEmulationException($"{what} has no entry point {e}."));
+}

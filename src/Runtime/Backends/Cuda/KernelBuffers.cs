@@ -1,0 +1,11 @@
+using System;
+using System.Linq;
+using PolyComGen.Contract;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Backends.Cuda;
+
+/// <summary>The device pointers and sizes of one launch, by what the kernel contract says they are.</summary>
+internal readonly record struct KernelBuffers(
+    ulong X, ulong Gate, ulong Dy, ulong Output, ulong GateGradient, ulong Weight, ulong Bias, ulong Partials,
+    ulong WeightGradient, ulong BiasGradient, long Rows, long Width, long PartialRows);

@@ -1,0 +1,67 @@
+using System;
+using PolyComGen.Backends;
+using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Contract;
+using static TorchSharp.torch;
+
+namespace PolyComGen.Verification;
+
+/// <summary>
+/// Runs a declared activation's CUDA kernels without a GPU, on CPU tensors of float32, bfloat16 or float16, through
+/// the <see cref="EmulatedCudaBackend"/>: the generated translation unit, unchanged, compiled by the host C++ compiler
+/// and launched through the same launch path as on a GPU. Results agree with a GPU up to the GPU's own rounding of
+/// transcendental functions and its fused multiply-adds.
+/// </summary>
+/// <remarks>
+/// The emulation shows wrong indices, missing barriers, races (as differences between schedules), bad tails
+/// and partials; it cannot show speed or occupancy. Compiled libraries are cached like NVRTC's images.
+/// </remarks>
+public static class CudaEmulator
+{
+    /// <summary>Whether the emulated device can run here: a host C++ compiler was found (Linux).</summary>
+    public static bool IsAvailable(out string reason) => EmulatedCudaBackend.IsAvailable(out reason);
+
+    /// <summary>The forward of <paramref name="activation"/>'s CUDA kernels for <paramref name="x"/> of shape [..., H].</summary>
+    /// <param name="activation">A generated module whose parameters have x's dtype (e.g. after <c>module.to(bfloat16)</c>).</param>
+    /// <param name="x">A CPU tensor of float32, bfloat16 or float16.</param>
+    /// <param name="gate">The gate, of x's shape and dtype, for a gated activation; null otherwise.</param>
+    /// <param name="options">The schedule and the emulated device's size; defaults when null.</param>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, device or shape.</exception>
+    /// <exception cref="HostCompilerNotFoundException">No host C++ compiler was found.</exception>
+    /// <exception cref="CudaEmulationException">The kernels did not compile, or a launch failed (a deadlock, for example).</exception>
+    public static Tensor Forward(IPolyComModule activation, Tensor x, Tensor? gate = null, CudaEmulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return Forward(activation.Descriptor, x, gate, activation.Weight, activation.Bias, options);
+    }
+
+    /// <summary>All gradients of <paramref name="activation"/>'s CUDA kernels, for the upstream gradient <paramref name="dy"/>.</summary>
+    /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
+    public static PolyComGradients Backward(IPolyComModule activation, Tensor x, Tensor dy, Tensor? gate = null, CudaEmulationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return Backward(activation.Descriptor, x, gate, dy, activation.Weight, activation.Bias, options);
+    }
+
+    /// <summary>The forward of the kernels <paramref name="kernels"/> with explicit parameters.</summary>
+    /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
+    public static Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    {
+        var backend = new EmulatedCudaBackend(options);
+        backend.Validate(kernels, x, gate, weight, bias);
+        using var scope = NewDisposeScope();
+        return backend.Forward(kernels, x, gate, weight, bias).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>All gradients of the kernels <paramref name="kernels"/> with explicit parameters.</summary>
+    /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
+    public static PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    {
+        var backend = new EmulatedCudaBackend(options);
+        backend.Validate(kernels, x, gate, weight, bias);
+        InputChecks.CheckUpstream(kernels, dy, x);
+        using var scope = NewDisposeScope();
+        PolyComGradients g = backend.Backward(kernels, x, gate, dy, weight, bias);
+        return new PolyComGradients(g.Dx.MoveToOuterDisposeScope(), g.Dweight.MoveToOuterDisposeScope(), g.Dbias.MoveToOuterDisposeScope(), g.Dgate?.MoveToOuterDisposeScope());
+    }
+}
