@@ -2,7 +2,7 @@
 # The GPU check, for a Linux machine with an NVIDIA GPU, a CUDA driver and Python with PyTorch (no .NET needed):
 #   1. here, once: bash scripts/build-gpu-check.sh        (writes artifacts/gpu-check, about 30 MB)
 #   2. there:      bash scripts/gpu-check.sh [report-folder]
-# It checks PolyNorm, PolyReLU and two more specs in float32, bfloat16 and float16 against the CPU float64
+# It checks PolyNorm, PolyReLU, two more specs and the tests' whole spec grid in float32, bfloat16 and float16 against the CPU float64
 # kernels, checks that gradients repeat bitwise, times forward and backward in bfloat16 against a device copy,
 # then times the paper's PyTorch formula eager and under torch.compile at the same shapes, and runs the emitted
 # PyTorch modules' CUDA path (CuPy) against their CPU path, timed beside the eager formula.
@@ -31,7 +31,7 @@ PY
 export LD_LIBRARY_PATH="${nvrtc_dirs}${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export POLYCOMGEN_CACHE_DIR="${POLYCOMGEN_CACHE_DIR:-/tmp/polycomgen-cache}"
 
-timeout 240 "$checker" --out "$report/gpu-check.md"
+timeout 480 "$checker" --out "$report/gpu-check.md"
 status=$?
 timeout 300 python3 "$root/scripts/gpu_check_torch.py" | tee "$report/gpu-check-torch.md"
 # The emitted PyTorch modules' CUDA path (CuPy's NVRTC): against their float64 CPU path, and timed.

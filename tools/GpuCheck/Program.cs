@@ -18,12 +18,14 @@ namespace PolyComGen.GpuCheck;
 /// </summary>
 public static unsafe class Program
 {
-    private static readonly List<string> Report = [];
+    // The report file, written line by line so that a run stopped by a time limit still leaves what it measured.
+    private static StreamWriter? report;
 
     public static int Main(string[] args)
     {
         string? output = args.SkipWhile(a => a != "--out").Skip(1).FirstOrDefault();
         bool quick = args.Contains("--quick");
+        report = output is null || args.Contains("--dry-run") ? null : new StreamWriter(output) { AutoFlush = true, NewLine = "\n" };
         if (args.Contains("--dry-run"))
         {
             return DryRun();
@@ -45,7 +47,7 @@ public static unsafe class Program
         Write($"# PolyComGen GPU check\n\nDevice: {new string((sbyte*)name)}, sm_{device.Architecture}, {device.Multiprocessors} SMs; " +
               $"CUDA driver {driverVersion / 1000}.{driverVersion % 1000 / 10}; NVRTC {nvrtc.Version} ({nvrtc.Path}).\n");
 
-        Write("## Correctness against the CPU float64 kernels (the parity checker; gradients run twice, bitwise repeatable)\n");
+        Write("## Correctness against the CPU float64 kernels (the parity checker; gradients run twice, bitwise repeatable), every declared activation\n");
         foreach (string line in ParityReport.Header())
         {
             Write(line);
@@ -66,6 +68,11 @@ public static unsafe class Program
         }
         int failures = results.Count(r => !r.Passed);
         Write("\n" + ParityReport.Summary(results));
+        Write($"\n### The worst of each output, over the {PolyComActivations.All.Count} activations (this checker's four and the tests' spec grid)\n");
+        foreach (string line in ParityReport.Worst(results))
+        {
+            Write(line);
+        }
 
         Write("\n## Bandwidth, bfloat16 (CUDA events, medians of 20)\n");
         Write("Bytes: forward reads x and writes y; backward reads x and dy and writes dx (the gradient partials are O(rows)).\n");
@@ -79,10 +86,7 @@ public static unsafe class Program
         }
 
         Write(failures == 0 ? "\nAll checks passed." : $"\n{failures} check(s) FAILED.");
-        if (output is not null)
-        {
-            File.WriteAllText(output, string.Join("\n", Report) + "\n");
-        }
+        report?.Dispose();
         return failures == 0 ? 0 : 1;
     }
 
@@ -115,7 +119,7 @@ public static unsafe class Program
     private static void Write(string line)
     {
         Console.WriteLine(line);
-        Report.Add(line);
+        report?.WriteLine(line);
     }
 
     private static void Time(GpuDevice device, KernelDescriptor kernels, long rows, int h)

@@ -7,6 +7,13 @@ namespace PolyComGen.Generator.Expressions;
 /// <summary>The operations, one row each.</summary>
 internal static class Operations
 {
+    // exp(x) - 1 without the cancellation near 0 (Kahan): (u - 1) x / log(u), u = exp(x), for |x| < 1/2; u - 1 beyond.
+    private static double ExpMinusOne(double x)
+    {
+        double u = Math.Exp(x);
+        return !(Math.Abs(x) < 0.5) ? u - 1 : u == 1 ? x : (u - 1) * x / Math.Log(u);
+    }
+
     private const string Cpu = "global::PolyComGen.Backends.Cpu.PolyMath";
     private const string Vec = "global::System.Numerics.Vector";
     private const string Eager = "global::PolyComGen.Eager.EagerMath";
@@ -42,6 +49,10 @@ internal static class Operations
     public static readonly Operation Log = new(
         "log", 1, a => [1 / a[0]], v => Math.Log(v[0]),
         "{M}.Log({0})", Cpu + ".Log({0})", "logf({0})", "({0}).log()", "torch.log({0})");
+
+    public static readonly Operation Expm1 = new(
+        "expm1", 1, a => [C(Exp, a[0])], v => ExpMinusOne(v[0]),
+        Cpu + ".Expm1({0})", Cpu + ".Expm1({0})", "expm1f({0})", "({0}).expm1()", "torch.expm1({0})");
 
     public static readonly Operation Log1p = new(
         "log1p", 1, a => [1 / (1 + a[0])], v => v[0] > -1 && Math.Abs(v[0]) < 1e-4 ? v[0] - v[0] * v[0] / 2 + v[0] * v[0] * v[0] / 3 : Math.Log(1 + v[0]),
@@ -124,7 +135,7 @@ internal static class Operations
     /// <summary>Every operation.</summary>
     public static readonly IReadOnlyList<Operation> All =
     [
-        Add, Subtract, Multiply, Divide, Negate, Exp, Log, Log1p, Sqrt, Tanh, Sigmoid, Softplus, Erf, Abs, Relu, Max, Min,
+        Add, Subtract, Multiply, Divide, Negate, Exp, Expm1, Log, Log1p, Sqrt, Tanh, Sigmoid, Softplus, Erf, Abs, Relu, Max, Min,
         Step, Sign, Heaviside, Rescale, MultiplyAdd, ErfWithGaussian,
     ];
 

@@ -34,7 +34,7 @@ internal static class Simplifier
             return a[0] switch
             {
                 Call { Operation: var inner } n when inner == Operations.Negate => ((Call)n).Arguments[0],
-                Call { Operation: var inner } s when inner == Operations.Subtract => new Call(Operations.Subtract, [((Call)s).Arguments[1], ((Call)s).Arguments[0]]),
+                Call { Operation: var inner } s when inner == Operations.Subtract => SimplifyCall(Operations.Subtract, [((Call)s).Arguments[1], ((Call)s).Arguments[0]]),
                 _ => new Call(op, a),
             };
         }

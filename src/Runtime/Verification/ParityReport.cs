@@ -26,5 +26,26 @@ public static class ParityReport
         return failures == 0 ? $"All {results.Count} checks passed." : $"{failures} of {results.Count} checks FAILED.";
     }
 
+    /// <summary>
+    /// The worst of many results, per kernels and dtype: the largest error of each output with the activation it came
+    /// from, whether every result repeated, and whether all passed. For reports of more results than a table can show.
+    /// </summary>
+    public static IEnumerable<string> Worst(IReadOnlyCollection<ParityResult> results)
+    {
+        yield return "| kernels | dtype | checks | worst y | worst dx | worst dweight | worst dbias | worst dgate | repeatable | result |";
+        yield return "|---|---|---:|---|---|---|---|---|---|---|";
+        foreach (var group in results.GroupBy(r => (r.Target, r.Format)))
+        {
+            string Max(System.Func<ParityResult, double?> error)
+            {
+                ParityResult? worst = group.Where(r => error(r) is not null).OrderByDescending(r => double.IsNaN(error(r)!.Value) ? double.PositiveInfinity : error(r)!.Value).FirstOrDefault();
+                return worst is null ? "-" : $"{Error(error(worst)!.Value)} ({worst.Activation})";
+            }
+            string repeatable = group.All(r => r.Repeatable != false) ? (group.Any(r => r.Repeatable is null) ? "-" : "all") : "NO";
+            yield return $"| {group.Key.Target} | {group.Key.Format} | {group.Count()} | {Max(r => r.Y)} | {Max(r => r.Dx)} | {Max(r => r.Dweight)} | " +
+                $"{Max(r => r.Dbias)} | {Max(r => r.Dgate)} | {repeatable} | {(group.All(r => r.Passed) ? "pass" : $"{group.Count(r => !r.Passed)} FAIL")} |";
+        }
+    }
+
     private static string Error(double e) => e.ToString("0.0E+0", CultureInfo.InvariantCulture);
 }

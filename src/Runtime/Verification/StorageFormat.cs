@@ -34,9 +34,9 @@ public sealed record StorageFormat(string Suffix, int Size)
     /// <summary>The value after a round trip through this storage type.</summary>
     public double Round(double value)
     {
-        var bytes = new byte[Size];
+        Span<byte> bytes = stackalloc byte[4];
         Encode(value, bytes);
-        return Decode(bytes, 0);
+        return Decode(bytes);
     }
 
     /// <summary>The values in this format, as the device stores them.</summary>
@@ -56,7 +56,7 @@ public sealed record StorageFormat(string Suffix, int Size)
         var values = new double[bytes.Length / Size];
         for (int i = 0; i < values.Length; i++)
         {
-            values[i] = Decode(bytes, i * Size);
+            values[i] = Decode(bytes.AsSpan(i * Size));
         }
         return values;
     }
@@ -78,11 +78,11 @@ public sealed record StorageFormat(string Suffix, int Size)
         }
     }
 
-    private double Decode(byte[] bytes, int offset) => Suffix switch
+    private double Decode(ReadOnlySpan<byte> bytes) => Suffix switch
     {
-        "f32" => BitConverter.ToSingle(bytes, offset),
-        "f16" => (double)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(bytes, offset)),
-        _ => BitConverter.Int32BitsToSingle(BitConverter.ToUInt16(bytes, offset) << 16),
+        "f32" => BitConverter.ToSingle(bytes),
+        "f16" => (double)BitConverter.UInt16BitsToHalf(BitConverter.ToUInt16(bytes)),
+        _ => BitConverter.Int32BitsToSingle(BitConverter.ToUInt16(bytes) << 16),
     };
 
     // Round to nearest even, NaN kept quiet: the same rule as pcg_from_float<pcg_bf16> in the kernels.

@@ -20,6 +20,7 @@ internal static class Evaluator
         ["div"] = a => a[0] / a[1],
         ["neg"] = a => -a[0],
         ["exp"] = a => Math.Exp(a[0]),
+        ["expm1"] = a => Math.Exp(a[0]) - 1,
         ["log"] = a => Math.Log(a[0]),
         ["log1p"] = a => Math.Log(1 + a[0]),
         ["sqrt"] = a => Math.Sqrt(a[0]),

@@ -37,6 +37,7 @@ public static class Reference
         "norm(relu(x))" => Norm(u.relu(), spec.Eps),
         "norm(x * sigmoid(x))" => Norm(u * u.sigmoid(), spec.Eps),
         "norm(exp(x) - 1)" => Norm(u.exp() - 1, spec.Eps),
+        "max(x, 0) + expm1(min(x, 0))" => u.clamp_min(0) + u.clamp_max(0).expm1(), // ELU
         "Norm" => Norm(u, spec.Eps),
         "ReLU" => u.relu(),
         "Identity" => u,

@@ -133,6 +133,26 @@ public static partial class PolyMath
         return KeepNaN(a, Vector.ConditionalSelect(Vector.LessThan(a, Vector<float>.Zero), -magnitude, magnitude));
     }
 
+    /// <summary>Lane-wise <see cref="Expm1(double)"/>: (u - 1) x / log(u) with u = exp(x) for |x| &lt; 1/2, which keeps small x accurate; u - 1 beyond.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> Expm1(Vector<float> x)
+    {
+        Vector<float> u = Exp(x);
+        Vector<float> m = u - Vector<float>.One;
+        Vector<float> small = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x, m * x / Vector.Log(u));
+        return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(0.5f)), small, m);
+    }
+
+    /// <inheritdoc cref="Expm1(Vector{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<double> Expm1(Vector<double> x)
+    {
+        Vector<double> u = Vector.Exp(x);
+        Vector<double> m = u - Vector<double>.One;
+        Vector<double> small = Vector.ConditionalSelect(Vector.Equals(u, Vector<double>.One), x, m * x / Vector.Log(u));
+        return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<double>(0.5)), small, m);
+    }
+
     /// <summary>Lane-wise <see cref="Log1p(double)"/>: log(u) x / (u - 1) with u = 1 + x, which keeps small x accurate.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Log1p(Vector<float> x)

@@ -78,6 +78,24 @@ public static partial class PolyMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Min(float a, float b) => MathF.Min(a, b);
 
+    /// <summary>
+    /// <c>exp(x) - 1</c>, accurate for small x: for |x| &lt; 1/2 Kahan's (u - 1) x / log(u) with u = exp(x), whose
+    /// rounding errors cancel (within a few ulp of the exact value); beyond, u - 1, where nothing cancels. -1 where
+    /// exp underflows, infinity where it overflows.
+    /// </summary>
+    public static double Expm1(double x)
+    {
+        double u = Math.Exp(x);
+        if (!(Math.Abs(x) < 0.5))
+        {
+            return u - 1;
+        }
+        return u == 1 ? x : (u - 1) * x / Math.Log(u);
+    }
+
+    /// <inheritdoc cref="Expm1(double)"/>
+    public static float Expm1(float x) => (float)Expm1((double)x);
+
     /// <summary><c>log(1 + x)</c>, accurate for small x.</summary>
     public static double Log1p(double x)
     {
