@@ -165,6 +165,31 @@ public sealed class ExplorerTests : IDisposable
     }
 
     [Fact]
+    public void TheReadmesDefaultRunTableHasTheLossesOfTheDefaultRun()
+    {
+        // Three rows of the README's table (a baseline, a PolyCom and a gated PolyCom variant), trained as the default
+        // run trains them: each variant's model, data and order depend on its seed alone, so three are enough to show
+        // whether the table still belongs to the code. The tolerance leaves room for libtorch's own kernels, which
+        // differ slightly between instruction sets (AVX2, AVX-512); a table from other settings is off by far more.
+        string readme = File.ReadAllText(Support.RepositoryFiles.Path("README.md"));
+        int start = readme.IndexOf("The default run from a fresh clone", StringComparison.Ordinal);
+        Assert.True(start >= 0, "the README no longer introduces the default run's table");
+        var table = readme[start..].Split('\n').SkipWhile(l => !l.StartsWith("| variant", StringComparison.Ordinal)).Skip(2)
+            .TakeWhile(l => l.StartsWith('|'))
+            .Select(l => l.Split('|', StringSplitOptions.TrimEntries))
+            .ToDictionary(c => c[1].Replace(" (best)", ""), c => (Train: double.Parse(c[3], System.Globalization.CultureInfo.InvariantCulture), Validation: double.Parse(c[4], System.Globalization.CultureInfo.InvariantCulture)));
+
+        var report = ExplorerRun.Execute(ExplorerOptions.Default with { Variants = ["ReLU", "PolyNorm", "PolyNormGLU"], OutputFolder = folder }, Console, CancellationToken.None);
+
+        foreach (VariantSummary summary in report.Summaries)
+        {
+            var (train, validation) = table[summary.Variant];
+            Assert.True(Math.Abs(summary.Runs[0].FinalTrainLoss - train) < 0.01 && Math.Abs(summary.Runs[0].ValidationLoss - validation) < 0.01,
+                $"{summary.Variant}: the default run gives {summary.Runs[0].FinalTrainLoss:F3} / {summary.Runs[0].ValidationLoss:F3}, the README's table {train:F3} / {validation:F3}");
+        }
+    }
+
+    [Fact]
     public void SyntheticCorpusIsDeterministicAndItsFloorIsBelowUniform()
     {
         Corpus first = Corpus.Synthetic(3), second = Corpus.Synthetic(3);
