@@ -13,12 +13,12 @@ internal sealed class GpuTarget(GpuDevice device) : IParityTarget
 {
     public string Name => "CUDA";
 
-    public KernelOutputs Run(KernelDescriptor kernels, StorageFormat format, ParityInputs inputs)
+    public KernelOutputs Run(KernelDescriptor descriptor, StorageFormat format, ParityInputs inputs)
     {
-        int order = kernels.Order, h = inputs.Width;
+        int order = descriptor.Order, h = inputs.Width;
         long rows = inputs.Rows, n = inputs.X.LongLength;
-        ICudaModule module = device.ModuleFor(kernels);
-        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, format.Size, device.Multiprocessors);
+        ICudaModule module = device.ModuleFor(descriptor);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, format.Size, device.Multiprocessors);
         using var x = Program.DeviceBuffer.From(format.Encode(inputs.X));
         using var dy = Program.DeviceBuffer.From(format.Encode(inputs.Dy));
         using var gate = inputs.Gate is null ? null : Program.DeviceBuffer.From(format.Encode(inputs.Gate));
@@ -32,9 +32,9 @@ internal sealed class GpuTarget(GpuDevice device) : IParityTarget
         using var partials = new Program.DeviceBuffer(geometry.PartialRows * KernelContract.PartialColumns(order) * sizeof(float));
 
         StorageType storage = format.Contract;
-        CudaLaunch.LaunchForward(module, storage, kernels.Gated, geometry,
+        CudaLaunch.LaunchForward(module, storage, descriptor.Gated, geometry,
             new KernelBuffers(x.Pointer, gate?.Pointer ?? 0, 0, y.Pointer, 0, weight.Pointer, bias.Pointer, 0, 0, 0, rows, h, geometry.PartialRows));
-        CudaLaunch.LaunchBackward(module, storage, kernels.Gated, order, geometry,
+        CudaLaunch.LaunchBackward(module, storage, descriptor.Gated, order, geometry,
             new KernelBuffers(x.Pointer, gate?.Pointer ?? 0, dy.Pointer, dx.Pointer, dgate?.Pointer ?? 0, weight.Pointer, bias.Pointer, partials.Pointer,
                 dweight.Pointer, dbias.Pointer, rows, h, geometry.PartialRows));
         return new KernelOutputs(format.Decode(y.Download()), format.Decode(dx.Download()), format.Decode(dweight.Download()),

@@ -122,14 +122,14 @@ public static unsafe class Program
         report?.WriteLine(line);
     }
 
-    private static void Time(GpuDevice device, KernelDescriptor kernels, long rows, int h)
+    private static void Time(GpuDevice device, KernelDescriptor descriptor, long rows, int h)
     {
         StorageFormat storage = StorageFormat.BFloat16;
-        int order = kernels.Order;
+        int order = descriptor.Order;
         long n = rows * h, bytes = n * storage.Size;
-        ParityInputs inputs = ParityCheck.Inputs(kernels, [rows, h], storage, seed: 7);
-        ICudaModule module = device.ModuleFor(kernels);
-        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, storage.Size, device.Multiprocessors);
+        ParityInputs inputs = ParityCheck.Inputs(descriptor, [rows, h], storage, seed: 7);
+        ICudaModule module = device.ModuleFor(descriptor);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, storage.Size, device.Multiprocessors);
         using var dX = DeviceBuffer.From(storage.Encode(inputs.X));
         using var dDy = DeviceBuffer.From(storage.Encode(inputs.Dy));
         using var dW = DeviceBuffer.From(storage.Encode(inputs.Weight));
@@ -146,7 +146,7 @@ public static unsafe class Program
         double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Contract, gated: false, order, geometry,
             Buffers(dX, dDx, dDy, dW, dB, partials, dDw, dDb, rows, h, geometry)));
         double copy = 2.0 * bytes / (copyMs * 1e6), forward = 2.0 * bytes / (forwardMs * 1e6), backward = 3.0 * bytes / (backwardMs * 1e6);
-        Write($"| {kernels.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");
+        Write($"| {descriptor.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");
     }
 
     // The pointers of one launch: output is y for the forward and dx for the backward.

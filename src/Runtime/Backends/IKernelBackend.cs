@@ -16,11 +16,11 @@ public interface IKernelBackend
 
     /// <summary>Throws, naming the problem, when these tensors cannot run here: their device, dtype or shape, the gate, the parameters.</summary>
     /// <exception cref="System.ArgumentException">A tensor does not fit the kernels or this backend.</exception>
-    void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
+    void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
 
     /// <summary>The activation of <paramref name="x"/> (times the gate when gated), for tensors <see cref="Validate"/> accepted.</summary>
-    Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
+    Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
 
     /// <summary>Every gradient for the upstream gradient <paramref name="dy"/> (of x's shape and dtype), for tensors <see cref="Validate"/> accepted.</summary>
-    PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias);
+    PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias);
 }

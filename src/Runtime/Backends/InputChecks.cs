@@ -9,37 +9,37 @@ namespace PolyComGen.Backends;
 internal static class InputChecks
 {
     /// <summary>Neither the descriptor nor the input is null.</summary>
-    public static void RequireNotNull(KernelDescriptor kernels, Tensor x)
+    public static void RequireNotNull(KernelDescriptor descriptor, Tensor x)
     {
-        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(x);
     }
 
     /// <summary>The input's dtype is one of the CUDA kernels' storage dtypes.</summary>
-    public static void CheckCudaDtype(KernelDescriptor kernels, Tensor x)
+    public static void CheckCudaDtype(KernelDescriptor descriptor, Tensor x)
     {
         if (CudaLaunch.StorageOf(x.dtype) is null)
         {
-            throw new ArgumentException($"{kernels.Name}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
+            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
         }
     }
 
     /// <summary>The upstream gradient has the input's dtype, shape and device.</summary>
-    public static void CheckUpstream(KernelDescriptor kernels, Tensor dy, Tensor x)
+    public static void CheckUpstream(KernelDescriptor descriptor, Tensor dy, Tensor x)
     {
         ArgumentNullException.ThrowIfNull(dy);
-        CheckLike(kernels.Name, "the upstream gradient", dy, x, nameof(dy));
+        CheckLike(descriptor.Name, "the upstream gradient", dy, x, nameof(dy));
     }
 
     /// <summary>The gate, the weights and the bias fit the input, and the input's shape fits the kernels.</summary>
-    public static void CheckShapeAndParameters(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public static void CheckShapeAndParameters(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
-        string module = kernels.Name;
-        if (kernels.Gated && gate is null)
+        string module = descriptor.Name;
+        if (descriptor.Gated && gate is null)
         {
             throw new ArgumentNullException(nameof(gate), $"{module} is gated: it multiplies by a gate of the input's shape, which is missing.");
         }
-        if (!kernels.Gated && gate is not null)
+        if (!descriptor.Gated && gate is not null)
         {
             throw new ArgumentException($"{module} is not gated, so it takes no gate.", nameof(gate));
         }
@@ -47,9 +47,9 @@ internal static class InputChecks
         {
             CheckLike(module, "the gate", gate, x, nameof(gate));
         }
-        CheckParameter(module, "weight", weight, x, kernels.Order);
+        CheckParameter(module, "weight", weight, x, descriptor.Order);
         CheckParameter(module, "bias", bias, x, 1);
-        if (kernels.Rowwise && x.dim() == 0)
+        if (descriptor.Rowwise && x.dim() == 0)
         {
             throw new ArgumentException($"{module}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; give it shape [..., H].", nameof(x));
         }
@@ -57,7 +57,7 @@ internal static class InputChecks
         {
             throw new ArgumentException($"{module}: the last dimension ({x.shape[^1]}) exceeds {int.MaxValue} elements.", nameof(x));
         }
-        if (kernels.Rowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
+        if (descriptor.Rowwise && x.shape[^1] > 0 && x.numel() / x.shape[^1] > int.MaxValue)
         {
             throw new ArgumentException($"{module}: the input has {x.numel() / x.shape[^1]} rows; at most {int.MaxValue} are supported.", nameof(x));
         }

@@ -20,7 +20,7 @@ public sealed record BackendTarget(IKernelBackend Backend, bool Misaligned = fal
     public string Name => Backend.Name + (Misaligned ? " (misaligned)" : "");
 
     /// <inheritdoc/>
-    public KernelOutputs Run(KernelDescriptor kernels, StorageFormat format, ParityInputs inputs)
+    public KernelOutputs Run(KernelDescriptor descriptor, StorageFormat format, ParityInputs inputs)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
@@ -40,9 +40,9 @@ public sealed record BackendTarget(IKernelBackend Backend, bool Misaligned = fal
         Tensor x = Stored(inputs.X, inputs.Shape), dy = Stored(inputs.Dy, inputs.Shape);
         Tensor? gate = inputs.Gate is null ? null : Stored(inputs.Gate, inputs.Shape);
         Tensor weight = Stored(inputs.Weight, [inputs.Weight.Length]), bias = Stored([inputs.Bias], [1]);
-        Backend.Validate(kernels, x, gate, weight, bias);
-        Tensor y = Backend.Forward(kernels, x, gate, weight, bias);
-        PolyComGradients g = Backend.Backward(kernels, x, gate, dy, weight, bias);
+        Backend.Validate(descriptor, x, gate, weight, bias);
+        Tensor y = Backend.Forward(descriptor, x, gate, weight, bias);
+        PolyComGradients g = Backend.Backward(descriptor, x, gate, dy, weight, bias);
         return new KernelOutputs(Values(y), Values(g.Dx), Values(g.Dweight), Values(g.Dbias), g.Dgate is null ? null : Values(g.Dgate));
     }
 

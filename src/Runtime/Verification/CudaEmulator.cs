@@ -43,25 +43,25 @@ public static class CudaEmulator
         return Backward(activation.Descriptor, x, gate, dy, activation.Weight, activation.Bias, options);
     }
 
-    /// <summary>The forward of the kernels <paramref name="kernels"/> with explicit parameters.</summary>
+    /// <summary>The forward of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
     /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    public static Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(kernels, x, gate, weight, bias);
+        backend.Validate(descriptor, x, gate, weight, bias);
         using var scope = NewDisposeScope();
-        return backend.Forward(kernels, x, gate, weight, bias).MoveToOuterDisposeScope();
+        return backend.Forward(descriptor, x, gate, weight, bias).MoveToOuterDisposeScope();
     }
 
-    /// <summary>All gradients of the kernels <paramref name="kernels"/> with explicit parameters.</summary>
+    /// <summary>All gradients of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
     /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    public static PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(kernels, x, gate, weight, bias);
-        InputChecks.CheckUpstream(kernels, dy, x);
+        backend.Validate(descriptor, x, gate, weight, bias);
+        InputChecks.CheckUpstream(descriptor, dy, x);
         using var scope = NewDisposeScope();
-        PolyComGradients g = backend.Backward(kernels, x, gate, dy, weight, bias);
+        PolyComGradients g = backend.Backward(descriptor, x, gate, dy, weight, bias);
         return new PolyComGradients(g.Dx.MoveToOuterDisposeScope(), g.Dweight.MoveToOuterDisposeScope(), g.Dbias.MoveToOuterDisposeScope(), g.Dgate?.MoveToOuterDisposeScope());
     }
 }

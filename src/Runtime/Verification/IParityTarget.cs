@@ -11,6 +11,6 @@ public interface IParityTarget
     /// <summary>What is tested, for reports: "CPU", "emulated CUDA", "CUDA" ...</summary>
     string Name { get; }
 
-    /// <summary>The forward and every gradient of <paramref name="kernels"/> for <paramref name="inputs"/>, stored in <paramref name="format"/>.</summary>
-    KernelOutputs Run(KernelDescriptor kernels, StorageFormat format, ParityInputs inputs);
+    /// <summary>The forward and every gradient of <paramref name="descriptor"/> for <paramref name="inputs"/>, stored in <paramref name="format"/>.</summary>
+    KernelOutputs Run(KernelDescriptor descriptor, StorageFormat format, ParityInputs inputs);
 }

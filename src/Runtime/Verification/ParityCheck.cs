@@ -17,22 +17,22 @@ public static class ParityCheck
     public static double Tolerance(StorageFormat format) => format == StorageFormat.Float32 ? 1e-5 : 1e-2;
 
     /// <summary>
-    /// Checks <paramref name="kernels"/> on <paramref name="target"/> for seeded inputs of <paramref name="shape"/>; with
+    /// Checks <paramref name="descriptor"/> on <paramref name="target"/> for seeded inputs of <paramref name="shape"/>; with
     /// <paramref name="runs"/> = 2 the target runs twice and every output must repeat bitwise.
     /// </summary>
-    public static ParityResult Run(KernelDescriptor kernels, IParityTarget target, StorageFormat format, long[] shape, ulong seed, int runs = 1)
+    public static ParityResult Run(KernelDescriptor descriptor, IParityTarget target, StorageFormat format, long[] shape, ulong seed, int runs = 1)
     {
-        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(target);
         ArgumentOutOfRangeException.ThrowIfLessThan(runs, 1);
-        ParityInputs inputs = Inputs(kernels, shape, format, seed);
-        KernelOutputs actual = target.Run(kernels, format, inputs);
+        ParityInputs inputs = Inputs(descriptor, shape, format, seed);
+        KernelOutputs actual = target.Run(descriptor, format, inputs);
         bool? repeatable = null;
         for (int run = 1; run < runs; run++)
         {
-            repeatable = (repeatable ?? true) && BitwiseEqual(actual, target.Run(kernels, format, inputs));
+            repeatable = (repeatable ?? true) && BitwiseEqual(actual, target.Run(descriptor, format, inputs));
         }
-        return Compare(kernels, target.Name, format, inputs, Reference(kernels, inputs), actual) with { Repeatable = repeatable };
+        return Compare(descriptor, target.Name, format, inputs, Reference(descriptor, inputs), actual) with { Repeatable = repeatable };
     }
 
     /// <summary>
@@ -41,13 +41,13 @@ public static class ParityCheck
     /// weights and bias ~ N(0, 0.5^2). Rows of one element under norm() get x below 1e-3: there norm(u) is sign(u) up
     /// to eps, and its derivative a cancellation that no float32 evaluation survives once u^2 exceeds eps.
     /// </summary>
-    public static ParityInputs Inputs(KernelDescriptor kernels, long[] shape, StorageFormat format, ulong seed)
+    public static ParityInputs Inputs(KernelDescriptor descriptor, long[] shape, StorageFormat format, ulong seed)
     {
-        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(shape);
         var random = new Random(unchecked((int)seed ^ (int)(seed >> 32)));
         long count = shape.Aggregate(1L, (product, d) => checked(product * d));
-        double scale = kernels.Rowwise && shape.Length > 0 && shape[^1] == 1 ? 0.9e-3 : 0.9;
+        double scale = descriptor.Rowwise && shape.Length > 0 && shape[^1] == 1 ? 0.9e-3 : 0.9;
         double[] x = Normal(random, count, scale);
         if (count > 1)
         {
@@ -59,35 +59,35 @@ public static class ParityCheck
                 }
             }
         }
-        double[]? gate = kernels.Gated ? Normal(random, count, 1.0) : null;
+        double[]? gate = descriptor.Gated ? Normal(random, count, 1.0) : null;
         double[] dy = Normal(random, count, 1.0);
-        double[] weight = Normal(random, kernels.Order, 0.5);
+        double[] weight = Normal(random, descriptor.Order, 0.5);
         double bias = Normal(random, 1, 0.5)[0];
         double[] Rounded(double[] values) => values.Select(format.Round).ToArray();
         return new ParityInputs(shape.ToArray(), Rounded(x), gate is null ? null : Rounded(gate), Rounded(dy), Rounded(weight), format.Round(bias));
     }
 
     /// <summary>The float64 CPU kernels' outputs for <paramref name="inputs"/>: segments as the CPU backend cuts them, partials summed in order.</summary>
-    public static KernelOutputs Reference(KernelDescriptor kernels, ParityInputs inputs)
+    public static KernelOutputs Reference(KernelDescriptor descriptor, ParityInputs inputs)
     {
-        ArgumentNullException.ThrowIfNull(kernels);
+        ArgumentNullException.ThrowIfNull(descriptor);
         ArgumentNullException.ThrowIfNull(inputs);
         double[] y = new double[inputs.X.Length], dx = new double[inputs.X.Length];
         double[]? dgate = inputs.Gate is null ? null : new double[inputs.X.Length];
-        double[] sums = Backward(kernels, inputs.X, inputs.Gate, inputs.Dy, inputs.Weight, inputs.Bias, dx, dgate, inputs.Width);
-        Forward(kernels, inputs.X, inputs.Gate, inputs.Weight, inputs.Bias, y, inputs.Width);
-        return new KernelOutputs(y, dx, sums[..kernels.Order], [sums[kernels.Order]], dgate);
+        double[] sums = Backward(descriptor, inputs.X, inputs.Gate, inputs.Dy, inputs.Weight, inputs.Bias, dx, dgate, inputs.Width);
+        Forward(descriptor, inputs.X, inputs.Gate, inputs.Weight, inputs.Bias, y, inputs.Width);
+        return new KernelOutputs(y, dx, sums[..descriptor.Order], [sums[descriptor.Order]], dgate);
     }
 
     /// <summary>The errors of <paramref name="actual"/> against <paramref name="expected"/>, as <see cref="ParityResult"/> defines them.</summary>
-    public static ParityResult Compare(KernelDescriptor kernels, string target, StorageFormat format, ParityInputs inputs, KernelOutputs expected, KernelOutputs actual)
+    public static ParityResult Compare(KernelDescriptor descriptor, string target, StorageFormat format, ParityInputs inputs, KernelOutputs expected, KernelOutputs actual)
     {
-        ArgumentNullException.ThrowIfNull(kernels);
-        var (weightScales, biasScale) = SummandScales(kernels, inputs);
-        double[] weightErrors = Enumerable.Range(0, kernels.Order)
+        ArgumentNullException.ThrowIfNull(descriptor);
+        var (weightScales, biasScale) = SummandScales(descriptor, inputs);
+        double[] weightErrors = Enumerable.Range(0, descriptor.Order)
             .Select(k => SumError(actual.Dweight[k], expected.Dweight[k], weightScales[k], format)).ToArray();
         return new ParityResult(
-            kernels.Name, kernels.Spec.ToString(), target, format, inputs.Shape,
+            descriptor.Name, descriptor.Spec.ToString(), target, format, inputs.Shape,
             RelativeError(actual.Y, expected.Y, format), RelativeError(actual.Dx, expected.Dx, format),
             weightErrors.Length == 0 ? 0 : weightErrors.Max(), SumError(actual.Dbias[0], expected.Dbias[0], biasScale, format),
             expected.Dgate is null ? null : RelativeError(actual.Dgate!, expected.Dgate, format),
@@ -135,17 +135,17 @@ public static class ParityCheck
 
     // sum |g * dy/dw_k| and sum |g|, g the gradient reaching the polynomial (dy, times the gate when gated): y is linear in
     // the weights, so dy/dw_k is the ungated forward with w = e_k and b = 0.
-    private static (double[] Weight, double Bias) SummandScales(KernelDescriptor kernels, ParityInputs inputs)
+    private static (double[] Weight, double Bias) SummandScales(KernelDescriptor descriptor, ParityInputs inputs)
     {
         double[] g = inputs.Gate is null ? inputs.Dy.Select(Math.Abs).ToArray() : inputs.Dy.Zip(inputs.Gate, (d, s) => Math.Abs(d * s)).ToArray();
         double[]? ones = inputs.Gate is null ? null : Enumerable.Repeat(1.0, inputs.X.Length).ToArray();
         var basis = new double[inputs.X.Length];
-        var scales = new double[kernels.Order];
-        for (int k = 0; k < kernels.Order; k++)
+        var scales = new double[descriptor.Order];
+        for (int k = 0; k < descriptor.Order; k++)
         {
-            double[] unit = new double[kernels.Order];
+            double[] unit = new double[descriptor.Order];
             unit[k] = 1;
-            Forward(kernels, inputs.X, ones, unit, 0, basis, inputs.Width);
+            Forward(descriptor, inputs.X, ones, unit, 0, basis, inputs.Width);
             for (int i = 0; i < basis.Length; i++)
             {
                 scales[k] += g[i] * Math.Abs(basis[i]);
@@ -155,22 +155,22 @@ public static class ParityCheck
     }
 
     // The float64 CPU kernels segment by segment: a row for rowwise kernels, the CPU backend's segment length otherwise.
-    private static void Forward(KernelDescriptor kernels, double[] x, double[]? gate, double[] weight, double bias, double[] y, int width)
+    private static void Forward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] weight, double bias, double[] y, int width)
     {
-        foreach (var (start, length) in Segments(kernels, x.Length, width))
+        foreach (var (start, length) in Segments(descriptor, x.Length, width))
         {
-            kernels.Cpu.Forward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), y.AsSpan(start, length), weight, bias);
+            descriptor.Cpu.Forward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), y.AsSpan(start, length), weight, bias);
         }
     }
 
-    private static double[] Backward(KernelDescriptor kernels, double[] x, double[]? gate, double[] dy, double[] weight, double bias, double[] dx, double[]? dgate, int width)
+    private static double[] Backward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] dy, double[] weight, double bias, double[] dx, double[]? dgate, int width)
     {
-        int columns = KernelContract.PartialColumns(kernels.Order);
+        int columns = KernelContract.PartialColumns(descriptor.Order);
         var sums = new double[columns];
         var partials = new double[columns];
-        foreach (var (start, length) in Segments(kernels, x.Length, width))
+        foreach (var (start, length) in Segments(descriptor, x.Length, width))
         {
-            kernels.Cpu.Backward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), dy.AsSpan(start, length),
+            descriptor.Cpu.Backward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), dy.AsSpan(start, length),
                 dx.AsSpan(start, length), dgate is null ? default : dgate.AsSpan(start, length), weight, bias, partials);
             for (int k = 0; k < columns; k++)
             {
@@ -180,9 +180,9 @@ public static class ParityCheck
         return sums;
     }
 
-    private static IEnumerable<(int Start, int Length)> Segments(KernelDescriptor kernels, int count, int width)
+    private static IEnumerable<(int Start, int Length)> Segments(KernelDescriptor descriptor, int count, int width)
     {
-        int segment = kernels.Rowwise ? width : KernelContract.ElementwiseSegmentLength;
+        int segment = descriptor.Rowwise ? width : KernelContract.ElementwiseSegmentLength;
         for (int start = 0; segment > 0 && start < count; start += segment)
         {
             yield return (start, Math.Min(segment, count - start));

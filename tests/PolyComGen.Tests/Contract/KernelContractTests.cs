@@ -22,17 +22,17 @@ public sealed class KernelContractTests
     [MemberData(nameof(Activations))]
     public void EveryEntryPointTheRuntimeLaunchesIsDefinedWithItsSignatureAndBlockSize(string spec, int index)
     {
-        KernelDescriptor kernels = SpecGrid.All[index].Descriptor;
-        string source = kernels.CudaSource;
+        KernelDescriptor descriptor = SpecGrid.All[index].Descriptor;
+        string source = descriptor.CudaSource;
 
         Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n", source);
-        Assert.Contains($"#define PCG_ORDER {kernels.Order}\n", source);
+        Assert.Contains($"#define PCG_ORDER {descriptor.Order}\n", source);
         Assert.Contains($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}f\n", source);
         foreach (StorageType storage in KernelContract.StorageTypes)
         {
             foreach (KernelRole role in new[] { KernelRole.Forward, KernelRole.Backward, KernelRole.Reduce })
             {
-                string parameters = string.Join(", ", KernelContract.Parameters(role, kernels.Gated).Select(p => $"{p.CudaType(storage)} {p.Name}"));
+                string parameters = string.Join(", ", KernelContract.Parameters(role, descriptor.Gated).Select(p => $"{p.CudaType(storage)} {p.Name}"));
                 string signature = $"extern \"C\" __global__ void __launch_bounds__(PCG_BLOCK) {KernelContract.EntryPoint(role, storage)}({parameters})";
                 Assert.True(source.Contains(signature), $"{spec}: no {signature}");
             }

@@ -44,22 +44,22 @@ public sealed class CpuBackend : IKernelBackend
 
     /// <summary>Float32 or float64 CPU tensors, of the parameters' dtype.</summary>
     /// <inheritdoc/>
-    public void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
-        InputChecks.RequireNotNull(kernels, x);
+        InputChecks.RequireNotNull(descriptor, x);
         if (x.device_type != TorchSharp.DeviceType.CPU)
         {
-            throw new ArgumentException($"{kernels.Name}: the CPU backend runs on CPU tensors, but the input is on {x.device}.", nameof(x));
+            throw new ArgumentException($"{descriptor.Name}: the CPU backend runs on CPU tensors, but the input is on {x.device}.", nameof(x));
         }
         if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
         {
-            throw new ArgumentException($"{kernels.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
+            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
         }
-        InputChecks.CheckShapeAndParameters(kernels, x, gate, weight, bias);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, weight, bias);
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
@@ -71,37 +71,37 @@ public sealed class CpuBackend : IKernelBackend
         var memory = new Memory(x, gate, null, y, null);
         if (x.dtype == ScalarType.Float32)
         {
-            Run<float>(kernels, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
+            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
         }
         else
         {
-            Run<double>(kernels, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
+            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
         }
         return y;
     }
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
         dy = dy.contiguous();
-        int order = kernels.Order, columns = KernelContract.PartialColumns(order);
+        int order = descriptor.Order, columns = KernelContract.PartialColumns(order);
         Tensor dx = empty_like(x);
         Tensor? dgate = gate is null ? null : empty_like(x);
         var memory = new Memory(x, gate, dy, dx, dgate);
-        Segments layout = Segments.Of(kernels, x);
+        Segments layout = Segments.Of(descriptor, x);
         var sums = new double[columns];
         if (x.dtype == ScalarType.Float32)
         {
             var partials = new float[checked(layout.Count * columns)];
-            Run<float>(kernels, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
+            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
             Reduce(partials, sums, layout.Count);
         }
         else
         {
             var partials = new double[checked(layout.Count * columns)];
-            Run<double>(kernels, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
+            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
             Reduce(partials, sums, layout.Count);
         }
         ScalarType dtype = x.dtype;
@@ -134,11 +134,11 @@ public sealed class CpuBackend : IKernelBackend
     }
 
     // The forward (partials null) or the backward over every segment.
-    private static void Run<T>(KernelDescriptor kernels, Memory memory, T[] weight, T bias, T[]? partials) where T : unmanaged
+    private static void Run<T>(KernelDescriptor descriptor, Memory memory, T[] weight, T bias, T[]? partials) where T : unmanaged
     {
-        Segments layout = Segments.Of(kernels, memory.X);
-        int columns = KernelContract.PartialColumns(kernels.Order);
-        ICpuKernels cpu = kernels.Cpu;
+        Segments layout = Segments.Of(descriptor, memory.X);
+        int columns = KernelContract.PartialColumns(descriptor.Order);
+        ICpuKernels cpu = descriptor.Cpu;
         ForEachRange(layout, (first, end) =>
         {
             for (long s = first; s < end; s++)
@@ -207,10 +207,10 @@ public sealed class CpuBackend : IKernelBackend
     /// <summary>How a tensor splits into segments: equal lengths, except a shorter last one.</summary>
     private readonly record struct Segments(long TotalElements, int SegmentLength, int Count)
     {
-        public static Segments Of(KernelDescriptor kernels, Tensor x)
+        public static Segments Of(KernelDescriptor descriptor, Tensor x)
         {
             long total = x.numel();
-            int length = kernels.Rowwise
+            int length = descriptor.Rowwise
                 ? checked((int)x.shape[^1])
                 : (int)Math.Min(KernelContract.ElementwiseSegmentLength, total);
             int count = length == 0 ? 0 : checked((int)((total + length - 1) / length));

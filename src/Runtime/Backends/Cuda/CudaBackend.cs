@@ -34,22 +34,22 @@ public sealed class CudaBackend : IKernelBackend
     /// <summary>CUDA tensors of a storage dtype, with a driver and NVRTC to run them.</summary>
     /// <inheritdoc/>
     /// <exception cref="CudaNotAvailableException">No CUDA driver or NVRTC could be loaded.</exception>
-    public void Validate(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
-        InputChecks.RequireNotNull(kernels, x);
-        InputChecks.CheckCudaDtype(kernels, x);
+        InputChecks.RequireNotNull(descriptor, x);
+        InputChecks.CheckCudaDtype(descriptor, x);
         if (!IsAvailable(out string reason))
         {
-            throw new CudaNotAvailableException($"{kernels.Name} got a tensor on {x.device}, but {reason}.");
+            throw new CudaNotAvailableException($"{descriptor.Name} got a tensor on {x.device}, but {reason}.");
         }
-        InputChecks.CheckShapeAndParameters(kernels, x, gate, weight, bias);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, weight, bias);
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias) =>
-        CudaLaunch.Forward(GpuDevice.For(x.device_index), kernels, x.contiguous(), gate?.contiguous(), weight.contiguous(), bias.contiguous());
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias) =>
+        CudaLaunch.Forward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), weight.contiguous(), bias.contiguous());
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias) =>
-        CudaLaunch.Backward(GpuDevice.For(x.device_index), kernels, x.contiguous(), gate?.contiguous(), dy.contiguous(), weight.contiguous(), bias.contiguous());
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias) =>
+        CudaLaunch.Backward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), dy.contiguous(), weight.contiguous(), bias.contiguous());
 }

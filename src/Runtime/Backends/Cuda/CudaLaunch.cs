@@ -14,30 +14,30 @@ namespace PolyComGen.Backends.Cuda;
 internal static class CudaLaunch
 {
     /// <summary>y for contiguous x (and gate), weight and bias on <paramref name="device"/>.</summary>
-    public static Tensor Forward(ICudaDevice device, KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
     {
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor y = device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
         if (geometry.Blocks > 0)
         {
             var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(weight), Pointer(bias), 0, 0, 0, rows, h, geometry.PartialRows);
-            LaunchForward(device.ModuleFor(kernels), Storage(x.dtype), kernels.Gated, geometry, buffers);
+            LaunchForward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
         }
         return y;
     }
 
     /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
     public static PolyComGradients Backward(
-        ICudaDevice device, KernelDescriptor kernels, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+        ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
     {
-        int order = kernels.Order;
+        int order = descriptor.Order;
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor dx = device.Empty(x.shape, x.dtype, x);
         Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(kernels.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
         if (geometry.Blocks == 0)
         {
             return new PolyComGradients(dx, zeros([order], dtype: x.dtype, device: x.device), zeros([1], dtype: x.dtype, device: x.device), dgate);
@@ -47,7 +47,7 @@ internal static class CudaLaunch
         using Tensor partials = device.Empty([geometry.PartialRows, KernelContract.PartialColumns(order)], ScalarType.Float32, x);
         var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(weight), Pointer(bias), Pointer(partials),
             Pointer(dweight), Pointer(dbias), rows, h, geometry.PartialRows);
-        LaunchBackward(device.ModuleFor(kernels), Storage(x.dtype), kernels.Gated, order, geometry, buffers);
+        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, order, geometry, buffers);
         return new PolyComGradients(dx, dweight, dbias, dgate);
     }
 

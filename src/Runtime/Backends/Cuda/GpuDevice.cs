@@ -53,7 +53,7 @@ internal sealed unsafe class GpuDevice : ICudaDevice
 
     public Tensor Empty(long[] shape, ScalarType dtype, Tensor like) => empty(shape, dtype: dtype, device: like.device);
 
-    public ICudaModule ModuleFor(KernelDescriptor kernels) => modules.GetOrAdd(kernels, k => new Lazy<LoadedModule>(() =>
+    public ICudaModule ModuleFor(KernelDescriptor descriptor) => modules.GetOrAdd(descriptor, k => new Lazy<LoadedModule>(() =>
     {
         Nvrtc nvrtc = Nvrtc.TryLoad(out string reason) ?? throw new CudaNotAvailableException(reason);
         var (options, _) = nvrtc.OptionsFor(Architecture);

@@ -20,6 +20,6 @@ internal interface ICudaDevice
     /// <summary>A new tensor on the device of <paramref name="like"/>; its contents are undefined, as device memory is.</summary>
     Tensor Empty(long[] shape, ScalarType dtype, Tensor like);
 
-    /// <summary>The compiled and loaded kernels of <paramref name="kernels"/> (compiled once, then cached).</summary>
-    ICudaModule ModuleFor(KernelDescriptor kernels);
+    /// <summary>The compiled and loaded kernels of <paramref name="descriptor"/> (compiled once, then cached).</summary>
+    ICudaModule ModuleFor(KernelDescriptor descriptor);
 }

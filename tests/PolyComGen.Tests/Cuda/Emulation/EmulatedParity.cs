@@ -54,8 +54,8 @@ public static class EmulatedParity
 
     /// <summary>The errors of y, dx, dweight, dbias (and dgate), each against the float64 CPU kernels.</summary>
     public static ParityResult Errors(
-        nn.Module module, ScalarType dtype, EmulatedShape shape, ulong seed, CudaEmulationOptions? options = null, KernelDescriptor? kernels = null) =>
-        ParityCheck.Run(kernels ?? ((IPolyComModule)module).Descriptor, Target(options, shape), Format(dtype), shape.Dims, seed);
+        nn.Module module, ScalarType dtype, EmulatedShape shape, ulong seed, CudaEmulationOptions? options = null, KernelDescriptor? descriptor = null) =>
+        ParityCheck.Run(descriptor ?? ((IPolyComModule)module).Descriptor, Target(options, shape), Format(dtype), shape.Dims, seed);
 
     /// <summary>Fails naming the spec, dtype, shape and output when an error exceeds the dtype's tolerance.</summary>
     public static void Check(nn.Module module, ScalarType dtype, EmulatedShape shape, ulong seed)
@@ -67,9 +67,9 @@ public static class EmulatedParity
     /// <summary>The raw outputs of the emulated kernels, for bitwise comparisons.</summary>
     public static KernelOutputs RawOutputs(nn.Module module, ScalarType dtype, EmulatedShape shape, ulong seed, CudaEmulationOptions options)
     {
-        KernelDescriptor kernels = ((IPolyComModule)module).Descriptor;
+        KernelDescriptor descriptor = ((IPolyComModule)module).Descriptor;
         StorageFormat format = Format(dtype);
-        return Target(options, shape).Run(kernels, format, ParityCheck.Inputs(kernels, shape.Dims, format, seed));
+        return Target(options, shape).Run(descriptor, format, ParityCheck.Inputs(descriptor, shape.Dims, format, seed));
     }
 
     private static BackendTarget Target(CudaEmulationOptions? options, EmulatedShape shape) => new(new EmulatedCudaBackend(options), shape.Offset);

@@ -26,10 +26,10 @@ internal sealed class EmulatedDevice(CudaEmulationOptions options) : ICudaDevice
 
     public Tensor Empty(long[] shape, ScalarType dtype, Tensor like) => empty(shape, dtype: dtype).fill_(double.NaN);
 
-    public ICudaModule ModuleFor(KernelDescriptor kernels) => new ScheduledLaunch(LibraryFor(kernels), options);
+    public ICudaModule ModuleFor(KernelDescriptor descriptor) => new ScheduledLaunch(LibraryFor(descriptor), options);
 
-    /// <summary>The compiled library of <paramref name="kernels"/>: from memory, the disk cache, or the host compiler.</summary>
-    public static EmulatedLibrary LibraryFor(KernelDescriptor kernels) => Libraries.GetOrAdd(kernels, k => new Lazy<EmulatedLibrary>(() =>
+    /// <summary>The compiled library of <paramref name="descriptor"/>: from memory, the disk cache, or the host compiler.</summary>
+    public static EmulatedLibrary LibraryFor(KernelDescriptor descriptor) => Libraries.GetOrAdd(descriptor, k => new Lazy<EmulatedLibrary>(() =>
         Compile(k.CudaSource, KernelContract.EntryPoints(), k.ToString()))).Value;
 
     /// <summary>
