@@ -1,5 +1,3 @@
-using PolyComGen;
-
 namespace PolyComGen.Samples;
 
 /// <summary>PolyNorm from the paper: sum_i w_i Norm(x^i) + b, order 3.</summary>

@@ -9,7 +9,6 @@ using PolyComGen.Samples.Benchmarks;
 using PolyComGen.Verification;
 using PolyComGen.Samples.Explorer;
 using Spectre.Console;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples;

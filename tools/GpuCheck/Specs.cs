@@ -1,5 +1,3 @@
-using PolyComGen;
-
 namespace PolyComGen.GpuCheck;
 
 /// <summary>PolyNorm, as in the paper.</summary>

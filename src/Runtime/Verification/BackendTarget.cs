@@ -1,8 +1,6 @@
 using System;
-using System.Linq;
 using PolyComGen.Backends;
 using PolyComGen.Contract;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Verification;

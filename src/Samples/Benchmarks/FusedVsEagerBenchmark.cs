@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Benchmarks;

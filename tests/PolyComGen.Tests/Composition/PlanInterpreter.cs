@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using PolyComGen.Generator.Composition;
-using PolyComGen.Generator.Expressions;
 using PolyComGen.Tests.Expressions;
 
 namespace PolyComGen.Tests.Composition;

@@ -5,9 +5,6 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using PolyComGen.Backends.Cuda;
-using PolyComGen.Backends.Cuda.Emulation;
-using PolyComGen.Backends;
-using PolyComGen.Verification;
 using Xunit;
 
 namespace PolyComGen.Tests.Cuda;

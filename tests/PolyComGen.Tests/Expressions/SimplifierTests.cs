@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using PolyComGen.Generator.Expressions;
 using Xunit;
 

@@ -1,5 +1,4 @@
 using PolyComGen.Backends.Cpu;
-using PolyComGen.Contract;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
 using TorchSharp;

@@ -1,4 +1,3 @@
-using System;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
 using TorchSharp;

@@ -1,6 +1,5 @@
 using System;
 using PolyComGen.Tests.Numerics;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,8 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using PolyComGen.Backends.Cuda;
-using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Backends;
 using PolyComGen.Verification;
 using PolyComGen.Tests.Cuda.Emulation;

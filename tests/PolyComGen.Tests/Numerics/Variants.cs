@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Tests.Numerics;

@@ -2,7 +2,6 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
-using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Backends;
 using PolyComGen.Verification;

@@ -2,8 +2,6 @@ using System;
 using System.IO;
 using System.Text.RegularExpressions;
 using PolyComGen.Samples.Explorer;
-using PolyComGen.Tests.Support;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using Xunit;
 using static TorchSharp.torch;

@@ -1,5 +1,4 @@
 using System;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

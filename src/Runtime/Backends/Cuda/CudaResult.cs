@@ -1,5 +1,3 @@
-using System;
-
 namespace PolyComGen.Backends.Cuda;
 
 /// <summary>CUDA driver API results (the ones PolyComGen names; others keep their number).</summary>

@@ -1,7 +1,3 @@
-using System;
-using PolyComGen.Contract;
-using static TorchSharp.torch;
-
 namespace PolyComGen.Backends.Cuda;
 
 /// <summary>A spec's translation unit, loaded on a device.</summary>

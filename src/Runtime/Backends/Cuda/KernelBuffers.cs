@@ -1,8 +1,3 @@
-using System;
-using System.Linq;
-using PolyComGen.Contract;
-using static TorchSharp.torch;
-
 namespace PolyComGen.Backends.Cuda;
 
 /// <summary>The device pointers and sizes of one launch, by what the kernel contract says they are.</summary>

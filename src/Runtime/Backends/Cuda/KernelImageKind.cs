@@ -1,9 +1,3 @@
-using System;
-using System.Collections.Concurrent;
-using System.IO;
-using System.Security.Cryptography;
-using System.Text;
-
 namespace PolyComGen.Backends.Cuda;
 
 /// <summary>What a compiled kernel image is.</summary>

@@ -1,11 +1,8 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using System.Runtime.InteropServices;
 using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
-using PolyComGen.Backends;
-using PolyComGen.Verification;
 using PolyComGen.Tests.Numerics;
 using Xunit;
 

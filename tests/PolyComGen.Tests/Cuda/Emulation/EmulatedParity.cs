@@ -3,7 +3,6 @@ using System.Linq;
 using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Contract;
 using PolyComGen.Verification;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,10 +1,6 @@
 using System.Collections.Generic;
-using System.Linq;
-using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
-using PolyComGen.Backends;
 using PolyComGen.Verification;
-using PolyComGen.Backends.Cpu;
 using PolyComGen.Contract;
 using PolyComGen.Tests.Numerics;
 using Xunit;

@@ -1,12 +1,9 @@
 using System.Linq;
 using System.Collections.Generic;
-using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
-using PolyComGen.Backends;
 using PolyComGen.Verification;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
-using TorchSharp;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,11 +1,7 @@
 using System;
 using System.Collections.Concurrent;
-using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
-using System.Text;
-using PolyComGen.Contract;
-using static TorchSharp.torch;
 
 namespace PolyComGen.Backends.Cuda.Emulation;
 
