@@ -34,6 +34,8 @@ public sealed class DiagnosticTests
     [InlineData("PCG0019", "(1 - 1)", "[PolyCom(Inner = \"x / (1 - 1)\")] public partial class P { }")]
     [InlineData("PCG0020", "max(x)", "[PolyCom(Inner = \"max(x)\")] public partial class P { }")]
     [InlineData("PCG0021", "100", "[PolyCom(Inner = \"x^100\")] public partial class P { }")]
+    [InlineData("PCG0021", "(x^32)^32", "[PolyCom(Order = 8, Inner = \"(x^32)^32\")] public partial class P { }")]
+    [InlineData("PCG0021", "norm(((x^4)^4)^-4)", "[PolyCom(Inner = \"norm(((x^4)^4)^-4)\")] public partial class P { }")]
     [InlineData("PCG0022", "1e39", "[PolyCom(Inner = \"2 * 1e39 * x\")] public partial class P { }")]
     [InlineData("PCG0022", "Inner = \"1e38 * x^8\"", "[PolyCom(Order = 1, Inner = \"1e38 * x^8\", Type = 1)] public partial class P { }")]
     [InlineData("PCG0009", "Eps = 1e300", "[PolyCom(Order = 3, Inner = \"norm(x)\", Type = 1, Eps = 1e300)] public partial class P { }")]

@@ -215,7 +215,28 @@ internal static class InnerParser
             {
                 throw Error(ExpressionErrorKind.TooLarge, root.Start, root.End - root.Start, $"the expression has {simplified.Size} nodes; the limit is {MaxNodes}");
             }
+            // Powers multiply when nested or merged, (x^32)^32 = x^1024: the limit holds for the powers the expression
+            // simplifies to, or the kernels (and the generator's time) would grow with the product.
+            if (LargestPower(simplified) is int power && Math.Abs(power) > MaxExponent)
+            {
+                throw Error(ExpressionErrorKind.TooLarge, root.Start, root.End - root.Start,
+                    $"the expression simplifies to a power {power} (powers multiply when nested); powers are limited to {MaxExponent} in magnitude");
+            }
             return new InnerParseResult(new InnerFunction(simplified, normalized, Display(text)), null);
+        }
+
+        // The exponent of largest magnitude among the powers of the tree; null when there is none.
+        private static int? LargestPower(Expr e)
+        {
+            int? largest = e is Power p ? p.Exponent : null;
+            foreach (Expr child in e.Children)
+            {
+                if (LargestPower(child) is int inner && (largest is null || Math.Abs(inner) > Math.Abs(largest.Value)))
+                {
+                    largest = inner;
+                }
+            }
+            return largest;
         }
 
         private void Enter(Token at)
