@@ -101,9 +101,9 @@ def main():
                 return lambda: torch.autograd.grad(forward(), inputs, dy)
 
             fused_ms = median_ms(step(lambda: run(fused, x, gate)))
-            eager_ms = median_ms(step(lambda: module.eager_forward(x, gate, fused.weight, fused.bias)))
+            eager_ms = median_ms(step(lambda: module.eager_forward(x, gate, fused.kernel_parameters(x))))
             try:
-                compiled = torch.compile(lambda: module.eager_forward(x, gate, fused.weight, fused.bias))
+                compiled = torch.compile(lambda: module.eager_forward(x, gate, fused.kernel_parameters(x)))
                 compiled_ms = f"{median_ms(step(compiled)):.3f}"
             except Exception as error:  # no compiler toolchain on the machine
                 compiled_ms = f"n/a ({type(error).__name__})"

@@ -63,8 +63,19 @@ static class KernelContract
         new StorageType("f16", 2, "pcg_f16", "Float16"),
     };
 
-    /// <summary>Columns of the gradient partials: one per weight, then one for the bias.</summary>
-    public static int PartialColumns(int order) => order + 1;
+    /// <summary>
+    /// The parameter slots of a PolyCom spec with <paramref name="learned"/> parameters of its own: the weights
+    /// w[0..Order-1], the bias, then the learned ones; an <c>[Activation]</c> has only its learned parameters. Every
+    /// kernel takes them as one vector of <c>Groups</c> x slots values, group after group, and its gradient partials
+    /// have one column per value.
+    /// </summary>
+    public static int Slots(bool polynomial, int order, int learned) => (polynomial ? order + 1 : 0) + learned;
+
+    /// <summary>The most learnable parameters a declaration may have of its own (besides a PolyCom's weights and bias).</summary>
+    public const int MaxLearned = 16;
+
+    /// <summary>The most groups a declaration may split its rows into.</summary>
+    public const int MaxGroups = 64;
 
     /// <summary>The name of an entry point, e.g. polycom_backward_bf16.</summary>
     public static string EntryPoint(KernelRole role, StorageType storage) =>
@@ -72,8 +83,9 @@ static class KernelContract
 
     /// <summary>The parameters of an entry point, in order. Gated specs take the gate, and give its gradient.</summary>
     /// <remarks>
-    /// The backward writes one row of <see cref="PartialColumns"/> float32 partials per row (rowwise specs) or per
-    /// block (elementwise specs); the reduction runs one block per column and sums it in row order.
+    /// The backward writes one row of float32 partials, one column per parameter value (Groups x <see cref="Slots"/>),
+    /// per row (rowwise specs) or per block (elementwise specs); the reduction runs one block per column and sums it
+    /// in row order.
     /// </remarks>
     public static KernelParameter[] Parameters(KernelRole role, bool gated)
     {
@@ -81,14 +93,14 @@ static class KernelContract
         {
             case KernelRole.Forward:
                 return gated
-                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("y", ParameterKind.Output), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
-                    : new[] { P("x", ParameterKind.Input), P("y", ParameterKind.Output), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
+                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("y", ParameterKind.Output), P("parameters", ParameterKind.Parameters), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
+                    : new[] { P("x", ParameterKind.Input), P("y", ParameterKind.Output), P("parameters", ParameterKind.Parameters), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
             case KernelRole.Backward:
                 return gated
-                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("dgate", ParameterKind.GateGradient), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
-                    : new[] { P("x", ParameterKind.Input), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("weight", ParameterKind.Weight), P("bias", ParameterKind.Bias), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
+                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("dgate", ParameterKind.GateGradient), P("parameters", ParameterKind.Parameters), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
+                    : new[] { P("x", ParameterKind.Input), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("parameters", ParameterKind.Parameters), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
             default:
-                return new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dweight", ParameterKind.WeightGradient), P("dbias", ParameterKind.BiasGradient) };
+                return new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dparameters", ParameterKind.ParameterGradient) };
         }
     }
 
@@ -122,7 +134,7 @@ enum KernelRole
     /// <summary>dx (and dgate) and the gradient partials, from x and dy.</summary>
     Backward,
 
-    /// <summary>dweight and dbias from the partials.</summary>
+    /// <summary>The gradient of the parameters from the partials.</summary>
     Reduce,
 }
 
@@ -152,11 +164,8 @@ enum ParameterKind
     /// <summary>dgate, written (storage type).</summary>
     GateGradient,
 
-    /// <summary>The weights, [Order], read (storage type).</summary>
-    Weight,
-
-    /// <summary>The bias, [1], read (storage type).</summary>
-    Bias,
+    /// <summary>The learnable parameters, [Groups x slots], read (storage type).</summary>
+    Parameters,
 
     /// <summary>The gradient partials, written by the backward (float32).</summary>
     PartialsOut,
@@ -173,11 +182,8 @@ enum ParameterKind
     /// <summary>Rows of partials (unsigned 64-bit).</summary>
     PartialRows,
 
-    /// <summary>dweight, written (storage type).</summary>
-    WeightGradient,
-
-    /// <summary>dbias, written (storage type).</summary>
-    BiasGradient,
+    /// <summary>The gradient of the parameters, [Groups x slots], written (storage type).</summary>
+    ParameterGradient,
 }
 
 /// <summary>One parameter of an entry point.</summary>
@@ -191,8 +197,8 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
     /// <summary>Its CUDA C type for kernels over <paramref name="storage"/>.</summary>
     public string CudaType(StorageType storage) => Kind switch
     {
-        ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Weight or ParameterKind.Bias => "const " + storage.CudaType + "*",
-        ParameterKind.Output or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.WeightGradient or ParameterKind.BiasGradient => storage.CudaType + "*",
+        ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Parameters => "const " + storage.CudaType + "*",
+        ParameterKind.Output or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient => storage.CudaType + "*",
         ParameterKind.PartialsOut => "float*",
         ParameterKind.PartialsIn => "const float*",
         ParameterKind.Width => "int",
@@ -220,14 +226,30 @@ public
 #endif
 static class SpecText
 {
-    /// <summary>The attribute, e.g. <c>[PolyCom(Order = 3, Inner = "Norm", Type = 2)]</c>; Eps only when not the default.</summary>
-    public static string Attribute(int type, string inner, int order, double eps, bool gated) =>
-        "[PolyCom(Order = " + order.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + ", Inner = \"" + inner.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\""
-        + ", Type = " + type.ToString(System.Globalization.CultureInfo.InvariantCulture)
-        + (eps != KernelContract.DefaultEps ? ", Eps = " + eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
-        + (gated ? ", Gated = true" : "")
-        + ")]";
+    /// <summary>
+    /// The attribute, e.g. <c>[PolyCom(Order = 3, Inner = "Norm", Type = 2)]</c>, or for an activation without a
+    /// polynomial (<paramref name="activation"/>) <c>[Activation("x * sigmoid(beta * x)", Parameters = "beta = 1")]</c>;
+    /// Eps and the optional arguments only when not their defaults.
+    /// </summary>
+    public static string Attribute(int type, string inner, int order, double eps, bool gated,
+        string parameters = "", int groups = 1, string shared = "", string fit = "", bool activation = false)
+    {
+        string head = activation
+            ? "[Activation(" + Quoted(inner)
+            : "[PolyCom(Order = " + order.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                + ", Inner = " + Quoted(inner)
+                + ", Type = " + type.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return head
+            + (eps != KernelContract.DefaultEps ? ", Eps = " + eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "")
+            + (gated ? ", Gated = true" : "")
+            + (parameters.Length > 0 ? ", Parameters = " + Quoted(parameters) : "")
+            + (groups != 1 ? ", Groups = " + groups.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
+            + (shared.Length > 0 ? ", Shared = " + Quoted(shared) : "")
+            + (fit.Length > 0 ? ", Fit = " + Quoted(fit) : "")
+            + ")]";
+    }
+
+    private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
 
     /// <summary>The file name of an activation's Python module for PyTorch: the class name in lower case (polynorm.py).</summary>
     public static string TorchFileName(string className) => className.ToLowerInvariant() + ".py";
@@ -257,9 +279,16 @@ static class SpecText
         return escaped.Append('"').ToString();
     }
 
-    /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho(u) = norm(u)</c>.</summary>
-    public static string Formula(int type, string inner, int order, bool gated)
+    /// <summary>
+    /// The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm</c>, or for an activation without a
+    /// polynomial <c>y = x * sigmoid(beta * x)</c>.
+    /// </summary>
+    public static string Formula(int type, string inner, int order, bool gated, bool activation = false)
     {
+        if (activation)
+        {
+            return "y = " + inner;
+        }
         string o = order.ToString(System.Globalization.CultureInfo.InvariantCulture);
         string sum = type == 1 ? "sum_{i=1.." + o + "} w[i-1] * rho(x)^i + b" : "sum_{i=1.." + o + "} w[i-1] * rho(x^i) + b";
         return "y = " + (gated ? "(" + sum + ") * gate" : sum) + ", rho = " + inner;

@@ -19,7 +19,7 @@ namespace PolyComGen.Generator;
 public sealed partial class PolyComGenerator
 {
     /// <summary>The members the generator adds, which the class must not declare itself.</summary>
-    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "Spec", "CudaSource", "TorchSource", "PolyComKernels" };
+    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "KernelParameters", "ParametersFor", "Spec", "CudaSource", "TorchSource", "PolyComKernels" };
 
     /// <summary>
     /// Reads one annotated class into a <see cref="PolyComModel"/> and its diagnostics. Keeps no symbol,
@@ -36,18 +36,34 @@ public sealed partial class PolyComGenerator
         }
         Location identifier = declaration.Identifier.GetLocation();
 
-        CheckDeclaration(type, declaration, identifier, diagnostics);
-        cancellationToken.ThrowIfCancellationRequested();
-
         AttributeData attribute = context.Attributes[0];
-        SpecModel? spec = ReadSpec(attribute, identifier, diagnostics);
+        bool polynomial = attribute.AttributeClass?.ToDisplayString() == AttributeMetadataName;
+        CheckDeclaration(type, declaration, identifier, polynomial, diagnostics);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (polynomial && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == ActivationAttributeMetadataName))
+        {
+            // [PolyCom] and [Activation] on one class: the [Activation] pipeline reports it; neither is generated.
+            return new Result<PolyComModel>(null, diagnostics.ToEquatableArray());
+        }
+
+        SpecModel? spec = ReadSpec(attribute, identifier, polynomial, diagnostics);
+        if (spec is not null)
+        {
+            foreach (LearnedParameter parameter in spec.Learned)
+            {
+                foreach (ISymbol existing in type.GetMembers(parameter.Name).Where(m => !m.IsImplicitlyDeclared))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(MemberConflict, existing.Locations.FirstOrDefault() ?? identifier, type.Name, parameter.Name));
+                }
+            }
+        }
 
         bool hasErrors = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
         PolyComModel? model = hasErrors || spec is null ? null : new PolyComModel(ReadHierarchy(type), spec);
         return new Result<PolyComModel>(model, diagnostics.ToEquatableArray());
     }
 
-    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location identifier, List<DiagnosticInfo> diagnostics)
+    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, Location identifier, bool polynomial, List<DiagnosticInfo> diagnostics)
     {
         string name = type.Name;
         if (type.TypeKind != TypeKind.Class || type.IsRecord)
@@ -80,8 +96,10 @@ public sealed partial class PolyComGenerator
             }
         }
 
-        int applications = type.GetAttributes().Count(a => a.AttributeClass?.ToDisplayString() == AttributeMetadataName);
-        if (applications > 1)
+        // One declaration per class: [PolyCom] or [Activation], once. A class with one of each is reported by the [Activation] pipeline.
+        var attributes = type.GetAttributes().Select(a => a.AttributeClass?.ToDisplayString()).ToList();
+        int own = attributes.Count(a => a == (polynomial ? AttributeMetadataName : ActivationAttributeMetadataName));
+        if (own > 1 || (!polynomial && attributes.Contains(AttributeMetadataName)))
         {
             diagnostics.Add(DiagnosticInfo.Create(DuplicateAttribute, identifier, name));
         }
@@ -124,12 +142,25 @@ public sealed partial class PolyComGenerator
         _ => "type",
     };
 
-    private static SpecModel? ReadSpec(AttributeData attribute, Location fallback, List<DiagnosticInfo> diagnostics)
+    // The expression argument of each attribute: Inner = "..." on [PolyCom], the constructor's first on [Activation].
+    private static string ExpressionArgument(bool polynomial) => polynomial ? "Inner" : "";
+
+    private static SpecModel? ReadSpec(AttributeData attribute, Location fallback, bool polynomial, List<DiagnosticInfo> diagnostics)
     {
         int order = KernelContract.DefaultOrder, type = KernelContract.DefaultType;
-        string? inner = KernelContract.DefaultInner;
+        string? inner = KernelContract.DefaultInner, parametersText = "", sharedText = "", fitText = "";
+        int groups = 1;
         double eps = KernelContract.DefaultEps;
         bool epsGiven = false, gated = false, readable = true;
+        if (!polynomial)
+        {
+            // [Activation("expression")]: the activation itself, as Type 1 of order 1 without weights or bias.
+            order = 1;
+            type = 1;
+            TypedConstant expression = attribute.ConstructorArguments.FirstOrDefault();
+            readable = attribute.ConstructorArguments.Length == 1 && expression.Kind != TypedConstantKind.Error;
+            inner = readable ? expression.Value as string : "";
+        }
         foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
         {
             TypedConstant value = argument.Value;
@@ -156,11 +187,49 @@ public sealed partial class PolyComGenerator
                 case "Gated" when value.Value is bool g:
                     gated = g;
                     break;
+                case "Parameters":
+                    parametersText = value.Value as string;
+                    break;
+                case "Groups" when value.Value is int g:
+                    groups = g;
+                    break;
+                case "Shared":
+                    sharedText = value.Value as string;
+                    break;
+                case "Fit":
+                    fitText = value.Value as string;
+                    break;
             }
         }
 
         Location At(string argumentName) => ArgumentLocation(attribute, argumentName) ?? fallback;
         bool valid = readable;
+        string what = polynomial ? "Inner expression" : "Activation expression";
+
+        // The learnable parameters, each a variable in its slot: after a PolyCom's weights and bias.
+        var declared = new List<DeclaredParameter>();
+        bool parametersRead = false;
+        if (parametersText is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(MalformedParameters, At("Parameters"), "Parameters is null; write name = value pairs, as in \"beta = 1\""));
+            valid = false;
+        }
+        else
+        {
+            var (list, parameterError) = ParameterParser.Parse(parametersText);
+            if (parameterError is not null)
+            {
+                diagnostics.Add(ParameterDiagnostic(parameterError, StringLocation(attribute, "Parameters", parameterError.Start, parameterError.Length) ?? At("Parameters")));
+                valid = false;
+            }
+            else
+            {
+                declared.AddRange(list);
+                parametersRead = true;
+            }
+        }
+        int firstSlot = KernelContract.Slots(polynomial, order, 0);
+        var variables = declared.Select((p, j) => (p.Name, Variable: PlanVariables.Learned(p.Name, firstSlot + j))).ToDictionary(p => p.Name, p => p.Variable);
         if (order is < KernelContract.MinOrder or > KernelContract.MaxOrder)
         {
             diagnostics.Add(DiagnosticInfo.Create(OrderOutOfRange, At("Order"), order.ToString(CultureInfo.InvariantCulture)));
@@ -172,19 +241,34 @@ public sealed partial class PolyComGenerator
             valid = false;
         }
         InnerFunction? function = null;
-        if (inner is null)
+        if (!parametersRead)
+        {
+            // The expression's names cannot be checked against a Parameters string that could not be read.
+        }
+        else if (inner is null)
         {
             diagnostics.Add(DiagnosticInfo.Create(UnknownInner, At("Inner"), "null", "", string.Join(", ", BuiltInFunctions.Names)));
             valid = false;
         }
         else
         {
-            InnerParseResult parsed = InnerParser.Parse(inner);
+            InnerParseResult parsed = InnerParser.Parse(inner, variables);
             function = parsed.Inner;
+            Location expressionLocation = (polynomial ? ArgumentLocation(attribute, "Inner") : ConstructorArgumentLocation(attribute)) ?? fallback;
             if (parsed.Error is ExpressionError error)
             {
-                diagnostics.Add(ExpressionDiagnostic(error, inner, InnerLocation(attribute, error) ?? At("Inner")));
+                diagnostics.Add(ExpressionDiagnostic(error, inner, what, StringLocation(attribute, ExpressionArgument(polynomial), error.Start, error.Length) ?? expressionLocation));
                 valid = false;
+            }
+            else if (function is not null)
+            {
+                var used = new HashSet<string>(function.Body.VariableNodes().Where(v => v.Role == VariableRole.Parameter).Select(v => v.Name));
+                foreach (DeclaredParameter parameter in declared.Where(p => !used.Contains(variables[p.Name].Name)))
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(UnusedParameter, StringLocation(attribute, "Parameters", parameter.Start, parameter.Length) ?? At("Parameters"),
+                        parameter.Name, polynomial ? "Inner" : "the expression"));
+                    valid = false;
+                }
             }
         }
         if (epsGiven && !IsFloat32Positive(eps))
@@ -200,25 +284,153 @@ public sealed partial class PolyComGenerator
                 diagnostics.Add(DiagnosticInfo.Create(UnusedInvalidEps, At("Eps"), shown, function.Text));
             }
         }
+        if (groups is < 1 or > KernelContract.MaxGroups)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InvalidGroups, At("Groups"), $"Groups = {groups.ToString(CultureInfo.InvariantCulture)} is outside 1 to {KernelContract.MaxGroups}"));
+            valid = false;
+        }
+        else if (groups > 1 && function is { Normalized: true })
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InvalidGroups, At("Groups"),
+                $"Groups = {groups.ToString(CultureInfo.InvariantCulture)} with norm(): per-group parameters of a normalised activation are not supported yet; group an elementwise expression"));
+            valid = false;
+        }
+        var shared = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (sharedText is null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(InvalidShared, At("Shared"), "Shared is null; list the parameters shared by all groups, as in \"a0, a1\""));
+            valid = false;
+        }
+        else if (parametersRead)
+        {
+            foreach (var (name, start) in SharedNames(sharedText))
+            {
+                string? problem = !declared.Any(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+                    ? $"'{name}' is not a parameter of this declaration; Parameters declares {(declared.Count == 0 ? "none" : string.Join(", ", declared.Select(p => p.Name)))}"
+                    : !shared.Add(name) ? $"'{name}' is listed twice" : null;
+                if (problem is not null)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(InvalidShared, StringLocation(attribute, "Shared", start, name.Length) ?? At("Shared"), problem));
+                    valid = false;
+                    break;
+                }
+            }
+        }
+        // Fit: a target expression of x, for an elementwise activation with named parameters.
+        Expr? fitTarget = null;
+        if (fitText is null || fitText.Trim().Length > 0)
+        {
+            string? problem = null;
+            if (fitText is null)
+            {
+                problem = "Fit is null; write the expression of x to fit, as in \"gelu(x)\"";
+            }
+            else if (function is { Normalized: true })
+            {
+                problem = "a normalised activation depends on the whole row, so it cannot be fitted to a function of x";
+            }
+            else if (declared.Count == 0)
+            {
+                problem = "the declaration has no Parameters to fit";
+            }
+            else
+            {
+                InnerParseResult target = InnerParser.Parse(fitText);
+                if (target.Error is ExpressionError fitError)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(InvalidFit, StringLocation(attribute, "Fit", fitError.Start, fitError.Length) ?? At("Fit"), fitError.Message));
+                    valid = false;
+                }
+                else if (target.Inner!.Normalized)
+                {
+                    problem = "the target is normalised over a row; fit to an elementwise expression of x";
+                }
+                else
+                {
+                    fitTarget = target.Inner.Body;
+                }
+            }
+            if (problem is not null)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(InvalidFit, At("Fit"), problem));
+                valid = false;
+            }
+        }
         if (!valid)
         {
             return null;
         }
-        var spec = new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function);
+        var spec = new SpecModel(type, order, function!.Normalized ? eps : KernelContract.DefaultEps, gated, function)
+        {
+            Polynomial = polynomial,
+            Learned = declared.Select((p, j) => new LearnedParameter(p.Name, p.Initial, shared.Contains(p.Name), firstSlot + j)).ToEquatableArray(),
+            ParametersText = declared.Count == 0 ? "" : InnerParser.Display(parametersText!),
+            Groups = groups,
+            SharedText = shared.Count == 0 ? "" : string.Join(", ", declared.Where(p => shared.Contains(p.Name)).Select(p => p.Name)),
+        };
+        if (fitTarget is not null)
+        {
+            Fitting.Result fit = Fitting.Fit(spec, fitTarget);
+            spec = spec with
+            {
+                Learned = spec.Learned.Select((p, j) => p with { Initial = Fitting.IsFinite(fit.Values[j]) ? fit.Values[j] : p.Initial }).ToEquatableArray(),
+                FitText = InnerParser.Display(fitText!),
+                FitError = fit.MaxError,
+            };
+            if (!fit.Converged || !Fitting.IsFinite(fit.MaxError))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(FitNotConverged, At("Fit"), InnerParser.Display(fitText!),
+                    fit.MaxError.ToString("G3", CultureInfo.InvariantCulture), Fitting.Low.ToString(CultureInfo.InvariantCulture), Fitting.High.ToString(CultureInfo.InvariantCulture)));
+            }
+        }
         if (PlanConstants.FirstOutOfRange(spec) is double constant)
         {
             string message = InnerParser.ConstantRangeMessage(constant.ToString("G3", CultureInfo.InvariantCulture))
                 + $"; Type {type}, order {order} of this expression needs it after simplification and differentiation";
-            diagnostics.Add(DiagnosticInfo.Create(ExpressionConstantRange, At("Inner"), message));
+            diagnostics.Add(DiagnosticInfo.Create(ExpressionConstantRange, polynomial ? At("Inner") : ConstructorArgumentLocation(attribute) ?? fallback, what, message));
             return null;
         }
         return spec;
     }
 
+    // The names of a Shared string, with where each starts; what is not a name is returned as it is, to be reported.
+    private static IEnumerable<(string Name, int Start)> SharedNames(string text)
+    {
+        int i = 0;
+        while (i < text.Length)
+        {
+            while (i < text.Length && (char.IsWhiteSpace(text[i]) || text[i] == ','))
+            {
+                i++;
+            }
+            int start = i;
+            while (i < text.Length && !char.IsWhiteSpace(text[i]) && text[i] != ',')
+            {
+                i++;
+            }
+            if (i > start)
+            {
+                yield return (text.Substring(start, i - start), start);
+            }
+        }
+    }
+
     // Eps is added in float32 by the kernels: it must stay a positive finite number there (1e-50 would become 0).
     private static bool IsFloat32Positive(double value) => value > 0 && value <= KernelContract.Float32Max && (float)value > 0;
 
-    private static DiagnosticInfo ExpressionDiagnostic(ExpressionError error, string inner, Location location)
+    private static DiagnosticInfo ParameterDiagnostic(ExpressionError error, Location location)
+    {
+        DiagnosticDescriptor descriptor = error.Kind switch
+        {
+            ExpressionErrorKind.ParameterName => InvalidParameterName,
+            ExpressionErrorKind.ParameterDuplicate => DuplicateParameter,
+            ExpressionErrorKind.ParameterValue => InvalidParameterValue,
+            _ => MalformedParameters,
+        };
+        return DiagnosticInfo.Create(descriptor, location, error.Message);
+    }
+
+    private static DiagnosticInfo ExpressionDiagnostic(ExpressionError error, string inner, string what, Location location)
     {
         if (error.Kind == ExpressionErrorKind.UnknownInner)
         {
@@ -237,16 +449,17 @@ public sealed partial class PolyComGenerator
             ExpressionErrorKind.ConstantRange => ExpressionConstantRange,
             _ => MalformedExpression,
         };
-        return DiagnosticInfo.Create(descriptor, location, error.Message);
+        return DiagnosticInfo.Create(descriptor, location, what, error.Message);
     }
 
     /// <summary>
-    /// Where <paramref name="error"/> is in the source: its characters inside the Inner string literal, when the
-    /// literal spells its value character for character (no escape sequences); null otherwise.
+    /// Where characters [start, start + length) of a string argument's value are in the source (the named argument
+    /// <paramref name="argumentName"/>, or the first constructor argument for ""), when the literal spells its value
+    /// character for character (no escape sequences); null otherwise.
     /// </summary>
-    private static Location? InnerLocation(AttributeData attribute, ExpressionError error)
+    private static Location? StringLocation(AttributeData attribute, string argumentName, int errorStart, int errorLength)
     {
-        if (ArgumentSyntax(attribute, "Inner")?.Expression is not LiteralExpressionSyntax { Token: var token } literal
+        if (ArgumentSyntax(attribute, argumentName)?.Expression is not LiteralExpressionSyntax { Token: var token } literal
             || !token.IsKind(SyntaxKind.StringLiteralToken) && !token.IsKind(SyntaxKind.SingleLineRawStringLiteralToken))
         {
             return null;
@@ -262,14 +475,16 @@ public sealed partial class PolyComGenerator
         {
             return null;
         }
-        int start = token.SpanStart + offset + error.Start;
-        int end = Math.Min(start + error.Length, token.Span.End);
+        int start = token.SpanStart + offset + errorStart;
+        int end = Math.Min(start + errorLength, token.Span.End);
         return Location.Create(literal.SyntaxTree, new Microsoft.CodeAnalysis.Text.TextSpan(start, Math.Max(end - start, 0)));
     }
 
     private static AttributeArgumentSyntax? ArgumentSyntax(AttributeData attribute, string argumentName) =>
         (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments
-            .FirstOrDefault(a => a.NameEquals?.Name.Identifier.ValueText == argumentName);
+            .FirstOrDefault(a => argumentName.Length == 0 ? a.NameEquals is null && a.NameColon is null : a.NameEquals?.Name.Identifier.ValueText == argumentName);
+
+    private static Location? ConstructorArgumentLocation(AttributeData attribute) => ArgumentSyntax(attribute, "")?.GetLocation();
 
     private static Location? ArgumentLocation(AttributeData attribute, string argumentName) =>
         (attribute.ApplicationSyntaxReference?.GetSyntax() as AttributeSyntax)?.ArgumentList?.Arguments

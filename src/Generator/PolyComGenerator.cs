@@ -20,8 +20,11 @@ namespace PolyComGen.Generator;
 [Generator(LanguageNames.CSharp)]
 public sealed partial class PolyComGenerator : IIncrementalGenerator
 {
-    /// <summary>The attribute the pipeline keys on.</summary>
+    /// <summary>The attribute of a PolyCom declaration, which one pipeline keys on.</summary>
     public const string AttributeMetadataName = "PolyComGen.PolyComAttribute";
+
+    /// <summary>The attribute of an activation without a polynomial, which the other pipeline keys on.</summary>
+    public const string ActivationAttributeMetadataName = "PolyComGen.ActivationAttribute";
 
     /// <summary>Tracking names of the pipeline's steps, for incrementality tests.</summary>
     public static class TrackingNames
@@ -62,31 +65,40 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        IncrementalValuesProvider<Result<PolyComModel>> results = context.SyntaxProvider
+        IncrementalValuesProvider<Result<PolyComModel>> Declarations(string attribute) => context.SyntaxProvider
             .ForAttributeWithMetadataName(
-                AttributeMetadataName,
+                attribute,
                 static (node, _) => node is TypeDeclarationSyntax,
                 static (attributeContext, cancellationToken) => Extract(attributeContext, cancellationToken))
             .WithTrackingName(TrackingNames.Extract);
+        IncrementalValuesProvider<Result<PolyComModel>> polyComs = Declarations(AttributeMetadataName);
+        IncrementalValuesProvider<Result<PolyComModel>> activations = Declarations(ActivationAttributeMetadataName);
 
-        IncrementalValuesProvider<DiagnosticInfo> diagnostics = results
-            .SelectMany(static (result, _) => result.Diagnostics.AsSpan().ToArray())
-            .WithTrackingName(TrackingNames.Diagnostics);
-        context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
+        // Each declaration's diagnostics, and its module when it is valid.
+        IncrementalValueProvider<System.Collections.Immutable.ImmutableArray<RegistryEntry>> Modules(IncrementalValuesProvider<Result<PolyComModel>> results)
+        {
+            IncrementalValuesProvider<DiagnosticInfo> diagnostics = results
+                .SelectMany(static (result, _) => result.Diagnostics.AsSpan().ToArray())
+                .WithTrackingName(TrackingNames.Diagnostics);
+            context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-        IncrementalValuesProvider<PolyComModel> models = results
-            .Where(static result => result.Value is not null)
-            .Select(static (result, _) => result.Value!)
-            .WithTrackingName(TrackingNames.Models);
-        context.RegisterSourceOutput(models, static (output, model) => EmitModule(output, model));
+            IncrementalValuesProvider<PolyComModel> models = results
+                .Where(static result => result.Value is not null)
+                .Select(static (result, _) => result.Value!)
+                .WithTrackingName(TrackingNames.Models);
+            context.RegisterSourceOutput(models, static (output, model) => EmitModule(output, model));
+            return models
+                .Where(static model => model.Hierarchy.RegistryReference is not null)
+                .Select(static (model, _) => new RegistryEntry(model.Hierarchy.ClassName, model.Hierarchy.RegistryReference!))
+                .Collect();
+        }
 
         IncrementalValueProvider<string> rootNamespace = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
             options.GlobalOptions.TryGetValue("build_property.RootNamespace", out string? value) ? value.Trim() : "");
-        IncrementalValueProvider<(EquatableArray<RegistryEntry> Entries, string Namespace)> registry = models
-            .Where(static model => model.Hierarchy.RegistryReference is not null)
-            .Select(static (model, _) => new RegistryEntry(model.Hierarchy.ClassName, model.Hierarchy.RegistryReference!))
-            .Collect()
-            .Select(static (entries, _) => entries.ToEquatableArray())
+        // The registry lists the [PolyCom] declarations, then the [Activation] ones, each in declaration order.
+        IncrementalValueProvider<(EquatableArray<RegistryEntry> Entries, string Namespace)> registry = Modules(polyComs)
+            .Combine(Modules(activations))
+            .Select(static (entries, _) => entries.Left.AddRange(entries.Right).ToEquatableArray())
             .Combine(rootNamespace)
             .WithTrackingName(TrackingNames.Registry);
         context.RegisterSourceOutput(registry, static (output, registry) =>

@@ -1,22 +1,25 @@
 using PolyComGen.Contract;
-using TorchSharp.Modules;
 
 namespace PolyComGen;
 
-/// <summary>What every generated PolyCom module offers besides being a TorchSharp module.</summary>
+/// <summary>
+/// What every generated activation module offers besides being a TorchSharp module: a <c>[PolyCom]</c> module (with
+/// its weights and bias, also as <c>Weight</c> and <c>Bias</c>) and an <c>[Activation]</c> module alike.
+/// </summary>
 public interface IPolyComModule
 {
-    /// <summary>The weights w[0..Order-1], shape [Order] (state_dict key <c>weight</c>).</summary>
-    Parameter Weight { get; }
-
-    /// <summary>The bias b, shape [1] (state_dict key <c>bias</c>).</summary>
-    Parameter Bias { get; }
-
     /// <summary>The spec the module computes.</summary>
     PolyComSpec Spec { get; }
 
     /// <summary>The kernel contract's description of the module's generated kernels, as the backends see them.</summary>
     KernelDescriptor Descriptor { get; }
+
+    /// <summary>
+    /// Every learnable parameter in one vector, as the kernels take it: in the order of
+    /// <see cref="KernelDescriptor.ParameterNames"/> (a PolyCom's weights and bias first, then the parameters its
+    /// declaration names), differentiable back to the module's parameters. Empty for an activation without parameters.
+    /// </summary>
+    TorchSharp.torch.Tensor KernelParameters();
 
     /// <summary>
     /// The activation with this module's parameters as plain eager TorchSharp ops, the paper's formula as written,

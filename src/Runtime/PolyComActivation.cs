@@ -20,7 +20,7 @@ public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPoly
     /// <summary>
     /// Writes the activation as a self-contained Python module for PyTorch into <paramref name="directory"/> (created
     /// if missing), replacing a file of the same name: an <c>nn.Module</c> named like the C# class, with the same
-    /// parameters (<c>weight</c> [Order], <c>bias</c> [1]), initial values and state_dict keys, whose forward runs the
+    /// parameters (a PolyCom's <c>weight</c> [Order] and <c>bias</c> [1], then the named ones), initial values and state_dict keys, whose forward runs the
     /// same CUDA kernels on CUDA tensors (NVRTC through CuPy) and the same formula as eager torch ops elsewhere.
     /// </summary>
     /// <returns>The path of the written file.</returns>

@@ -41,4 +41,35 @@ public sealed class PolyComAttribute : Attribute
     /// x's shape, dtype and device (no broadcasting), with the same parameters. Default false.
     /// </summary>
     public bool Gated { get; set; }
+
+    /// <summary>
+    /// Learnable scalars used in the expression, each <c>name = initial value</c>, separated by commas:
+    /// <c>"beta = 1, gamma = -0.5"</c>. Names are identifiers other than x, pi, e, the functions, weight, bias and
+    /// Python's keywords, compared ignoring case; each becomes a TorchSharp parameter of shape [1] whose state_dict key
+    /// is its name, trained with the module, its gradient computed in the same fused backward. Default none.
+    /// </summary>
+    public string Parameters { get; set; } = "";
+
+    /// <summary>
+    /// Splits the last dimension into this many contiguous groups of equal length (from 1 to 64), each with its own value
+    /// of every parameter: <c>weight</c> becomes [Groups, Order], <c>bias</c> and every named parameter [Groups]
+    /// (those in <see cref="Shared"/> keep one value). An input whose last dimension is not divisible by it is an
+    /// ArgumentException before any kernel runs. Elementwise expressions only (not with norm() yet). Default 1.
+    /// </summary>
+    public int Groups { get; set; } = 1;
+
+    /// <summary>
+    /// The named parameters (of <see cref="Parameters"/>) that keep one value for all groups, separated by commas:
+    /// <c>"a0, a1"</c> (KAT shares its numerator). Default none.
+    /// </summary>
+    public string Shared { get; set; } = "";
+
+    /// <summary>
+    /// An expression of x (<c>"gelu(x)"</c>) that the initial values of <see cref="Parameters"/> are fitted to at build
+    /// time, by least squares on 2001 equally spaced points of [-3, 3], starting from the declared values (PAU and KAT
+    /// initialise their rationals so); a PolyCom's weights and bias keep their defaults. The generated documentation
+    /// states the fit's largest error; a fit that does not converge is warning PCG0031. Elementwise activations only.
+    /// Default none.
+    /// </summary>
+    public string Fit { get; set; } = "";
 }

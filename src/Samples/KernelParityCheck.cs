@@ -14,8 +14,8 @@ public static class KernelParityCheck
     /// <summary>Checks every activation of the registry in every format; prints the table; 0 when all pass, 1 otherwise.</summary>
     public static int Run(TextWriter output, IParityTarget target, IReadOnlyList<StorageFormat> formats, long[] shape)
     {
-        output.WriteLine($"{target.Name} kernels vs the CPU kernels in float64, [{string.Join(", ", shape)}], gradients run twice (bitwise repeatable)");
-        output.WriteLine("Errors: y, dx and dgate, max |error| / max |expected|; dweight and dbias, |error| / sum of |summands|.");
+        output.WriteLine($"{target.Name} kernels vs the CPU kernels in float64, [{string.Join(", ", shape)}] (the last dimension times the groups of grouped activations), gradients run twice (bitwise repeatable)");
+        output.WriteLine("Errors: y, dx and dgate, max |error| / max |expected|; the parameters' gradients, |error| / sum of |summands|.");
         output.WriteLine();
         foreach (string line in ParityReport.Header())
         {
@@ -24,9 +24,11 @@ public static class KernelParityCheck
         var results = new List<ParityResult>();
         foreach (PolyComActivation activation in PolyComActivations.All)
         {
+            // A grouped activation's rows are the given width times its groups, so that they split evenly.
+            long[] own = ParityCheck.ShapeFor(activation.Descriptor, shape);
             foreach (StorageFormat format in formats)
             {
-                ParityResult result = ParityCheck.Run(activation.Descriptor, target, format, shape, seed: 17, runs: 2);
+                ParityResult result = ParityCheck.Run(activation.Descriptor, target, format, own, seed: 17, runs: 2);
                 results.Add(result);
                 output.WriteLine(ParityReport.Row(result));
             }

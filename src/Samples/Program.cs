@@ -182,7 +182,7 @@ public static class Program
     private static Command BenchCommand()
     {
         var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes, e.g. 4096x4096,1024x16384.", DefaultValueFactory = _ => "4096x4096,1024x16384" };
-        var variants = new Option<string>("--variants") { Description = "Comma-separated activation names.", DefaultValueFactory = _ => "PolyNorm,PolyReLU,PolyGELU" };
+        var variants = new Option<string>("--variants") { Description = "Comma-separated activation names.", DefaultValueFactory = _ => "PolyNorm,PolyReLU,PolyGELU,PAU,KAT" };
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per contender (medians are reported).", DefaultValueFactory = _ => 7 };
         var threads = new Option<int>("--threads") { Description = "Threads for TorchSharp and the fused kernels (0: TorchSharp's default).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench", "Times the fused kernels against eager TorchSharp (fp32, order 3) and prints a Markdown table.") { shapes, variants, rounds, threads };

@@ -25,26 +25,29 @@ public static class ReferenceCheck
         return failures == 0 ? 0 : 1;
     }
 
-    // The largest differences of y, dx and dweight between the fused module and its eager formula (gated modules
+    // The largest differences of y, dx and the parameters' gradients between the fused module and its eager formula (gated modules
     // get a random gate, the same for both).
     private static double[] Check(IPolyComModule activation)
     {
         using var scope = NewDisposeScope();
         ((nn.Module)activation).to(float64);
-        Tensor weight = activation.Weight, bias = activation.Bias;
+        Tensor[] parameters = ((nn.Module)activation).parameters().ToArray<Tensor>();
         Tensor x = randn(64, 1024, dtype: float64).requires_grad_();
         Tensor upstream = randn(64, 1024, dtype: float64);
         Tensor? gate = activation.Spec.Gated ? randn(64, 1024, dtype: float64) : null;
 
         Tensor y = ActivationCalls.Forward(activation, x, gate);
         y.backward([upstream]);
-        var (dx, dw) = (x.grad!.clone(), weight.grad!.clone());
+        Tensor dx = x.grad!.clone();
+        Tensor[] dp = parameters.Select(p => p.grad!.clone()).ToArray();
         x.grad!.zero_();
-        weight.grad!.zero_();
-        bias.grad!.zero_();
+        foreach (Tensor p in parameters)
+        {
+            p.grad!.zero_();
+        }
 
         Tensor reference = activation.EagerForward(x, gate);
         reference.backward([upstream]);
-        return [(y - reference).abs().max().item<double>(), (dx - x.grad!).abs().max().item<double>(), (dw - weight.grad!).abs().max().item<double>()];
+        return [(y - reference).abs().max().item<double>(), (dx - x.grad!).abs().max().item<double>(), parameters.Select((p, i) => (dp[i] - p.grad!).abs().max().item<double>()).DefaultIfEmpty(0).Max()];
     }
 }

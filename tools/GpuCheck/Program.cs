@@ -60,7 +60,7 @@ public static unsafe class Program
             {
                 foreach (PolyComActivation activation in PolyComActivations.All)
                 {
-                    ParityResult result = ParityCheck.Run(activation.Descriptor, target, format, shape, seed: 1234, runs: 2);
+                    ParityResult result = ParityCheck.Run(activation.Descriptor, target, format, ParityCheck.ShapeFor(activation.Descriptor, shape), seed: 1234, runs: 2);
                     results.Add(result);
                     Write(ParityReport.Row(result));
                 }
@@ -103,8 +103,8 @@ public static unsafe class Program
             }
             foreach (PolyComActivation activation in PolyComActivations.All)
             {
-                KernelOutputs reference = ParityCheck.Reference(activation.Descriptor, ParityCheck.Inputs(activation.Descriptor, [4, 37], format, seed: 1));
-                if (!reference.Y.Concat(reference.Dx).Concat(reference.Dweight).Concat(reference.Dbias).All(double.IsFinite))
+                KernelOutputs reference = ParityCheck.Reference(activation.Descriptor, ParityCheck.Inputs(activation.Descriptor, ParityCheck.ShapeFor(activation.Descriptor, [4, 37]), format, seed: 1));
+                if (!reference.Y.Concat(reference.Dx).Concat(reference.Dparameters).All(double.IsFinite))
                 {
                     Console.Error.WriteLine($"{format}: the CPU reference of {activation.Name} produced a non-finite value");
                     return 1;
@@ -125,36 +125,34 @@ public static unsafe class Program
     private static void Time(GpuDevice device, KernelDescriptor descriptor, long rows, int h)
     {
         StorageFormat storage = StorageFormat.BFloat16;
-        int order = descriptor.Order;
+        int columns = descriptor.ParameterCount;
         long n = rows * h, bytes = n * storage.Size;
         ParityInputs inputs = ParityCheck.Inputs(descriptor, [rows, h], storage, seed: 7);
         ICudaModule module = device.ModuleFor(descriptor);
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, storage.Size, device.Multiprocessors);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, storage.Size, device.Multiprocessors, descriptor.Groups);
         using var dX = DeviceBuffer.From(storage.Encode(inputs.X));
         using var dDy = DeviceBuffer.From(storage.Encode(inputs.Dy));
-        using var dW = DeviceBuffer.From(storage.Encode(inputs.Weight));
-        using var dB = DeviceBuffer.From(storage.Encode([inputs.Bias]));
+        using var dP = DeviceBuffer.From(storage.Encode(columns > 0 ? inputs.Parameters : [0.0]));
         using var dY = new DeviceBuffer(bytes);
         using var dDx = new DeviceBuffer(bytes);
-        using var dDw = new DeviceBuffer(order * storage.Size);
-        using var dDb = new DeviceBuffer(storage.Size);
-        using var partials = new DeviceBuffer(geometry.PartialRows * (order + 1) * sizeof(float));
+        using var dDp = new DeviceBuffer(columns * storage.Size);
+        using var partials = new DeviceBuffer(geometry.PartialRows * columns * sizeof(float));
 
         CudaDriver driver = CudaDriver.Instance;
         double copyMs = Events.Median(() => driver.ThrowIfFailed(driver.cuMemcpyDtoD(dY.Pointer, dX.Pointer, (nuint)bytes)));
-        double forwardMs = Events.Median(() => CudaLaunch.LaunchForward(module, storage.Contract, gated: false, geometry, Buffers(dX, dY, null, dW, dB, null, null, null, rows, h, geometry)));
-        double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Contract, gated: false, order, geometry,
-            Buffers(dX, dDx, dDy, dW, dB, partials, dDw, dDb, rows, h, geometry)));
+        double forwardMs = Events.Median(() => CudaLaunch.LaunchForward(module, storage.Contract, gated: false, geometry, Buffers(dX, dY, null, dP, null, null, rows, h, geometry)));
+        double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Contract, gated: false, columns, geometry,
+            Buffers(dX, dDx, dDy, dP, partials, dDp, rows, h, geometry)));
         double copy = 2.0 * bytes / (copyMs * 1e6), forward = 2.0 * bytes / (forwardMs * 1e6), backward = 3.0 * bytes / (backwardMs * 1e6);
         Write($"| {descriptor.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");
     }
 
     // The pointers of one launch: output is y for the forward and dx for the backward.
     internal static KernelBuffers Buffers(
-        DeviceBuffer x, DeviceBuffer output, DeviceBuffer? dy, DeviceBuffer weight, DeviceBuffer bias, DeviceBuffer? partials,
-        DeviceBuffer? dweight, DeviceBuffer? dbias, long rows, int h, LaunchGeometry geometry) =>
-        new(x.Pointer, 0, dy?.Pointer ?? 0, output.Pointer, 0, weight.Pointer, bias.Pointer, partials?.Pointer ?? 0,
-            dweight?.Pointer ?? 0, dbias?.Pointer ?? 0, rows, h, geometry.PartialRows);
+        DeviceBuffer x, DeviceBuffer output, DeviceBuffer? dy, DeviceBuffer parameters, DeviceBuffer? partials,
+        DeviceBuffer? dparameters, long rows, int h, LaunchGeometry geometry) =>
+        new(x.Pointer, 0, dy?.Pointer ?? 0, output.Pointer, 0, parameters.Pointer, partials?.Pointer ?? 0,
+            dparameters?.Pointer ?? 0, rows, h, geometry.PartialRows);
 
     /// <summary>Device memory for the check, freed on dispose.</summary>
     internal sealed class DeviceBuffer : IDisposable

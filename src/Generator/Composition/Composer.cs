@@ -14,7 +14,7 @@ namespace PolyComGen.Generator.Composition;
 /// </summary>
 internal static class Composer
 {
-    private static readonly Expr X = PlanVariables.X, G = PlanVariables.Upstream, GateValue = PlanVariables.Gate, B = PlanVariables.Bias, H = PlanVariables.RowLength;
+    private static readonly Expr X = PlanVariables.X, G = PlanVariables.Upstream, GateValue = PlanVariables.Gate, H = PlanVariables.RowLength;
 
     /// <summary>The forward plan: y, times the gate for gated specs.</summary>
     /// <param name="rowScaling">Scale each row before norm's statistics (the kernels do; the paper's formula does not).</param>
@@ -56,17 +56,23 @@ internal static class Composer
 
     private static Expr W(int k) => PlanVariables.Weight(k);
 
+    private static Expr B(SpecModel spec) => PlanVariables.Bias(spec.Order);
+
     private static Expr Row(string name) => PlanVariables.Row(name);
 
     private static Expr Simplified(Expr e) => Simplifier.Simplify(e);
 
     private static readonly Expr V = Expr.Var("v");
 
-    // Type 1's polynomial b + sum_k w_k v^k, in v.
-    private static Expr PowerForm(int order)
+    // The outer function of v = rho(x) in Type 1: the polynomial b + sum_k w_k v^k, or v itself for an [Activation].
+    private static Expr PowerForm(SpecModel spec)
     {
-        Expr sum = B;
-        for (int k = 1; k <= order; k++)
+        if (!spec.Polynomial)
+        {
+            return V;
+        }
+        Expr sum = B(spec);
+        for (int k = 1; k <= spec.Order; k++)
         {
             sum = sum + W(k) * Expr.Pow(V, k);
         }
@@ -74,11 +80,14 @@ internal static class Composer
     }
 
     // P(v) by Horner's rule, with v replaced by value.
-    private static Expr Horner(Expr value, int order) => Polynomials.Horner(Polynomials.Coefficients(PowerForm(order), "v")!, V).Substitute("v", value);
+    private static Expr Horner(SpecModel spec, Expr value) => Polynomials.Horner(Polynomials.Coefficients(PowerForm(spec), "v")!, V).Substitute("v", value);
 
     // P'(v) = sum_k k w_k v^(k-1), by differentiation, then Horner's rule, with v replaced by value.
-    private static Expr HornerSlope(Expr value, int order) =>
-        Polynomials.Horner(Polynomials.Coefficients(Differentiation.Derivative(PowerForm(order), "v"), "v")!, V).Substitute("v", value);
+    private static Expr HornerSlope(SpecModel spec, Expr value) =>
+        Polynomials.Horner(Polynomials.Coefficients(Differentiation.Derivative(PowerForm(spec), "v"), "v")!, V).Substitute("v", value);
+
+    // The reduction of a parameter's gradient: d + its variable's name (dw1, db, dp_beta).
+    private static string GradientName(Variable parameter) => "d" + parameter.Name;
 
     private static Expr InX(Expr e) => Polynomials.HornerIfPolynomial(e, PlanVariables.X, [PlanVariables.Upstream.Name, PlanVariables.Gate.Name]);
 
@@ -91,9 +100,9 @@ internal static class Composer
     {
         if (spec.Type == 1)
         {
-            return Horner(spec.Inner.Apply(X), spec.Order);
+            return Horner(spec, spec.Inner.Apply(X));
         }
-        Expr sum = B;
+        Expr sum = B(spec);
         for (int k = 1; k <= spec.Order; k++)
         {
             sum = sum + W(k) * spec.Inner.Apply(Expr.Pow(X, k));
@@ -107,7 +116,7 @@ internal static class Composer
         if (spec.Type == 1)
         {
             Expr inner = spec.Inner.Apply(X);
-            return Simplified(HornerSlope(inner, spec.Order) * Differentiation.Derivative(inner, PlanVariables.X.Name));
+            return Simplified(HornerSlope(spec, inner) * Differentiation.Derivative(inner, PlanVariables.X.Name));
         }
         return InX(Differentiation.Derivative(polynomial, PlanVariables.X.Name));
     }
@@ -124,9 +133,9 @@ internal static class Composer
         {
             stores.Add(new Store(ElementOutput.Dgate, Simplified(G * polynomial)));
         }
-        var reductions = Enumerable.Range(1, spec.Order)
-            .Select(k => new Reduction("dw" + k, ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, PlanVariables.Weight(k).Name))))
-            .Append(new Reduction("db", ReductionKind.Sum, Simplified(upstream)))
+        // Every parameter's gradient by differentiation: the weights', the bias' and the named parameters' alike.
+        var reductions = spec.SlotVariables
+            .Select(p => new Reduction(GradientName(p), ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, p.Name))))
             .ToList();
         return new KernelPlan(false, [new Pass(reductions, stores, [])], reductions.Select(r => Row(r.Name)).ToList());
     }
@@ -248,7 +257,7 @@ internal static class Composer
         {
             ScaledInner e = Scale(spec, 1, rowScaling);
             Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[0], 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
-            Expr y = e.Unscaled(Horner(Simplified(e.Values[0] * Row("s")), spec.Order));
+            Expr y = e.Unscaled(Horner(spec, Simplified(e.Values[0] * Row("s"))));
             var output = new Pass([], [new Store(ElementOutput.Y, Simplified(Gated(spec, y)))], []);
             return new KernelPlan(true, [statistics, output], []);
         }
@@ -261,7 +270,7 @@ internal static class Composer
                 new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])),
                 new Definition("c" + k, Simplified(W(k) * Row("s" + k))),
             }).ToList();
-            Expr y = B;
+            Expr y = B(spec);
             for (int k = 1; k <= spec.Order; k++)
             {
                 y = y + Row("c" + k) * e.Values[k - 1];
@@ -276,24 +285,29 @@ internal static class Composer
         Expr upstream = UpstreamOfPolynomial(spec);
         if (spec.Type == 1)
         {
-            // v = ê s; h = ĝ P'(v); dx = s (h - ê s^2 ht / H) dê/dx with ht = sum(h ê); dw_k = sum ĝ v^k.
+            // v = ê s; h = ĝ P'(v); dx = s (h - ê s^2 ht / H) dê/dx with ht = sum(h ê); dw_k = sum ĝ v^k; db = sum ĝ;
+            // a named parameter p: dp = sum s (h - ê s^2 ht / H) dê/dp, in the pass that writes dx.
             ScaledInner e = Scale(spec, 1, rowScaling);
             Expr value = e.Values[0], s = Row("s");
             Pass statistics = e.StatisticsPass([new Reduction("q", ReductionKind.Sum, e.Unscaled(Expr.Pow(value, 2)))], [new Definition("s", InverseRms("q", e.Eps[0]))], _ => "q");
             Expr v = Simplified(value * s);
-            Expr slope = HornerSlope(v, spec.Order);
+            Expr slope = HornerSlope(spec, v);
             Expr h = Simplified(upstream * slope);
             var reductions = new List<Reduction> { new("ht", ReductionKind.Sum, e.Unscaled(h * value)) };
-            reductions.AddRange(Enumerable.Range(1, spec.Order).Select(k => new Reduction("dw" + k, ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k)))));
-            reductions.Add(new Reduction("db", ReductionKind.Sum, Simplified(upstream)));
+            if (spec.Polynomial)
+            {
+                reductions.AddRange(Enumerable.Range(1, spec.Order).Select(k => new Reduction(GradientName(PlanVariables.Weight(k)), ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k)))));
+                reductions.Add(new Reduction(GradientName(PlanVariables.Bias(spec.Order)), ReductionKind.Sum, Simplified(upstream)));
+            }
             var gradients = new Pass(reductions, [], [new Definition("kappa", Simplified(Expr.Pow(s, 2) * Row("ht") / H))]);
-            var stores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(e.Unscaled(s * (h - value * Row("kappa")) * e.Slope(value)))) };
+            Expr adjoint = Simplified(s * (h - value * Row("kappa")));
+            var stores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(e.Unscaled(adjoint * e.Slope(value)))) };
             if (spec.Gated)
             {
-                stores.Add(new Store(ElementOutput.Dgate, e.Unscaled(G * Horner(v, spec.Order))));
+                stores.Add(new Store(ElementOutput.Dgate, e.Unscaled(G * Horner(spec, v))));
             }
-            var partials = Enumerable.Range(1, spec.Order).Select(k => Row("dw" + k)).Append(Row("db")).ToList();
-            return new KernelPlan(true, [statistics, gradients, new Pass([], stores, [])], partials);
+            var learned = LearnedGradients(spec, p => e.Unscaled(adjoint * Differentiation.Derivative(value, p.Name)));
+            return new KernelPlan(true, [statistics, gradients, new Pass(learned, stores, [])], spec.SlotVariables.Select(p => Row(GradientName(p))).ToList());
         }
         else
         {
@@ -312,7 +326,7 @@ internal static class Composer
             reductions.Add(new Reduction("G", ReductionKind.Sum, Simplified(upstream)));
             // dx = (ĝ A - B) dx̂/dx, with A = sum_k a_k dê_k/dx̂ and B = sum_k c_k ê_k dê_k/dx̂, each by Horner's rule in x̂ when a polynomial.
             Expr a = Expr.Zero, b = Expr.Zero;
-            Expr polynomial = B;
+            Expr polynomial = B(spec);
             for (int k = 1; k <= spec.Order; k++)
             {
                 Expr slope = e.Slope(e.Values[k - 1]);
@@ -325,8 +339,25 @@ internal static class Composer
             {
                 stores.Add(new Store(ElementOutput.Dgate, Simplified(G * e.InX(polynomial))));
             }
-            var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Row("s" + k) * Row("S" + k))).Append(Row("G")).ToList();
-            return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), new Pass([], stores, [])], partials);
+            // A named parameter p inside E: dp = sum_k sum (a_k ĝ - c_k ê_k) dê_k/dp, in the pass that writes dx.
+            var learned = LearnedGradients(spec, p =>
+            {
+                Expr term = Expr.Zero;
+                for (int k = 1; k <= spec.Order; k++)
+                {
+                    term = term + (Row("a" + k) * upstream - Row("c" + k) * e.Values[k - 1]) * Differentiation.Derivative(e.Values[k - 1], p.Name);
+                }
+                return e.Unscaled(term);
+            });
+            var partials = Enumerable.Range(1, spec.Order).Select(k => Simplified(Row("s" + k) * Row("S" + k))).Append(Row("G"))
+                .Concat(learned.Select(r => Row(r.Name))).ToList();
+            return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), new Pass(learned, stores, [])], partials);
         }
     }
+
+    // The gradient reductions of the named parameters, each term given by the parameter's variable.
+    private static List<Reduction> LearnedGradients(SpecModel spec, Func<Variable, Expr> term) =>
+        spec.Learned.Select(p => PlanVariables.Learned(p.Name, p.Slot))
+            .Select(p => new Reduction(GradientName(p), ReductionKind.Sum, Simplified(term(p))))
+            .ToList();
 }

@@ -5,8 +5,8 @@ using PolyComGen.Generator.Expressions;
 namespace PolyComGen.Generator.Composition;
 
 /// <summary>
-/// A kernel as data: its passes, and for a backward the Order + 1 gradient partials of a segment (expressions of
-/// its row scalars), for dweight[0..Order-1] and dbias. Every backend lowers the same plan: the C# CPU kernels,
+/// A kernel as data: its passes, and for a backward the gradient partials of a segment (expressions of its row
+/// scalars), one per parameter slot: a PolyCom's dweight[0..Order-1] and dbias, then its named parameters'. Every backend lowers the same plan: the C# CPU kernels,
 /// the CUDA kernels and the eager TorchSharp code.
 /// </summary>
 /// <param name="Rowwise">True when passes reduce over rows (norm); false when the one pass is elementwise.</param>
@@ -24,15 +24,14 @@ internal sealed record KernelPlan(bool Rowwise, IReadOnlyList<Pass> Passes, IRea
         return new[] { PlanVariables.X, PlanVariables.Upstream, PlanVariables.Gate }.Where(used.Contains).ToList();
     }
 
-    /// <summary>The parameters and per-spec values the plan reads: the weights it uses (by k), the bias, the row length.</summary>
+    /// <summary>The parameters and per-spec values the plan reads: the parameters it uses (by slot), the row length.</summary>
     public PlanParameters Parameters
     {
         get
         {
             var used = new HashSet<Variable>(Expressions.SelectMany(e => e.VariableNodes()));
             return new PlanParameters(
-                used.Where(v => v.Role == VariableRole.Weight).OrderBy(v => v.Index).ToList(),
-                used.Contains(PlanVariables.Bias),
+                used.Where(v => v.Role == VariableRole.Parameter).OrderBy(v => v.Index).ToList(),
                 used.Contains(PlanVariables.RowLength));
         }
     }

@@ -14,14 +14,24 @@ internal static class PlanVariables
     /// <summary>The element of the gate (gated specs).</summary>
     public static readonly Variable Gate = new("gate", VariableRole.Gate);
 
-    /// <summary>The bias.</summary>
-    public static readonly Variable Bias = new("b", VariableRole.Bias);
 
     /// <summary>The row length, as a real number (rowwise plans).</summary>
     public static readonly Variable RowLength = new("h", VariableRole.RowLength);
 
-    /// <summary>The weight w[k-1], for k from 1.</summary>
-    public static Variable Weight(int k) => new("w" + k.ToString(System.Globalization.CultureInfo.InvariantCulture), VariableRole.Weight, k);
+    /// <summary>A PolyCom's weight w[k-1], for k from 1: slot k - 1.</summary>
+    public static Variable Weight(int k) => new("w" + k.ToString(System.Globalization.CultureInfo.InvariantCulture), VariableRole.Parameter, k - 1);
+
+    /// <summary>A PolyCom's bias: the slot after the <paramref name="order"/> weights.</summary>
+    public static Variable Bias(int order) => new("b", VariableRole.Parameter, order);
+
+    /// <summary>
+    /// A parameter the declaration names, in <paramref name="slot"/>. Its variable is "p_" and the name, so that it
+    /// never meets a name of the composition (u, v, h, s1 ...) or of the kernels.
+    /// </summary>
+    public static Variable Learned(string name, int slot) => new(LearnedPrefix + name, VariableRole.Parameter, slot);
+
+    /// <summary>What a named parameter's variable starts with.</summary>
+    public const string LearnedPrefix = "p_";
 
     /// <summary>A row scalar: a reduction's result or a definition's name.</summary>
     public static Variable Row(string name) => new(name, VariableRole.RowScalar);

@@ -64,39 +64,76 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor MalformedExpression = Error(
         "PCG0014", "Inner expression is malformed",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionUnknownName = Error(
         "PCG0015", "Unknown name in Inner expression",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionExponent = Error(
         "PCG0016", "Exponent in Inner expression is not a whole-number constant",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionNormNotOutermost = Error(
         "PCG0017", "norm() must enclose the whole Inner expression",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionConstant = Error(
         "PCG0018", "Inner expression does not depend on x",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionDivisionByZero = Error(
         "PCG0019", "Division by zero in Inner expression",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionArgumentCount = Error(
         "PCG0020", "Wrong number of arguments in Inner expression",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionTooLarge = Error(
         "PCG0021", "Inner expression exceeds a limit",
-        "Inner expression: {0}");
+        "{0}: {1}");
 
     public static readonly DiagnosticDescriptor ExpressionConstantRange = Error(
         "PCG0022", "Inner expression needs a constant beyond float32",
-        "Inner expression: {0}");
+        "{0}: {1}");
+
+    public static readonly DiagnosticDescriptor MalformedParameters = Error(
+        "PCG0023", "Parameters is malformed",
+        "Parameters: {0}");
+
+    public static readonly DiagnosticDescriptor InvalidParameterName = Error(
+        "PCG0024", "Parameter name is reserved",
+        "Parameters: {0}");
+
+    public static readonly DiagnosticDescriptor DuplicateParameter = Error(
+        "PCG0025", "Parameter declared twice",
+        "Parameters: {0}");
+
+    public static readonly DiagnosticDescriptor InvalidParameterValue = Error(
+        "PCG0026", "Parameter's initial value is invalid",
+        "Parameters: {0}");
+
+    public static readonly DiagnosticDescriptor UnusedParameter = Error(
+        "PCG0027", "Parameter declared and not used",
+        "Parameters: '{0}' is declared but {1} does not use it; use it or remove it");
+
+    public static readonly DiagnosticDescriptor InvalidGroups = Error(
+        "PCG0028", "Groups is invalid",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor InvalidShared = Error(
+        "PCG0029", "Shared names no parameter",
+        "Shared: {0}");
+
+    public static readonly DiagnosticDescriptor InvalidFit = Error(
+        "PCG0030", "Fit is invalid",
+        "Fit: {0}");
+
+    public static readonly DiagnosticDescriptor FitNotConverged = new(
+        "PCG0031", "Fit did not converge",
+        "Fit = \"{0}\": the least-squares fit did not converge; the initial values it reached approximate the target on [{2}, {3}] with a largest error of {1}",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink("PCG0031"));
 
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PCG0099", "PolyComGen failed on this declaration",
@@ -107,7 +144,8 @@ internal static class DiagnosticDescriptors
         ClassNotPartial, NotAClass, GenericClass, ContainingTypeNotPartial, StaticOrAbstractClass, OrderOutOfRange,
         UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
         MalformedExpression, ExpressionUnknownName, ExpressionExponent, ExpressionNormNotOutermost, ExpressionConstant,
-        ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge, ExpressionConstantRange, InternalError,
+        ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge, ExpressionConstantRange, MalformedParameters,
+        InvalidParameterName, DuplicateParameter, InvalidParameterValue, UnusedParameter, InvalidGroups, InvalidShared, InvalidFit, FitNotConverged, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

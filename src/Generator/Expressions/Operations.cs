@@ -94,10 +94,13 @@ internal static class Operations
         "min", 2, a => [C(Heaviside, a[1] - a[0]), C(Heaviside, a[0] - a[1])], v => double.IsNaN(v[0]) || double.IsNaN(v[1]) ? double.NaN : Math.Min(v[0], v[1]),
         Cpu + ".Min({0}, {1})", Cpu + ".Min({0}, {1})", "pcg_min({0}, {1})", "({0}).minimum({1})", "torch.minimum({0}, {1})");
 
-    /// <summary>1 for u &gt; 0, else 0 (NaN included): relu's derivative, with torch's subgradient 0 at 0.</summary>
+    /// <summary>
+    /// 1 for u &gt; 0, else 0 (NaN included): relu's derivative, with torch's subgradient 0 at 0; in the language, a
+    /// switch between branches, as torch.where(x &gt; 0, a, b) is step(x) * a + (1 - step(x)) * b.
+    /// </summary>
     public static readonly Operation Step = new(
         "step", 1, a => [0], v => v[0] > 0 ? 1 : 0,
-        Cpu + ".Step({0})", Cpu + ".Step({0})", "pcg_step({0})", Eager + ".Step({0})", "polycom_step({0})", internalOnly: true);
+        Cpu + ".Step({0})", Cpu + ".Step({0})", "pcg_step({0})", Eager + ".Step({0})", "polycom_step({0})");
 
     /// <summary>-1, 0 or 1 (0 for NaN): abs's derivative, with torch's subgradient 0 at 0.</summary>
     public static readonly Operation Sign = new(

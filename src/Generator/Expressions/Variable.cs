@@ -3,14 +3,14 @@ using System.Collections.Generic;
 
 namespace PolyComGen.Generator.Expressions;
 
-/// <summary>A named variable with its role: an element value (x, g, gate), a parameter (w1, b), a row scalar, or a placeholder.</summary>
+/// <summary>A named variable with its role: an element value (x, g, gate), a learnable parameter (w1, b, beta), a row scalar, or a placeholder.</summary>
 internal sealed class Variable(string name, VariableRole role = VariableRole.Placeholder, int index = 0) : Expr
 {
     public string Name { get; } = name;
 
     public VariableRole Role { get; } = role;
 
-    /// <summary>The weight's k for <see cref="VariableRole.Weight"/>; 0 otherwise.</summary>
+    /// <summary>The slot of a <see cref="VariableRole.Parameter"/> in the kernels' parameter vector; 0 otherwise.</summary>
     public int Index { get; } = index;
 
     /// <summary>True for the element inputs, which vary within a sweep (x, g, gate).</summary>

@@ -15,11 +15,11 @@ internal enum VariableRole
     /// <summary>The element of the gate (gated specs).</summary>
     Gate,
 
-    /// <summary>The weight w[k-1]; <see cref="Variable.Index"/> is k, from 1.</summary>
-    Weight,
-
-    /// <summary>The bias.</summary>
-    Bias,
+    /// <summary>
+    /// A learnable parameter: a PolyCom's weight w[k-1] or bias, or one the declaration names; <see cref="Variable.Index"/>
+    /// is its slot in the kernels' parameter vector (docs/math.md, "Learnable parameters").
+    /// </summary>
+    Parameter,
 
     /// <summary>The row length, as a real number (rowwise plans).</summary>
     RowLength,

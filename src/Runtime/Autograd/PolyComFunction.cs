@@ -10,9 +10,9 @@ namespace PolyComGen.Autograd;
 
 /// <summary>
 /// The TorchSharp autograd function of one generated spec: forward and backward run
-/// <typeparamref name="TKernel"/>'s fused kernels, and only x (and the gate), the weights and the bias are saved for
-/// backward. Generated modules call <see cref="Apply(Tensor, Tensor, Tensor)"/> (or the gated overload); it checks its
-/// inputs before any kernel runs.
+/// <typeparamref name="TKernel"/>'s fused kernels, and only x (and the gate) and the parameter vector are saved for
+/// backward. Generated modules call <see cref="Apply(Tensor, Tensor?, Tensor)"/> with their parameters in one vector
+/// (which autograd splits back into the named parameters); it checks its inputs before any kernel runs.
 /// </summary>
 /// <remarks>
 /// When the backward runs with grad mode on (create_graph, as for gradient penalties and Hessian-vector products),
@@ -29,27 +29,25 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// <inheritdoc/>
     public override string Name => TKernel.Descriptor.Name;
 
-    /// <summary>Computes the activation of <paramref name="x"/>, recording it for autograd when any input requires grad.</summary>
+    /// <summary>
+    /// Computes the activation of <paramref name="x"/> (times <paramref name="gate"/> for a gated spec), recording it
+    /// for autograd when any input requires grad.
+    /// </summary>
     /// <param name="x">Input of shape [..., H]: float32 or float64 on the CPU; float32, bfloat16 or float16 on a CUDA device.</param>
-    /// <param name="weight">The weights, shape [Order], same dtype and device as <paramref name="x"/>.</param>
-    /// <param name="bias">The bias, shape [1], same dtype and device as <paramref name="x"/>.</param>
-    /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
-    public static Tensor Apply(Tensor x, Tensor weight, Tensor bias) => Apply(x, null, weight, bias);
-
-    /// <summary>Computes a gated activation, PolyCom(<paramref name="x"/>) * <paramref name="gate"/>.</summary>
-    /// <param name="x">Input of shape [..., H].</param>
     /// <param name="gate">The gate, of x's shape, dtype and device (no broadcasting); null for an activation that is not gated.</param>
-    /// <param name="weight">The weights, shape [Order].</param>
-    /// <param name="bias">The bias, shape [1].</param>
+    /// <param name="parameters">
+    /// Every learnable parameter in one vector, in the order of the descriptor's <see cref="KernelDescriptor.ParameterNames"/>
+    /// (a PolyCom's weights and bias first), of x's dtype and device.
+    /// </param>
     /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
-    public static Tensor Apply(Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public static Tensor Apply(Tensor x, Tensor? gate, Tensor parameters)
     {
-        KernelBackends.For(TKernel.Descriptor, x).Validate(TKernel.Descriptor, x, gate, weight, bias);
-        bool recorded = is_grad_enabled() && (x.requires_grad || weight.requires_grad || bias.requires_grad || gate?.requires_grad == true);
-        Tensor? probe = recorded ? InPlaceGuard.Probe(x, gate is null ? [x, weight] : [x, gate, weight]) : null;
+        KernelBackends.For(TKernel.Descriptor, x).Validate(TKernel.Descriptor, x, gate, parameters);
+        bool recorded = is_grad_enabled() && (x.requires_grad || parameters.requires_grad || gate?.requires_grad == true);
+        Tensor? probe = recorded ? InPlaceGuard.Probe(x, gate is null ? [x, parameters] : [x, gate, parameters]) : null;
         try
         {
-            return apply(x, weight, bias, gate, probe);
+            return apply(x, parameters, gate, probe);
         }
         finally
         {
@@ -57,20 +55,19 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
             probe?.Dispose();
             GC.KeepAlive(x);
             GC.KeepAlive(gate);
-            GC.KeepAlive(weight);
-            GC.KeepAlive(bias);
+            GC.KeepAlive(parameters);
         }
     }
 
     /// <inheritdoc/>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
-        var (x, weight, bias, gate) = ((Tensor)vars[0], (Tensor)vars[1], (Tensor)vars[2], vars[3] as Tensor);
-        ctx.save_for_backward(gate is null ? [x, weight, bias] : [x, weight, bias, gate]);
-        ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, weight.shape, x.dtype, x.device));
+        var (x, parameters, gate) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
+        ctx.save_for_backward(gate is null ? [x, parameters] : [x, parameters, gate]);
+        ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, parameters.shape, x.dtype, x.device));
         // Temporaries (contiguous views, copies) die with the scope; the output is held until apply has wrapped it.
         using var scope = NewDisposeScope();
-        Tensor y = KernelBackends.For(TKernel.Descriptor, x).Forward(TKernel.Descriptor, x, gate, weight, bias);
+        Tensor y = KernelBackends.For(TKernel.Descriptor, x).Forward(TKernel.Descriptor, x, gate, parameters);
         return NativeHandoff.HoldForwardOutput(y);
     }
 
@@ -103,7 +100,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         return result;
     }
 
-    // In the order of apply's arguments: x, weight, bias, gate.
+    // In the order of apply's arguments: x, parameters, gate.
     private static List<Tensor?> Gradients(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
@@ -118,19 +115,19 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
             // graph not run (autograd.grad of other inputs), NaN gradients are still not silently wrong.
             Console.Error.WriteLine($"PolyComGen: {TKernel.Descriptor.Name}: a tensor saved for backward was modified in place after the forward; its gradients are NaN.");
             using Scalar nan = double.NaN.ToScalar(); // a local, so that it outlives the native calls that read it
-            return [Filled(shapes.X, nan, shapes), Filled(shapes.Weight, nan, shapes), Filled([1], nan, shapes), TKernel.Descriptor.Gated ? Filled(shapes.X, nan, shapes) : null];
+            return [Filled(shapes.X, nan, shapes), Filled(shapes.Parameters, nan, shapes), TKernel.Descriptor.Gated ? Filled(shapes.X, nan, shapes) : null];
         }
         using var scope = NewDisposeScope();
-        var (x, weight, bias) = (saved[0], saved[1], saved[2]);
-        Tensor? gate = saved.Count > 3 ? saved[3] : null;
+        var (x, parameters) = (saved[0], saved[1]);
+        Tensor? gate = saved.Count > 2 ? saved[2] : null;
         if (is_grad_enabled())
         {
             // create_graph: the closed forms as differentiable ops of the saved tensors and the incoming gradient.
-            var (edx, edweight, edbias, edgate) = TKernel.EagerBackward(x, gate, gradOutput.to(x.dtype), weight, bias);
-            return [edx.DetachFromDisposeScope(), edweight.DetachFromDisposeScope(), edbias.DetachFromDisposeScope(), edgate?.DetachFromDisposeScope()];
+            var (edx, edparameters, edgate) = TKernel.EagerBackward(x, gate, gradOutput.to(x.dtype), parameters);
+            return [edx.DetachFromDisposeScope(), edparameters.DetachFromDisposeScope(), edgate?.DetachFromDisposeScope()];
         }
-        var (dx, dweight, dbias, dgate) = KernelBackends.For(TKernel.Descriptor, x).Backward(TKernel.Descriptor, x, gate, gradOutput.to(x.dtype), weight, bias);
-        return [dx.DetachFromDisposeScope(), dweight.DetachFromDisposeScope(), dbias.DetachFromDisposeScope(), dgate?.DetachFromDisposeScope()];
+        var (dx, dparameters, dgate) = KernelBackends.For(TKernel.Descriptor, x).Backward(TKernel.Descriptor, x, gate, gradOutput.to(x.dtype), parameters);
+        return [dx.DetachFromDisposeScope(), dparameters.DetachFromDisposeScope(), dgate?.DetachFromDisposeScope()];
     }
 
     private static Tensor Filled(long[] shape, Scalar value, SavedShapes shapes)
@@ -146,10 +143,10 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     {
         Console.Error.WriteLine($"PolyComGen: the backward of {TKernel.Descriptor.Name} failed, so autograd will report an invalid gradient: {failure}");
         var shapes = (SavedShapes)ctx.get_data(nameof(SavedShapes));
-        return [empty([0], dtype: shapes.Dtype, device: shapes.Device), empty(shapes.Weight, dtype: shapes.Dtype, device: shapes.Device),
-                empty([1], dtype: shapes.Dtype, device: shapes.Device), TKernel.Descriptor.Gated ? empty([0], dtype: shapes.Dtype, device: shapes.Device) : null];
+        return [empty([0], dtype: shapes.Dtype, device: shapes.Device), empty(shapes.Parameters, dtype: shapes.Dtype, device: shapes.Device),
+                TKernel.Descriptor.Gated ? empty([0], dtype: shapes.Dtype, device: shapes.Device) : null];
     }
 
     /// <summary>What the backward needs to know even when the saved tensors cannot be read.</summary>
-    private sealed record SavedShapes(long[] X, long[] Weight, ScalarType Dtype, Device Device);
+    private sealed record SavedShapes(long[] X, long[] Parameters, ScalarType Dtype, Device Device);
 }

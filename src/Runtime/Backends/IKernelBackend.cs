@@ -14,13 +14,13 @@ public interface IKernelBackend
     /// <summary>The backend's name, for messages and reports.</summary>
     string Name { get; }
 
-    /// <summary>Throws, naming the problem, when these tensors cannot run here: their device, dtype or shape, the gate, the parameters.</summary>
+    /// <summary>Throws, naming the problem, when these tensors cannot run here: their device, dtype or shape, the gate, the parameter vector.</summary>
     /// <exception cref="System.ArgumentException">A tensor does not fit the kernels or this backend.</exception>
-    void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
+    void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters);
 
     /// <summary>The activation of <paramref name="x"/> (times the gate when gated), for tensors <see cref="Validate"/> accepted.</summary>
-    Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias);
+    Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters);
 
     /// <summary>Every gradient for the upstream gradient <paramref name="dy"/> (of x's shape and dtype), for tensors <see cref="Validate"/> accepted.</summary>
-    PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias);
+    PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters);
 }

@@ -31,8 +31,8 @@ internal static class InputChecks
         CheckLike(descriptor.Name, "the upstream gradient", dy, x, nameof(dy));
     }
 
-    /// <summary>The gate, the weights and the bias fit the input, and the input's shape fits the kernels.</summary>
-    public static void CheckShapeAndParameters(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    /// <summary>The gate and the parameter vector fit the input, and the input's shape fits the kernels.</summary>
+    public static void CheckShapeAndParameters(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
     {
         string module = descriptor.Name;
         if (descriptor.Gated && gate is null)
@@ -47,8 +47,12 @@ internal static class InputChecks
         {
             CheckLike(module, "the gate", gate, x, nameof(gate));
         }
-        CheckParameter(module, "weight", weight, x, descriptor.Order);
-        CheckParameter(module, "bias", bias, x, 1);
+        CheckParameters(descriptor, parameters, x);
+        if (descriptor.Groups > 1 && (x.dim() == 0 || x.shape[^1] % descriptor.Groups != 0))
+        {
+            string length = x.dim() == 0 ? "a 0-dimensional input has none" : $"the input's is {x.shape[^1]}";
+            throw new ArgumentException($"{module} splits the last dimension into {descriptor.Groups} groups of equal length, but {length}; give it a last dimension divisible by {descriptor.Groups}.", nameof(x));
+        }
         if (descriptor.Rowwise && x.dim() == 0)
         {
             throw new ArgumentException($"{module}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; give it shape [..., H].", nameof(x));
@@ -72,23 +76,26 @@ internal static class InputChecks
         }
     }
 
-    private static void CheckParameter(string module, string name, Tensor parameter, Tensor x, long length)
+    private static void CheckParameters(KernelDescriptor descriptor, Tensor parameter, Tensor x)
     {
+        const string name = "parameters";
+        string module = descriptor.Name;
+        long length = descriptor.ParameterCount;
         if (parameter is null)
         {
-            throw new ArgumentNullException(name, $"{module}: {name} is null.");
+            throw new ArgumentNullException(name, $"{module}: the parameter vector is null.");
         }
         if (parameter.dtype != x.dtype)
         {
-            throw new ArgumentException($"{module}: input dtype {x.dtype} does not match {name} dtype {parameter.dtype}; convert the module with .to({x.dtype}) or the input with .to({parameter.dtype}).", name);
+            throw new ArgumentException($"{module}: input dtype {x.dtype} does not match the parameters' dtype {parameter.dtype}; convert the module with .to({x.dtype}) or the input with .to({parameter.dtype}).", name);
         }
         if (parameter.device_type != x.device_type || parameter.device_index != x.device_index)
         {
-            throw new ArgumentException($"{module}: input is on {x.device} but {name} is on {parameter.device}; move them to the same device.", name);
+            throw new ArgumentException($"{module}: input is on {x.device} but the parameters are on {parameter.device}; move them to the same device.", name);
         }
         if (parameter.dim() != 1 || parameter.shape[0] != length)
         {
-            throw new ArgumentException($"{module}: {name} has shape [{string.Join(", ", parameter.shape)}]; expected [{length}].", name);
+            throw new ArgumentException($"{module}: the parameter vector has shape [{string.Join(", ", parameter.shape)}]; expected [{length}] ({string.Join(", ", descriptor.ParameterNames)}).", name);
         }
     }
 }

@@ -14,18 +14,18 @@ public sealed class CpuKernels<TKernel> : ICpuKernels where TKernel : IPolyComKe
     }
 
     /// <inheritdoc/>
-    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gate, Span<float> y, ReadOnlySpan<float> weight, float bias) =>
-        TKernel.Forward(x, gate, y, weight, bias);
+    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> gate, Span<float> y, ReadOnlySpan<float> parameters) =>
+        TKernel.Forward(x, gate, y, parameters);
 
     /// <inheritdoc/>
-    public void Forward(ReadOnlySpan<double> x, ReadOnlySpan<double> gate, Span<double> y, ReadOnlySpan<double> weight, double bias) =>
-        TKernel.Forward(x, gate, y, weight, bias);
+    public void Forward(ReadOnlySpan<double> x, ReadOnlySpan<double> gate, Span<double> y, ReadOnlySpan<double> parameters) =>
+        TKernel.Forward(x, gate, y, parameters);
 
     /// <inheritdoc/>
-    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gate, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dgate, ReadOnlySpan<float> weight, float bias, Span<float> partials) =>
-        TKernel.Backward(x, gate, dy, dx, dgate, weight, bias, partials);
+    public void Backward(ReadOnlySpan<float> x, ReadOnlySpan<float> gate, ReadOnlySpan<float> dy, Span<float> dx, Span<float> dgate, ReadOnlySpan<float> parameters, Span<float> partials) =>
+        TKernel.Backward(x, gate, dy, dx, dgate, parameters, partials);
 
     /// <inheritdoc/>
-    public void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> gate, ReadOnlySpan<double> dy, Span<double> dx, Span<double> dgate, ReadOnlySpan<double> weight, double bias, Span<double> partials) =>
-        TKernel.Backward(x, gate, dy, dx, dgate, weight, bias, partials);
+    public void Backward(ReadOnlySpan<double> x, ReadOnlySpan<double> gate, ReadOnlySpan<double> dy, Span<double> dx, Span<double> dgate, ReadOnlySpan<double> parameters, Span<double> partials) =>
+        TKernel.Backward(x, gate, dy, dx, dgate, parameters, partials);
 }

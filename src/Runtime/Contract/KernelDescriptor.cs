@@ -16,8 +16,12 @@ public sealed class KernelDescriptor
     /// <param name="gated">True when the kernels take a gate and give its gradient.</param>
     /// <param name="cudaSource">The CUDA translation unit.</param>
     /// <param name="cpu">The CPU kernels on spans.</param>
-    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu)
+    /// <param name="parameterNames">The name of each slot of a group's parameters, in order.</param>
+    /// <param name="groups">The groups the last dimension splits into; the parameter vector holds every slot of each.</param>
+    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu, string[] parameterNames, int groups = 1)
     {
+        Groups = groups >= 1 ? groups : throw new ArgumentOutOfRangeException(nameof(groups), groups, "At least one group.");
+        ParameterNames = parameterNames ?? throw new ArgumentNullException(nameof(parameterNames));
         Cpu = cpu ?? throw new ArgumentNullException(nameof(cpu));
         Name = name ?? throw new ArgumentNullException(nameof(name));
         Spec = spec ?? throw new ArgumentNullException(nameof(spec));
@@ -32,8 +36,24 @@ public sealed class KernelDescriptor
     /// <summary>The spec the kernels compute.</summary>
     public PolyComSpec Spec { get; }
 
-    /// <summary>The number of weights; the gradient partials have <see cref="KernelContract.PartialColumns"/> columns.</summary>
-    public int Order => Spec.Order;
+    /// <summary>The number of weights (0 for an <c>[Activation]</c>, which has none).</summary>
+    public int Order => Spec.Activation ? 0 : Spec.Order;
+
+    /// <summary>
+    /// The slots of one group's parameters, in order: a PolyCom's <c>weight[0]</c> ... <c>weight[Order-1]</c> and
+    /// <c>bias</c>, then the parameters its declaration names. The parameter vector the kernels take holds them group
+    /// after group (a shared parameter repeated in every group), and the gradient partials have one column per entry.
+    /// </summary>
+    public System.Collections.Generic.IReadOnlyList<string> ParameterNames { get; }
+
+    /// <summary>
+    /// The groups the last dimension splits into (contiguous, of equal length), each with its own parameters; 1 when
+    /// the declaration has no <c>Groups</c>.
+    /// </summary>
+    public int Groups { get; }
+
+    /// <summary>The length of the parameter vector: <see cref="Groups"/> times the slots of <see cref="ParameterNames"/>.</summary>
+    public int ParameterCount => Groups * ParameterNames.Count;
 
     /// <summary>True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</summary>
     public bool Rowwise { get; }

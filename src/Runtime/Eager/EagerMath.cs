@@ -31,6 +31,20 @@ public static class EagerMath
     /// <summary>The largest element, as a 0-dimensional tensor.</summary>
     public static Tensor TotalMax(Tensor t) => t.max();
 
+    /// <summary>
+    /// Slot <paramref name="slot"/> of each of <paramref name="groups"/> groups of the parameter vector, each repeated
+    /// over its group's columns: a vector over <paramref name="x"/>'s last dimension.
+    /// </summary>
+    public static Tensor GroupParameter(Tensor parameters, int slot, int groups, Tensor x) =>
+        parameters.view(groups, -1).select(1, slot).repeat_interleave(x.shape[^1] / groups);
+
+    /// <summary>The sums of <paramref name="value"/> (broadcast to x's shape) over each group's columns of every row.</summary>
+    public static Tensor GroupSum(Tensor value, int groups, Tensor x) =>
+        value.broadcast_to(x.shape).reshape(-1, groups, x.shape[^1] / groups).sum(new long[] { 0, 2 });
+
+    /// <summary>Per-group vectors, one per slot, as one vector group after group.</summary>
+    public static Tensor StackGroups(params Tensor[] parts) => stack(parts, 1).reshape(-1);
+
     /// <summary>0-dimensional tensors stacked into a vector.</summary>
     public static Tensor Stack(params Tensor[] parts) => stack(parts.Select(p => p.reshape(new long[] { 1 })), 0).reshape(new long[] { parts.Length });
 

@@ -34,7 +34,7 @@ def polycom_rescale(m, q):
 
 # ---- Checks, raised before any kernel runs ----
 
-def _check(x, gate, weight, bias):
+def _check(x, gate, parameters):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{NAME}: x must be a tensor, not {type(x).__name__}.")
     if not x.is_floating_point():
@@ -46,14 +46,17 @@ def _check(x, gate, weight, bias):
     if gate is not None and (gate.dtype != x.dtype or gate.device != x.device or gate.shape != x.shape):
         raise ValueError(f"{NAME}: the gate ({gate.dtype}, {list(gate.shape)} on {gate.device}) must have the input's "
                          f"dtype, shape and device ({x.dtype}, {list(x.shape)} on {x.device}).")
-    for name, parameter, length in (("weight", weight, ORDER), ("bias", bias, 1)):
-        if parameter.dtype != x.dtype:
-            raise TypeError(f"{NAME}: input dtype {x.dtype} does not match {name} dtype {parameter.dtype}; convert the "
-                            f"module with .to({x.dtype}) or the input with .to({parameter.dtype}).")
-        if parameter.device != x.device:
-            raise ValueError(f"{NAME}: {name} is on {parameter.device}, the input on {x.device}.")
-        if tuple(parameter.shape) != (length,):
-            raise ValueError(f"{NAME}: {name} must have shape [{length}], not {list(parameter.shape)}.")
+    if SLOTS > 0:
+        if parameters.dtype != x.dtype:
+            raise TypeError(f"{NAME}: input dtype {x.dtype} does not match the parameters' dtype {parameters.dtype}; convert "
+                            f"the module with .to({x.dtype}) or the input with .to({parameters.dtype}).")
+        if parameters.device != x.device:
+            raise ValueError(f"{NAME}: the parameters are on {parameters.device}, the input on {x.device}.")
+    if tuple(parameters.shape) != (SLOTS,):
+        raise ValueError(f"{NAME}: the parameter vector must have shape [{SLOTS}], not {list(parameters.shape)}.")
+    if GROUPS > 1 and (x.dim() == 0 or x.shape[-1] % GROUPS != 0):
+        raise ValueError(f"{NAME} splits the last dimension into {GROUPS} groups of equal length, but the input's last "
+                         f"dimension is {'missing' if x.dim() == 0 else x.shape[-1]}; give it one divisible by {GROUPS}.")
     if ROWWISE and x.dim() == 0:
         raise ValueError(f"{NAME}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; "
                          "give it shape [..., H].")
@@ -110,10 +113,10 @@ def _geometry(rows, h, element_size, device_index):
     if ROWWISE:
         return min(rows, cap), rows
     per_chunk = CHUNK_BYTES // element_size
-    chunks = (rows * h + per_chunk - 1) // per_chunk
+    chunks = (rows * (h // GROUPS) + per_chunk - 1) // per_chunk
     needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
-    grid = max(1, min(needed, cap))
-    return grid, grid
+    grid = max(1, min(needed, max(1, cap // GROUPS)))
+    return grid * GROUPS, grid
 
 
 def _launch(role, dtype, device_index, blocks, values):
@@ -137,52 +140,52 @@ def _rows(x):
     return (0 if h == 0 else x.numel() // h), h
 
 
-def fused_forward(x, gate, weight, bias):
+def fused_forward(x, gate, parameters):
     """y from the fused forward kernel, for checked CUDA tensors of a supported dtype."""
-    x, weight, bias = x.contiguous(), weight.contiguous(), bias.contiguous()
+    x, parameters = x.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     if blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "weight": weight, "bias": bias, "rows": rows, "h": h})
+        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h})
     return y
 
 
-def fused_backward(x, gate, dy, weight, bias):
-    """(dx, dweight, dbias, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
+def fused_backward(x, gate, dy, parameters):
+    """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
     empty tensor for an activation that is not gated."""
-    x, dy, weight, bias = x.contiguous(), dy.contiguous(), weight.contiguous(), bias.contiguous()
+    x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     if blocks == 0:
-        return dx, torch.zeros(ORDER, dtype=x.dtype, device=x.device), torch.zeros(1, dtype=x.dtype, device=x.device), dgate
-    dweight = torch.empty(ORDER, dtype=x.dtype, device=x.device)
-    dbias = torch.empty(1, dtype=x.dtype, device=x.device)
-    partials = torch.empty(partial_rows, PARTIAL_COLUMNS, dtype=torch.float32, device=x.device)
-    values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "weight": weight,
-              "bias": bias, "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dweight": dweight, "dbias": dbias}
+        return dx, torch.zeros(SLOTS, dtype=x.dtype, device=x.device), dgate
+    dparameters = torch.empty(SLOTS, dtype=x.dtype, device=x.device)
+    partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
+    values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
     _launch("backward", x.dtype, x.device.index, blocks, values)
-    _launch("reduce", x.dtype, x.device.index, PARTIAL_COLUMNS, values)  # one block per column
-    return dx, dweight, dbias, dgate
+    if SLOTS > 0:
+        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
+    return dx, dparameters, dgate
 
 
 class _FusedFunction(torch.autograd.Function):
     """The fused kernels under autograd (PyTorch without torch.library.custom_op); saves x (and the gate) only."""
 
     @staticmethod
-    def forward(ctx, x, gate, weight, bias):
-        ctx.save_for_backward(x, gate, weight, bias)
-        return fused_forward(x, gate, weight, bias)
+    def forward(ctx, x, gate, parameters):
+        ctx.save_for_backward(x, gate, parameters)
+        return fused_forward(x, gate, parameters)
 
     @staticmethod
     def backward(ctx, dy):
-        x, gate, weight, bias = ctx.saved_tensors
-        dx, dweight, dbias, dgate = fused_backward(x, gate, dy, weight, bias)
-        return dx, (dgate if gate is not None else None), dweight, dbias
+        x, gate, parameters = ctx.saved_tensors
+        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters)
+        return dx, (dgate if gate is not None else None), dparameters
 
 
 _fused = _FusedFunction.apply
@@ -193,30 +196,30 @@ if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
         _backward_op_name = f"polycomgen::{NAME.lower()}_backward"
 
         @torch.library.custom_op(_forward_op_name, mutates_args=())
-        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-            return fused_forward(x, gate, weight, bias)
+        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], parameters: torch.Tensor) -> torch.Tensor:
+            return fused_forward(x, gate, parameters)
 
         @_forward_op.register_fake
-        def _(x, gate, weight, bias):
+        def _(x, gate, parameters):
             return torch.empty_like(x)
 
         @torch.library.custom_op(_backward_op_name, mutates_args=())
-        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor, weight: torch.Tensor,
-                         bias: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-            return fused_backward(x, gate, dy, weight, bias)
+        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor,
+                         parameters: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            return fused_backward(x, gate, dy, parameters)
 
         @_backward_op.register_fake
-        def _(x, gate, dy, weight, bias):
-            return (torch.empty_like(x), weight.new_empty(ORDER), bias.new_empty(1),
+        def _(x, gate, dy, parameters):
+            return (torch.empty_like(x), parameters.new_empty(SLOTS),
                     torch.empty_like(x) if gate is not None else x.new_empty(0))
 
         def _setup_context(ctx, inputs, output):
             ctx.save_for_backward(*inputs)
 
         def _backward(ctx, dy):
-            x, gate, weight, bias = ctx.saved_tensors
-            dx, dweight, dbias, dgate = _backward_op(x, gate, dy, weight, bias)
-            return dx, (dgate if gate is not None else None), dweight, dbias
+            x, gate, parameters = ctx.saved_tensors
+            dx, dparameters, dgate = _backward_op(x, gate, dy, parameters)
+            return dx, (dgate if gate is not None else None), dparameters
 
         _forward_op.register_autograd(_backward, setup_context=_setup_context)
         _fused = _forward_op
@@ -227,7 +230,7 @@ if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
 # ---- The module ----
 
 class PolyComModule(torch.nn.Module):
-    """The activation, with parameters weight [ORDER] (1/ORDER each) and bias [1] (0), in float32, as the C# module.
+    """The activation, with the parameters of LEARNABLE (name, length, initial value), in float32, as the C# module.
 
     forward(x) (or forward(x, gate) when gated) runs the fused CUDA kernels on CUDA tensors of float32, bfloat16 or
     float16 where CuPy is installed; otherwise the same formula as eager torch ops, which autograd differentiates.
@@ -235,21 +238,35 @@ class PolyComModule(torch.nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.weight = torch.nn.Parameter(torch.full((ORDER,), 1.0 / ORDER, dtype=torch.float32))
-        self.bias = torch.nn.Parameter(torch.zeros(1, dtype=torch.float32))
+        for name, length, initial, per_group in LEARNABLE:
+            shape = (length,) if GROUPS == 1 or not per_group else ((GROUPS,) if length == 1 else (GROUPS, length))
+            self.register_parameter(name, torch.nn.Parameter(torch.full(shape, initial, dtype=torch.float32)))
 
     spec = None  # set below: the attribute text
     formula = None
 
+    def kernel_parameters(self, x=None):
+        """Every parameter in one vector, in the kernels' slot order (an empty one of x's dtype when there are none)."""
+        if not LEARNABLE:
+            return torch.empty(0, dtype=torch.float32 if x is None else x.dtype, device=None if x is None else x.device)
+        if GROUPS > 1:
+            # Each group's slots side by side, a shared parameter repeated in every group, then flattened.
+            parts = [getattr(self, name).reshape(GROUPS, -1) if per_group else getattr(self, name).reshape(1, 1).expand(GROUPS, 1)
+                     for name, _, _, per_group in LEARNABLE]
+            return torch.cat(parts, 1).reshape(-1)
+        parts = [getattr(self, name) for name, _, _, _ in LEARNABLE]
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
     def forward(self, x, gate=None):
-        _check(x, gate, self.weight, self.bias)
+        parameters = self.kernel_parameters(x)
+        _check(x, gate, parameters)
         if x.is_cuda and x.dtype in ENTRY_POINTS:
             if cuda_available():
-                return _fused(x, gate, self.weight, self.bias)
+                return _fused(x, gate, parameters)
             _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
         elif not x.is_cuda:
             _say_once("CPU tensors run the eager formula (the fused kernels are for CUDA tensors).")
-        return eager_forward(x, gate, self.weight, self.bias)
+        return eager_forward(x, gate, parameters)
 
     def extra_repr(self):
         return self.spec

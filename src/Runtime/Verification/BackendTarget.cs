@@ -37,11 +37,11 @@ public sealed record BackendTarget(IKernelBackend Backend, bool Misaligned = fal
         }
         Tensor x = Stored(inputs.X, inputs.Shape), dy = Stored(inputs.Dy, inputs.Shape);
         Tensor? gate = inputs.Gate is null ? null : Stored(inputs.Gate, inputs.Shape);
-        Tensor weight = Stored(inputs.Weight, [inputs.Weight.Length]), bias = Stored([inputs.Bias], [1]);
-        Backend.Validate(descriptor, x, gate, weight, bias);
-        Tensor y = Backend.Forward(descriptor, x, gate, weight, bias);
-        PolyComGradients g = Backend.Backward(descriptor, x, gate, dy, weight, bias);
-        return new KernelOutputs(Values(y), Values(g.Dx), Values(g.Dweight), Values(g.Dbias), g.Dgate is null ? null : Values(g.Dgate));
+        Tensor parameters = Stored(inputs.Parameters, [inputs.Parameters.Length]);
+        Backend.Validate(descriptor, x, gate, parameters);
+        Tensor y = Backend.Forward(descriptor, x, gate, parameters);
+        PolyComGradients g = Backend.Backward(descriptor, x, gate, dy, parameters);
+        return new KernelOutputs(Values(y), Values(g.Dx), Values(g.Dparameters), g.Dgate is null ? null : Values(g.Dgate));
     }
 
     /// <summary>The TorchSharp dtype of a storage format.</summary>

@@ -32,7 +32,7 @@ public static class CudaEmulator
     public static Tensor Forward(IPolyComModule activation, Tensor x, Tensor? gate = null, CudaEmulationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        return Forward(activation.Descriptor, x, gate, activation.Weight, activation.Bias, options);
+        return Forward(activation.Descriptor, x, gate, activation.KernelParameters(), options);
     }
 
     /// <summary>All gradients of <paramref name="activation"/>'s CUDA kernels, for the upstream gradient <paramref name="dy"/>.</summary>
@@ -40,28 +40,28 @@ public static class CudaEmulator
     public static PolyComGradients Backward(IPolyComModule activation, Tensor x, Tensor dy, Tensor? gate = null, CudaEmulationOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        return Backward(activation.Descriptor, x, gate, dy, activation.Weight, activation.Bias, options);
+        return Backward(activation.Descriptor, x, gate, dy, activation.KernelParameters(), options);
     }
 
     /// <summary>The forward of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
     /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    public static Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, CudaEmulationOptions? options = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(descriptor, x, gate, weight, bias);
+        backend.Validate(descriptor, x, gate, parameters);
         using var scope = NewDisposeScope();
-        return backend.Forward(descriptor, x, gate, weight, bias).MoveToOuterDisposeScope();
+        return backend.Forward(descriptor, x, gate, parameters).MoveToOuterDisposeScope();
     }
 
     /// <summary>All gradients of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
     /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias, CudaEmulationOptions? options = null)
+    public static PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, CudaEmulationOptions? options = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(descriptor, x, gate, weight, bias);
+        backend.Validate(descriptor, x, gate, parameters);
         InputChecks.CheckUpstream(descriptor, dy, x);
         using var scope = NewDisposeScope();
-        PolyComGradients g = backend.Backward(descriptor, x, gate, dy, weight, bias);
-        return new PolyComGradients(g.Dx.MoveToOuterDisposeScope(), g.Dweight.MoveToOuterDisposeScope(), g.Dbias.MoveToOuterDisposeScope(), g.Dgate?.MoveToOuterDisposeScope());
+        PolyComGradients g = backend.Backward(descriptor, x, gate, dy, parameters);
+        return new PolyComGradients(g.Dx.MoveToOuterDisposeScope(), g.Dparameters.MoveToOuterDisposeScope(), g.Dgate?.MoveToOuterDisposeScope());
     }
 }

@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PolyComGen.Backends.Cpu;
 using PolyComGen.Contract;
 
 namespace PolyComGen.Verification;
@@ -13,6 +14,17 @@ namespace PolyComGen.Verification;
 /// </summary>
 public static class ParityCheck
 {
+    /// <summary>
+    /// <paramref name="shape"/> for <paramref name="descriptor"/>: as it is, or for a grouped activation with the last
+    /// dimension times the groups, so that rows split into groups evenly.
+    /// </summary>
+    public static long[] ShapeFor(KernelDescriptor descriptor, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        ArgumentNullException.ThrowIfNull(shape);
+        return descriptor.Groups == 1 || shape.Length == 0 ? shape : [.. shape[..^1], shape[^1] * descriptor.Groups];
+    }
+
     /// <summary>The bound of every error: 1e-5 for float32 storage, 1e-2 for bfloat16 and float16.</summary>
     public static double Tolerance(StorageFormat format) => format == StorageFormat.Float32 ? 1e-5 : 1e-2;
 
@@ -38,7 +50,7 @@ public static class ParityCheck
     /// <summary>
     /// Seeded inputs for <paramref name="shape"/>, rounded to <paramref name="format"/>: x ~ N(0, 0.9^2) with every
     /// tenth element (at random) exactly 0, where relu, abs and max have their kinks; the gate and dy ~ N(0, 1);
-    /// weights and bias ~ N(0, 0.5^2). Rows of one element under norm() get x below 1e-3: there norm(u) is sign(u) up
+    /// every parameter (weights, bias and named ones) ~ N(0, 0.5^2). Rows of one element under norm() get x below 1e-3: there norm(u) is sign(u) up
     /// to eps, and its derivative a cancellation that no float32 evaluation survives once u^2 exceeds eps.
     /// </summary>
     public static ParityInputs Inputs(KernelDescriptor descriptor, long[] shape, StorageFormat format, ulong seed)
@@ -61,10 +73,9 @@ public static class ParityCheck
         }
         double[]? gate = descriptor.Gated ? Normal(random, count, 1.0) : null;
         double[] dy = Normal(random, count, 1.0);
-        double[] weight = Normal(random, descriptor.Order, 0.5);
-        double bias = Normal(random, 1, 0.5)[0];
+        double[] parameters = Normal(random, descriptor.ParameterCount, 0.5);
         double[] Rounded(double[] values) => values.Select(format.Round).ToArray();
-        return new ParityInputs(shape.ToArray(), Rounded(x), gate is null ? null : Rounded(gate), Rounded(dy), Rounded(weight), format.Round(bias));
+        return new ParityInputs(shape.ToArray(), Rounded(x), gate is null ? null : Rounded(gate), Rounded(dy), Rounded(parameters));
     }
 
     /// <summary>The float64 CPU kernels' outputs for <paramref name="inputs"/>: segments as the CPU backend cuts them, partials summed in order.</summary>
@@ -74,22 +85,22 @@ public static class ParityCheck
         ArgumentNullException.ThrowIfNull(inputs);
         double[] y = new double[inputs.X.Length], dx = new double[inputs.X.Length];
         double[]? dgate = inputs.Gate is null ? null : new double[inputs.X.Length];
-        double[] sums = Backward(descriptor, inputs.X, inputs.Gate, inputs.Dy, inputs.Weight, inputs.Bias, dx, dgate, inputs.Width);
-        Forward(descriptor, inputs.X, inputs.Gate, inputs.Weight, inputs.Bias, y, inputs.Width);
-        return new KernelOutputs(y, dx, sums[..descriptor.Order], [sums[descriptor.Order]], dgate);
+        double[] sums = Backward(descriptor, inputs.X, inputs.Gate, inputs.Dy, inputs.Parameters, dx, dgate, Segments(descriptor, inputs));
+        Forward(descriptor, inputs.X, inputs.Gate, inputs.Parameters, y, inputs.Width);
+        return new KernelOutputs(y, dx, sums, dgate);
     }
 
     /// <summary>The errors of <paramref name="actual"/> against <paramref name="expected"/>, as <see cref="ParityResult"/> defines them.</summary>
     public static ParityResult Compare(KernelDescriptor descriptor, string target, StorageFormat format, ParityInputs inputs, KernelOutputs expected, KernelOutputs actual)
     {
         ArgumentNullException.ThrowIfNull(descriptor);
-        var (weightScales, biasScale) = SummandScales(descriptor, inputs);
-        double[] weightErrors = Enumerable.Range(0, descriptor.Order)
-            .Select(k => SumError(actual.Dweight[k], expected.Dweight[k], weightScales[k], format)).ToArray();
+        double[] scales = SummandScales(descriptor, inputs);
+        double[] errors = Enumerable.Range(0, descriptor.ParameterCount)
+            .Select(k => SumError(actual.Dparameters[k], expected.Dparameters[k], scales[k], format)).ToArray();
         return new ParityResult(
             descriptor.Name, descriptor.Spec.ToString(), target, format, inputs.Shape,
             RelativeError(actual.Y, expected.Y, format), RelativeError(actual.Dx, expected.Dx, format),
-            weightErrors.Length == 0 ? 0 : weightErrors.Max(), SumError(actual.Dbias[0], expected.Dbias[0], biasScale, format),
+            errors.Length == 0 ? 0 : errors.Max(),
             expected.Dgate is null ? null : RelativeError(actual.Dgate!, expected.Dgate, format),
             Repeatable: null, Tolerance(format));
     }
@@ -133,66 +144,100 @@ public static class ParityCheck
         return Math.Abs(actual - expected) / Math.Max(scale, format.SmallestNormal);
     }
 
-    // sum |g * dy/dw_k| and sum |g|, g the gradient reaching the polynomial (dy, times the gate when gated): y is linear in
-    // the weights, so dy/dw_k is the ungated forward with w = e_k and b = 0.
-    private static (double[] Weight, double Bias) SummandScales(KernelDescriptor descriptor, ParityInputs inputs)
+    // The summands' magnitudes of each parameter's gradient. A PolyCom's weights and bias: sum |g * dy/dw_k| and sum |g|,
+    // g the gradient reaching the polynomial (dy, times the gate when gated); y is linear in them, so dy/dw_k is the
+    // ungated forward with w = e_k, b = 0 and the named parameters as they are. A named parameter: the sum of the
+    // magnitudes of its partials over the finest segments the kernels take (one element, or one row under norm).
+    private static double[] SummandScales(KernelDescriptor descriptor, ParityInputs inputs)
     {
+        var scales = new double[descriptor.ParameterCount];
+        int slots = descriptor.ParameterNames.Count, linear = descriptor.Spec.Activation ? 0 : descriptor.Order + 1;
+        int width = inputs.Width, run = Math.Max(1, width / descriptor.Groups);
+        int GroupOf(long element) => descriptor.Groups == 1 ? 0 : (int)(element % width / run);
         double[] g = inputs.Gate is null ? inputs.Dy.Select(Math.Abs).ToArray() : inputs.Dy.Zip(inputs.Gate, (d, s) => Math.Abs(d * s)).ToArray();
         double[]? ones = inputs.Gate is null ? null : Enumerable.Repeat(1.0, inputs.X.Length).ToArray();
         var basis = new double[inputs.X.Length];
-        var scales = new double[descriptor.Order];
-        for (int k = 0; k < descriptor.Order; k++)
+        for (int k = 0; k < linear; k++)
         {
-            double[] unit = new double[descriptor.Order];
-            unit[k] = 1;
-            Forward(descriptor, inputs.X, ones, unit, 0, basis, inputs.Width);
+            // Weight k of every group 1, the other weights and the biases 0 (for the bias, k = Order: the basis is 1).
+            double[] unit = (double[])inputs.Parameters.Clone();
+            for (int group = 0; group < descriptor.Groups; group++)
+            {
+                Array.Clear(unit, group * slots, linear);
+                if (k < linear - 1)
+                {
+                    unit[group * slots + k] = 1;
+                }
+            }
+            if (k < linear - 1)
+            {
+                Forward(descriptor, inputs.X, ones, unit, basis, width);
+            }
             for (int i = 0; i < basis.Length; i++)
             {
-                scales[k] += g[i] * Math.Abs(basis[i]);
+                scales[GroupOf(i) * slots + k] += g[i] * (k < linear - 1 ? Math.Abs(basis[i]) : 1);
             }
         }
-        return (scales, g.Sum());
+        if (linear < slots)
+        {
+            var dx = new double[inputs.X.Length];
+            double[]? dgate = inputs.Gate is null ? null : new double[inputs.X.Length];
+            // The finest segments: one element (with its group's parameters), or one row under norm.
+            CpuSegments layout = Segments(descriptor, inputs);
+            CpuSegments finest = descriptor.Rowwise ? layout : layout with { SegmentLength = 1, Count = inputs.X.LongLength };
+            double[] magnitudes = Backward(descriptor, inputs.X, inputs.Gate, inputs.Dy, inputs.Parameters, dx, dgate, finest, Math.Abs, descriptor.Rowwise ? null : GroupOf);
+            for (int group = 0; group < descriptor.Groups; group++)
+            {
+                Array.Copy(magnitudes, group * slots + linear, scales, group * slots + linear, slots - linear);
+            }
+        }
+        return scales;
     }
 
-    // The float64 CPU kernels segment by segment: a row for rowwise kernels, the CPU backend's segment length otherwise.
-    private static void Forward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] weight, double bias, double[] y, int width)
+    private static CpuSegments Segments(KernelDescriptor descriptor, ParityInputs inputs) => CpuSegments.Of(descriptor, inputs.X.LongLength, inputs.Width);
+
+    // The float64 CPU kernels, segment by segment as the CPU backend cuts them.
+    private static void Forward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] parameters, double[] y, int width)
     {
-        foreach (var (start, length) in Segments(descriptor, x.Length, width))
+        CpuSegments layout = CpuSegments.Of(descriptor, x.LongLength, width);
+        int slots = descriptor.ParameterNames.Count;
+        for (long s = 0; s < layout.Count; s++)
         {
-            descriptor.Cpu.Forward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), y.AsSpan(start, length), weight, bias);
+            var (start, length, group) = layout[s];
+            int at = (int)start;
+            descriptor.Cpu.Forward(x.AsSpan(at, length), gate is null ? default : gate.AsSpan(at, length), y.AsSpan(at, length), GroupParameters(parameters, layout, group, slots));
         }
     }
 
-    private static double[] Backward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] dy, double[] weight, double bias, double[] dx, double[]? dgate, int width)
+    // The sums of the segments' partials (of f of each, when given) into their groups' slots, in segment order.
+    private static double[] Backward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] dy, double[] parameters, double[] dx, double[]? dgate,
+        CpuSegments layout, Func<double, double>? f = null, Func<long, int>? groupOf = null)
     {
-        int columns = KernelContract.PartialColumns(descriptor.Order);
-        var sums = new double[columns];
-        var partials = new double[columns];
-        foreach (var (start, length) in Segments(descriptor, x.Length, width))
+        int slots = descriptor.ParameterNames.Count;
+        var sums = new double[descriptor.ParameterCount];
+        var partials = new double[slots];
+        for (long s = 0; s < layout.Count; s++)
         {
-            descriptor.Cpu.Backward(x.AsSpan(start, length), gate is null ? default : gate.AsSpan(start, length), dy.AsSpan(start, length),
-                dx.AsSpan(start, length), dgate is null ? default : dgate.AsSpan(start, length), weight, bias, partials);
-            for (int k = 0; k < columns; k++)
+            var (start, length, group) = layout[s];
+            group = groupOf?.Invoke(start) ?? group;
+            int at = (int)start;
+            descriptor.Cpu.Backward(x.AsSpan(at, length), gate is null ? default : gate.AsSpan(at, length), dy.AsSpan(at, length),
+                dx.AsSpan(at, length), dgate is null ? default : dgate.AsSpan(at, length), GroupParameters(parameters, layout, group, slots), partials);
+            for (int k = 0; k < slots; k++)
             {
-                sums[k] += partials[k];
+                sums[group * slots + k] += f is null ? partials[k] : f(partials[k]);
             }
         }
         return sums;
     }
 
-    private static IEnumerable<(int Start, int Length)> Segments(KernelDescriptor descriptor, int count, int width)
-    {
-        int segment = descriptor.Rowwise ? width : KernelContract.ElementwiseSegmentLength;
-        for (int start = 0; segment > 0 && start < count; start += segment)
-        {
-            yield return (start, Math.Min(segment, count - start));
-        }
-    }
+    private static ReadOnlySpan<double> GroupParameters(double[] parameters, CpuSegments layout, int group, int slots) =>
+        layout.Groups > 1 ? parameters.AsSpan(group * slots, slots) : parameters;
 
     private static bool BitwiseEqual(KernelOutputs a, KernelOutputs b)
     {
         static bool Same(double[]? p, double[]? q) => p is null ? q is null : q is not null && p.AsSpan().SequenceEqual(q);
-        return Same(a.Y, b.Y) && Same(a.Dx, b.Dx) && Same(a.Dweight, b.Dweight) && Same(a.Dbias, b.Dbias) && Same(a.Dgate, b.Dgate);
+        return Same(a.Y, b.Y) && Same(a.Dx, b.Dx) && Same(a.Dparameters, b.Dparameters) && Same(a.Dgate, b.Dgate);
     }
 
     private static double[] Normal(Random random, long count, double scale)

@@ -10,13 +10,13 @@ public static class ParityReport
     /// <summary>The table's header and separator lines.</summary>
     public static IEnumerable<string> Header()
     {
-        yield return "| activation | spec | kernels | dtype | shape | y | dx | dweight | dbias | dgate | repeatable | tolerance | result |";
-        yield return "|---|---|---|---|---|---:|---:|---:|---:|---:|---|---:|---|";
+        yield return "| activation | spec | kernels | dtype | shape | y | dx | dparameters | dgate | repeatable | tolerance | result |";
+        yield return "|---|---|---|---|---|---:|---:|---:|---:|---|---:|---|";
     }
 
     /// <summary>One result as a row.</summary>
     public static string Row(ParityResult r) =>
-        $"| {r.Activation} | `{r.Spec}` | {r.Target} | {r.Format} | {r.ShapeText} | {Error(r.Y)} | {Error(r.Dx)} | {Error(r.Dweight)} | {Error(r.Dbias)} | " +
+        $"| {r.Activation} | `{r.Spec}` | {r.Target} | {r.Format} | {r.ShapeText} | {Error(r.Y)} | {Error(r.Dx)} | {Error(r.Dparameters)} | " +
         $"{(r.Dgate is double g ? Error(g) : "-")} | {(r.Repeatable is bool b ? (b ? "yes" : "NO") : "-")} | {r.Tolerance.ToString("0E0", CultureInfo.InvariantCulture)} | {(r.Passed ? "pass" : "FAIL")} |";
 
     /// <summary>The closing line: every check passed, or how many failed.</summary>
@@ -32,8 +32,8 @@ public static class ParityReport
     /// </summary>
     public static IEnumerable<string> Worst(IReadOnlyCollection<ParityResult> results)
     {
-        yield return "| kernels | dtype | checks | worst y | worst dx | worst dweight | worst dbias | worst dgate | repeatable | result |";
-        yield return "|---|---|---:|---|---|---|---|---|---|---|";
+        yield return "| kernels | dtype | checks | worst y | worst dx | worst dparameters | worst dgate | repeatable | result |";
+        yield return "|---|---|---:|---|---|---|---|---|---|";
         foreach (var group in results.GroupBy(r => (r.Target, r.Format)))
         {
             string Max(System.Func<ParityResult, double?> error)
@@ -42,8 +42,8 @@ public static class ParityReport
                 return worst is null ? "-" : $"{Error(error(worst)!.Value)} ({worst.Activation})";
             }
             string repeatable = group.All(r => r.Repeatable != false) ? (group.Any(r => r.Repeatable is null) ? "-" : "all") : "NO";
-            yield return $"| {group.Key.Target} | {group.Key.Format} | {group.Count()} | {Max(r => r.Y)} | {Max(r => r.Dx)} | {Max(r => r.Dweight)} | " +
-                $"{Max(r => r.Dbias)} | {Max(r => r.Dgate)} | {repeatable} | {(group.All(r => r.Passed) ? "pass" : $"{group.Count(r => !r.Passed)} FAIL")} |";
+            yield return $"| {group.Key.Target} | {group.Key.Format} | {group.Count()} | {Max(r => r.Y)} | {Max(r => r.Dx)} | {Max(r => r.Dparameters)} | " +
+                $"{Max(r => r.Dgate)} | {repeatable} | {(group.All(r => r.Passed) ? "pass" : $"{group.Count(r => !r.Passed)} FAIL")} |";
         }
     }
 

@@ -9,7 +9,8 @@ namespace PolyComGen.Samples.Benchmarks;
 
 /// <summary>
 /// Times each generated module against its formula as eager TorchSharp ops (the module's <c>EagerForward</c>,
-/// generated from the same expressions), side by side in one process: warm-up, then rounds in which every
+/// generated from the same expressions, or, for the rationals, the published reference code's formulation in
+/// <see cref="ReferenceBaselines"/>), side by side in one process: warm-up, then rounds in which every
 /// contender runs once in turn, reporting medians. Memory kept for backward is read from the process's resident
 /// set (Linux), less the output itself. Gated activations take a gate of x's shape, and their eager baseline is
 /// the formula, then a multiply.
@@ -61,11 +62,13 @@ public sealed class FusedVsEagerBenchmark
     private Row Measure(string shape, PolyComActivation variant, Tensor x, Tensor? gate, Tensor upstream)
     {
         IPolyComModule module = variant.Create();
-        Tensor weight = module.Weight, bias = module.Bias;
+        Tensor[] parameters = ((nn.Module)module).parameters().ToArray<Tensor>();
         Func<Tensor, Tensor, Tensor> fused = gate is null
             ? (input, _) => ((nn.Module<Tensor, Tensor>)module).forward(input)
             : (input, g) => ((nn.Module<Tensor, Tensor, Tensor>)module).forward(input, g);
-        Func<Tensor, Tensor, Tensor> eager = (input, g) => module.EagerForward(input, gate is null ? null : g);
+        Func<Tensor, Tensor, Tensor> eager = ReferenceBaselines.ByName.TryGetValue(variant.Name, out var baseline)
+            ? (input, _) => baseline((nn.Module)module, input)
+            : (input, g) => module.EagerForward(input, gate is null ? null : g);
 
         var contenders = new (string Name, Action Run)[]
         {
@@ -107,7 +110,7 @@ public sealed class FusedVsEagerBenchmark
             forward(x.detach().requires_grad_(), Input(gate));
         }
 
-        // Forward, then the gradients of x (and the gate), weight and bias, as inside a network, where x is an
+        // Forward, then the gradients of x (and the gate) and every parameter, as inside a network, where x is an
         // intermediate. (backward() on a leaf x would add a copy to the fused step alone: TorchSharp's C# handle on a
         // custom function's returned gradient keeps AccumulateGrad from adopting it.)
         void Step(Func<Tensor, Tensor, Tensor> forward)
@@ -115,7 +118,7 @@ public sealed class FusedVsEagerBenchmark
             using var s = NewDisposeScope();
             Tensor input = x.detach().requires_grad_();
             Tensor g = Input(gate);
-            Tensor[] wrt = gate is null ? [input, weight, bias] : [input, g, weight, bias];
+            Tensor[] wrt = gate is null ? [input, .. parameters] : [input, g, .. parameters];
             autograd.grad([forward(input, g)], wrt, [upstream]);
         }
     }

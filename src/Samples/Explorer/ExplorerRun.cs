@@ -259,6 +259,7 @@ public static class ExplorerRun
                     tokensPerSecond = r.TokensPerSecond,
                     wallSeconds = r.WallTime.TotalSeconds,
                     completed = r.Completed,
+                    learnedParameters = (r.Learned ?? []).Select((layer, index) => new { layer = index + 1, values = layer }),
                     trainLoss = r.TrainLoss,
                 }),
             }),

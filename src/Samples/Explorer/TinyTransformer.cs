@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -19,13 +20,17 @@ public sealed class RMSNorm : Module<Tensor, Tensor>
 {
     private readonly Parameter weight;
 
+    // A long-lived scalar: TorchSharp does not keep a temporary one (x + 1e-6) alive across the native call, so a
+    // collection on another thread could free it first (docs/torchsharp-custom-function-gc.md).
+    private static readonly Scalar Epsilon = 1e-6.ToScalar();
+
     public RMSNorm(long width) : base(nameof(RMSNorm))
     {
         weight = Parameter(ones(width));
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x * (x.pow(2).mean([-1], keepdim: true) + 1e-6).rsqrt() * weight;
+    public override Tensor forward(Tensor x) => x * x.square().mean([-1], keepdim: true).add(Epsilon).rsqrt() * weight;
 }
 
 /// <summary>
@@ -56,6 +61,9 @@ public sealed class FeedForward : Module<Tensor, Tensor>
         }
         RegisterComponents();
     }
+
+    /// <summary>The activation module, gated or not.</summary>
+    public Module Activation => (Module?)activation ?? gatedActivation!;
 
     /// <summary>The weight matrices of the block, by name: up, gate (gated only) and down.</summary>
     public IEnumerable<(string Name, Tensor Weight)> Weights()

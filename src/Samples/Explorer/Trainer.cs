@@ -30,9 +30,14 @@ public sealed record TrainingOptions(int Steps, int BatchSize, double LearningRa
 /// <summary>What training one variant with one model seed produced.</summary>
 /// <param name="Seed">The seed of the model's initialisation (the data and its order are the run's, the same for every seed).</param>
 /// <param name="Ranks">The effective rank of each FFN weight matrix after training, per layer.</param>
+/// <param name="Learned">
+/// The final values of the activation's learnable parameters in each layer (first layer first), by name: a PolyCom's
+/// weight and bias, and the parameters its declaration names; empty for activations without parameters.
+/// </param>
 public sealed record VariantResult(
     string Variant, int Seed, long Parameters, IReadOnlyList<double> TrainLoss, double FinalTrainLoss, double ValidationLoss,
-    IReadOnlyList<LayerRank> Ranks, double TokensPerSecond, TimeSpan WallTime, bool Completed)
+    IReadOnlyList<LayerRank> Ranks, double TokensPerSecond, TimeSpan WallTime, bool Completed,
+    IReadOnlyList<IReadOnlyDictionary<string, double[]>>? Learned = null)
 {
     /// <summary>The FFN effective rank averaged over layers and matrices.</summary>
     public double MeanRank => Ranks.Count == 0 ? double.NaN : Ranks.Average(r => r.Mean);
@@ -112,8 +117,13 @@ public static class Trainer
                 shape.SequenceLength, losses.Count, validation));
         }
         return new VariantResult(variant.Name, modelSeed, parameters, losses, finalTrain, validation, EffectiveRank.OfFeedForwards(model),
-            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed);
+            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model));
     }
+
+    // Each layer's activation parameters, by name, as float64 values.
+    private static IReadOnlyList<IReadOnlyDictionary<string, double[]>> LearnedValues(TinyTransformer model) =>
+        model.FeedForwards.Select(ffn => (IReadOnlyDictionary<string, double[]>)ffn.Activation.named_parameters()
+            .ToDictionary(p => p.name, p => p.parameter.detach().cpu().to(ScalarType.Float64).reshape(-1).data<double>().ToArray())).ToList();
 
     private static Tensor Loss(TinyTransformer model, Tensor inputs, Tensor targets)
     {

@@ -17,7 +17,7 @@ internal static class PlanInterpreter
 
     public static RowResult Run(KernelPlan plan, double[] x, double[]? upstream, double[]? gate, double[] weights, double bias)
     {
-        var scalars = new Dictionary<string, double> { [PlanVariables.Bias.Name] = bias, [PlanVariables.RowLength.Name] = x.Length };
+        var scalars = new Dictionary<string, double> { [PlanVariables.Bias(weights.Length).Name] = bias, [PlanVariables.RowLength.Name] = x.Length };
         for (int k = 1; k <= weights.Length; k++)
         {
             scalars[PlanVariables.Weight(k).Name] = weights[k - 1];

@@ -26,7 +26,7 @@ public sealed class KernelContractTests
         string source = descriptor.CudaSource;
 
         Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n", source);
-        Assert.Contains($"#define PCG_ORDER {descriptor.Order}\n", source);
+        Assert.Contains($"#define PCG_GROUPS {descriptor.Groups}\n#define PCG_SLOTS {descriptor.ParameterNames.Count}\n", source);
         Assert.Contains($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}f\n", source);
         foreach (StorageType storage in KernelContract.StorageTypes)
         {
@@ -59,13 +59,37 @@ public sealed class KernelContractTests
         Assert.Contains($"on {activation.Name}:", descriptor.CudaSource.Split('\n')[0]);
 
         // The module's parameters: named, shaped and initialised as the README promises (PyTorch's state_dict keys).
+        // A PolyCom has weight [Order] = 1/Order and bias [1] = 0; then, for PolyCom and [Activation] alike, each
+        // declared parameter "name = value" is a parameter of that key, shape [1] and initial value.
+        var declared = activation.Spec.Parameters.Split(',', System.StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=')).Select(p => (Name: p[0].Trim(), Value: float.Parse(p[1], System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        string[] keys = [.. activation.Spec.Activation ? [] : new[] { "weight", "bias" }, .. declared.Select(p => p.Name)];
         var named = ((torch.nn.Module)module).named_parameters().ToList();
-        Assert.Equal(["weight", "bias"], named.Select(p => p.name).ToArray());
-        Assert.Equal(["weight", "bias"], ((torch.nn.Module)module).state_dict().Keys.ToArray());
-        Assert.Equal([(long)activation.Spec.Order], module.Weight.shape);
-        Assert.Equal([1L], module.Bias.shape);
-        Assert.All(module.Weight.data<float>().ToArray(), w => Assert.Equal(1f / activation.Spec.Order, w));
-        Assert.Equal(0f, module.Bias.data<float>()[0]);
+        Assert.Equal(keys.OrderBy(k => k), named.Select(p => p.name).OrderBy(k => k));
+        Assert.Equal(keys.OrderBy(k => k), ((torch.nn.Module)module).state_dict().Keys.OrderBy(k => k));
+        if (!activation.Spec.Activation)
+        {
+            var (weight, bias) = Support.Harness.Parameters((torch.nn.Module)module);
+            long groups = activation.Spec.Groups;
+            Assert.Equal(groups == 1 ? [(long)activation.Spec.Order] : [groups, activation.Spec.Order], weight.shape);
+            Assert.Equal([groups], bias.shape);
+            Assert.All(weight.data<float>().ToArray(), w => Assert.Equal(1f / activation.Spec.Order, w));
+            Assert.Equal(0f, bias.data<float>()[0]);
+        }
+        var shared = activation.Spec.Shared.Split(',', System.StringSplitOptions.RemoveEmptyEntries | System.StringSplitOptions.TrimEntries);
+        foreach (var (name, value) in declared)
+        {
+            var parameter = Support.Harness.Named((torch.nn.Module)module, name);
+            Assert.Equal([shared.Contains(name) ? 1L : activation.Spec.Groups], parameter.shape);
+            if (activation.Spec.Fit.Length == 0)
+            {
+                Assert.All(parameter.data<float>().ToArray(), v => Assert.Equal(value, v)); // a fit moves them: LearnedParameterTests
+            }
+        }
+        string[] slots = [.. activation.Spec.Activation ? [] : Enumerable.Range(0, activation.Spec.Order).Select(k => $"weight[{k}]").Append("bias"), .. declared.Select(p => p.Name)];
+        Assert.Equal(slots, descriptor.ParameterNames.ToArray());
+        Assert.Equal(activation.Spec.Groups, descriptor.Groups);
+        Assert.Equal(slots.Length * activation.Spec.Groups, module.KernelParameters().numel());
     }
 
     [Fact]

@@ -50,6 +50,32 @@ public sealed class DiagnosticTests
     [InlineData("PCG0012", "CudaSource", "[PolyCom] public partial class P { public static string CudaSource => \"\"; }")]
     [InlineData("PCG0012", "P", "[PolyCom] public partial class P { public P() { } }")]
     [InlineData("PCG0013", "System.Exception", "[PolyCom] public partial class P : System.Exception { }")]
+    // Learnable parameters: each mistake on its characters inside the Parameters string, on either attribute.
+    [InlineData("PCG0023", "1", "[PolyCom(Inner = \"tanh(beta * x)\", Parameters = \"beta 1\")] public partial class P { }")]
+    [InlineData("PCG0023", "1beta", "[PolyCom(Inner = \"tanh(x)\", Parameters = \"1beta = 1\")] public partial class P { }")]
+    [InlineData("PCG0023", ";", "[Activation(\"beta * x\", Parameters = \"beta = 1; gamma = 2\")] public partial class P { }")]
+    [InlineData("PCG0023", "Parameters = null", "[Activation(\"beta * x\", Parameters = null)] public partial class P { }")]
+    [InlineData("PCG0024", "e", "[PolyCom(Inner = \"tanh(x)\", Parameters = \"e = 1\")] public partial class P { }")]
+    [InlineData("PCG0024", "weight", "[Activation(\"x\", Parameters = \"weight = 1\")] public partial class P { }")]
+    [InlineData("PCG0024", "lambda", "[Activation(\"lambda * x\", Parameters = \"lambda = 1\")] public partial class P { }")]
+    [InlineData("PCG0024", "gelu_tanh", "[Activation(\"x\", Parameters = \"gelu_tanh = 1\")] public partial class P { }")]
+    [InlineData("PCG0025", "Beta", "[Activation(\"beta * x\", Parameters = \"beta = 1, Beta = 2\")] public partial class P { }")]
+    [InlineData("PCG0026", "1e39", "[Activation(\"beta * x\", Parameters = \"beta = 1e39\")] public partial class P { }")]
+    [InlineData("PCG0026", "abc", "[Activation(\"beta * x\", Parameters = \"beta = abc\")] public partial class P { }")]
+    [InlineData("PCG0026", "NaN", "[Activation(\"beta * x\", Parameters = \"beta = NaN\")] public partial class P { }")]
+    [InlineData("PCG0027", "gamma", "[PolyCom(Inner = \"tanh(beta * x)\", Parameters = \"beta = 1, gamma = 2\")] public partial class P { }")]
+    [InlineData("PCG0015", "beta", "[PolyCom(Inner = \"tanh(beta * x)\")] public partial class P { }")]
+    [InlineData("PCG0015", "gama", "[Activation(\"x * sigmoid(gama * x)\", Parameters = \"gamma = 1\")] public partial class P { }")]
+    [InlineData("PCG0018", "beta * 2", "[Activation(\"beta * 2\", Parameters = \"beta = 1\")] public partial class P { }")]
+    [InlineData("PCG0014", "\"\"", "[Activation(\"\")] public partial class P { }")]
+    [InlineData("PCG0011", "P", "[PolyCom, Activation(\"x\")] public partial class P { }")]
+    [InlineData("PCG0012", "beta", "[Activation(\"beta * x\", Parameters = \"beta = 1\")] public partial class P { int beta; }")]
+    [InlineData("PCG0028", "Groups = 0", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Groups = 0)] public partial class P { }")]
+    [InlineData("PCG0028", "Groups = 2", "[PolyCom(Inner = \"Norm\", Groups = 2)] public partial class P { }")]
+    [InlineData("PCG0029", "gamma", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Groups = 2, Shared = \"beta, gamma\")] public partial class P { }")]
+    [InlineData("PCG0030", "fo", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Fit = \"fo(x)\")] public partial class P { }")]
+    [InlineData("PCG0030", "Fit = \"gelu(x)\"", "[PolyCom(Inner = \"ReLU\", Fit = \"gelu(x)\")] public partial class P { }")]
+    [InlineData("PCG0030", "Fit = \"gelu(x)\"", "[Activation(\"norm(beta * x)\", Parameters = \"beta = 1\", Fit = \"gelu(x)\")] public partial class P { }")]
     public void ReportsAnErrorAtTheOffendingSyntax(string id, string pointsAt, string declaration)
     {
         string source = "using PolyComGen;\n" + declaration;
@@ -61,6 +87,17 @@ public sealed class DiagnosticTests
         Assert.Equal(pointsAt, source.Substring(diagnostic.Location.SourceSpan.Start, diagnostic.Location.SourceSpan.Length));
         Assert.Empty(result.GeneratedSources);
         Assert.Null(result.Exception);
+    }
+
+    [Fact]
+    public void AFitThatCannotConvergeIsAWarningNamingTheErrorReached()
+    {
+        // log(x) is NaN for x < 0: no values approximate it on [-3, 3].
+        var (result, _, _) = GeneratorHarness.Run("using PolyComGen; [Activation(\"beta * x\", Parameters = \"beta = 1\", Fit = \"log(x)\")] public partial class P { }");
+        Diagnostic warning = Assert.Single(result.Diagnostics, d => d.Id == "PCG0031");
+        Assert.Equal(DiagnosticSeverity.Warning, warning.Severity);
+        Assert.Contains("largest error of Infinity", warning.GetMessage(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Single(result.Modules());
     }
 
     [Fact]

@@ -36,8 +36,7 @@ public sealed class DeterminismTests
             {
                 Compare.BitwiseEqual(other.Y, first.Y, $"{variant} y, {label}");
                 Compare.BitwiseEqual(other.Dx, first.Dx, $"{variant} dx, {label}");
-                Compare.BitwiseEqual(other.Dweight, first.Dweight, $"{variant} dweight, {label}");
-                Compare.BitwiseEqual(other.Dbias, first.Dbias, $"{variant} dbias, {label}");
+                Compare.BitwiseEqual(other.Dparameters, first.Dparameters, $"{variant} dparameters, {label}");
             }
         }
         finally

@@ -25,7 +25,7 @@ public sealed class InputValidationTests
     {
         var (module, _) = Variants.Create("PolyReLU");
         var error = Assert.Throws<ArgumentException>(() => module.forward(ones([2, 4], dtype: float64)));
-        Assert.Contains("does not match weight dtype Float32", error.Message);
+        Assert.Contains("does not match the parameters' dtype Float32", error.Message);
         Assert.Contains("PolyReLU", error.Message);
     }
 

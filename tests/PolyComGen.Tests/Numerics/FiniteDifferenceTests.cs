@@ -1,3 +1,4 @@
+using System.Linq;
 using System;
 using System.Collections.Generic;
 using PolyComGen.Tests.Support;
@@ -23,19 +24,25 @@ public sealed class FiniteDifferenceTests
         var generator = new torch.Generator((ulong)(300 + index));
         var module = SpecGrid.All[index].CreateModule();
         Harness.Randomise(module, float64, generator);
-        var (weight, bias) = Harness.Parameters(module);
         // Away from the kinks of ReLU and Abs, where a difference quotient straddles two slopes.
-        Tensor x = randn([2, 5], dtype: float64, generator: generator);
+        long[] shape = Harness.Shape(Harness.Spec(module), 2, 5);
+        Tensor x = randn(shape, dtype: float64, generator: generator);
         x = x.sign() * (x.abs() * 0.8 + 0.1);
-        Tensor upstream = randn([2, 5], dtype: float64, generator: generator);
-        Tensor? gate = Harness.Gate(Harness.Spec(module), [2, 5], generator);
+        Tensor upstream = randn(shape, dtype: float64, generator: generator);
+        Tensor? gate = Harness.Gate(Harness.Spec(module), shape, generator);
         Outputs analytic = Harness.Fused(module, x, upstream, gate);
 
         double Loss() { using (no_grad()) return (Harness.Forward(module, x, gate) * upstream).sum().item<double>(); }
 
         Check(x, Loss, analytic.Dx, $"{spec} dx");
-        Check(weight, Loss, analytic.Dweight, $"{spec} dweight");
-        Check(bias, Loss, analytic.Dbias, $"{spec} dbias");
+        // Every parameter, in slot order (a PolyCom's weights and bias, then the named ones).
+        long offset = 0;
+        foreach (string name in Harness.SlotNames(Harness.Spec(module)))
+        {
+            var parameter = Harness.Named(module, name);
+            Check(parameter, Loss, analytic.Dparameters.narrow(0, offset, parameter.numel()), $"{spec} d{name}");
+            offset += parameter.numel();
+        }
         if (gate is not null)
         {
             Check(gate, Loss, analytic.Dgate!, $"{spec} dgate");

@@ -129,3 +129,28 @@ namespace PolyComGen.Tests.Numerics;
 [PolyCom(Order = 4, Inner = "Softplus", Type = 2, Gated = true)] public partial class GatedSoftplusType2Order4 { }
 [PolyCom(Order = 2, Inner = "x * sigmoid(1.702 * x)", Type = 1, Gated = true)] public partial class GatedQuickGELUType1Order2 { }
 [PolyCom(Order = 2, Inner = "norm(tanh(x))", Type = 2, Gated = true)] public partial class GatedNormTanhType2Order2 { }
+
+// Learnable parameters inside the expression (README, "Learnable parameters"): PolyCom of both types with a parameter
+// elementwise and under norm(), gated, and [Activation]s as published (xIELU, a Padé activation unit of degrees
+// (5, 4)), one under norm() and one without parameters.
+[PolyCom(Order = 3, Inner = "x * sigmoid(beta * x)", Type = 1, Parameters = "beta = 1")] public partial class SwishBetaType1Order3 { }
+[PolyCom(Order = 2, Inner = "tanh(alpha * x)", Type = 2, Parameters = "alpha = 0.5")] public partial class TanhAlphaType2Order2 { }
+[PolyCom(Order = 3, Inner = "norm(x * sigmoid(beta * x))", Type = 2, Parameters = "beta = 1")] public partial class NormSwishBetaType2Order3 { }
+[PolyCom(Order = 2, Inner = "x * sigmoid(beta * x)", Type = 1, Gated = true, Parameters = "beta = 1.5")] public partial class GatedSwishBetaType1Order2 { }
+[Activation("0.5 * x + step(x) * softplus(alpha_p) * x^2 + (1 - step(x)) * (0.5 + softplus(alpha_n)) * (expm1(min(x, -1e-6)) - x)",
+    Parameters = "alpha_p = 0.2036, alpha_n = -1.0502")] public partial class XIELU { }
+[Activation("(a0 + a1 * x + a2 * x^2 + a3 * x^3 + a4 * x^4 + a5 * x^5) / (1 + abs(b1 * x) + abs(b2 * x^2) + abs(b3 * x^3) + abs(b4 * x^4))",
+    Parameters = "a0 = 0.02, a1 = 0.5, a2 = 0.3, a3 = 0.05, a4 = 0.01, a5 = 0.001, b1 = 0.05, b2 = 0.2, b3 = 0.01, b4 = 0.01")] public partial class PadeA54 { }
+[Activation("norm(x + gamma * tanh(x))", Parameters = "gamma = 0.5")] public partial class NormTanhGamma { }
+[Activation("x * tanh(softplus(x))")] public partial class Mish { }
+
+// Groups: the last dimension split into contiguous groups with their own parameters; a KAT-style group rational of
+// degrees (5, 4) whose numerator all groups share, and a grouped PolyCom (weight [Groups, Order], bias and beta [Groups]).
+[Activation("(a0 + a1 * x + a2 * x^2 + a3 * x^3 + a4 * x^4 + a5 * x^5) / (1 + abs(b1 * x) + abs(b2 * x^2) + abs(b3 * x^3) + abs(b4 * x^4))",
+    Parameters = "a0 = 0.02, a1 = 0.5, a2 = 0.3, a3 = 0.05, a4 = 0.01, a5 = 0.001, b1 = 0.05, b2 = 0.2, b3 = 0.01, b4 = 0.01",
+    Groups = 4, Shared = "a0, a1, a2, a3, a4, a5")] public partial class KatGroupedRational { }
+[PolyCom(Order = 2, Inner = "x * sigmoid(beta * x)", Type = 1, Parameters = "beta = 1", Groups = 2)] public partial class GroupedSwishBetaType1Order2 { }
+
+// Fit: a Padé unit's initial values fitted to GELU at build time.
+[Activation("(a0 + a1 * x + a2 * x^2 + a3 * x^3 + a4 * x^4 + a5 * x^5) / (1 + abs(b1 * x) + abs(b2 * x^2) + abs(b3 * x^3) + abs(b4 * x^4))",
+    Parameters = "a0 = 0, a1 = 0.5, a2 = 0.3, a3 = 0.1, a4 = 0.01, a5 = 0, b1 = 0.1, b2 = 0.2, b3 = 0.05, b4 = 0.01", Fit = "gelu(x)")] public partial class PadeGeluFit { }

@@ -43,7 +43,7 @@ public sealed class NormScalingTests(ITestOutputHelper output)
         Report(spec, "cpu float32", fused, expected);
         AssertRowsClose(fused.Y, expected.Y, 1e-5, $"{spec} y");
         AssertRowsClose(fused.Dx, expected.Dx, 1e-5, $"{spec} dx");
-        Compare.CloseSums(fused.Dweight, expected.Dweight, Scales(module, x, upstream), 1e-5, $"{spec} dweight");
+        Compare.CloseSums(fused.Dparameters[..^1], expected.Dparameters[..^1], Scales(module, x, upstream), 1e-5, $"{spec} dweight");
     }
 
     [Theory]
@@ -80,19 +80,20 @@ public sealed class NormScalingTests(ITestOutputHelper output)
             var module = SpecGrid.All[index].CreateModule();
             Harness.Randomise(module, float64, generator);
             var activation = (IPolyComModule)module;
+            var (weight64, bias64) = Harness.Parameters(module);
             using (no_grad())
             {
-                activation.Weight.copy_(activation.Weight.to(dtype).to(float64));
-                activation.Bias.copy_(activation.Bias.to(dtype).to(float64));
+                weight64.copy_(weight64.to(dtype).to(float64));
+                bias64.copy_(bias64.to(dtype).to(float64));
             }
             // float16 storage holds magnitudes up to 65504 only.
             double[] magnitudes = dtype == ScalarType.Float16 ? Magnitudes.Where(m => m < 6e4).ToArray() : Magnitudes;
             Tensor x = Rows(generator, magnitudes).to(dtype), upstream = randn([magnitudes.Length, H], generator: generator).to(dtype);
-            Tensor weight = activation.Weight.detach().to(dtype), bias = activation.Bias.detach().to(dtype);
-
-            Tensor y = CudaEmulator.Forward(activation.Descriptor, x, null, weight, bias);
-            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x, null, upstream, weight, bias);
-            var actual = new Outputs(y, gradients.Dx, gradients.Dweight, gradients.Dbias);
+            Tensor parameters = activation.KernelParameters().detach().to(dtype);
+            Tensor y = CudaEmulator.Forward(activation.Descriptor, x, null, parameters);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x, null, upstream, parameters);
+            int order = activation.Descriptor.Order;
+            var actual = new Outputs(y, gradients.Dx, gradients.Dparameters);
             Outputs expected = ScaledReference(module, x, upstream);
 
             // Storage rounding bounds bfloat16 and float16; float32 storage must be as exact as the CPU kernels.
@@ -100,7 +101,7 @@ public sealed class NormScalingTests(ITestOutputHelper output)
             Report(spec, $"emulated {dtype}", actual, expected);
             AssertRowsClose(actual.Y, expected.Y, tolerance, $"{spec} {dtype} y");
             AssertRowsClose(actual.Dx, expected.Dx, tolerance, $"{spec} {dtype} dx");
-            Compare.CloseSums(actual.Dweight, expected.Dweight, Scales(module, x, upstream), tolerance, $"{spec} {dtype} dweight");
+            Compare.CloseSums(actual.Dparameters[..^1], expected.Dparameters[..^1], Scales(module, x, upstream), tolerance, $"{spec} {dtype} dweight");
         }
     }
 
@@ -121,7 +122,7 @@ public sealed class NormScalingTests(ITestOutputHelper output)
         Tensor input = x.detach().to(float64).requires_grad_();
         Tensor y = Support.Reference.NormForwardRowScaled(Harness.Spec(module), input, w, b);
         y.backward([upstream.to(float64)]);
-        return new Outputs(y.detach(), input.grad!, w.grad!, b.grad!);
+        return new Outputs(y.detach(), input.grad!, cat([w.grad!, b.grad!], 0));
     }
 
     // The sum of the magnitudes of dweight's terms, |g| * |N-basis|, from the scaled formula's bases.

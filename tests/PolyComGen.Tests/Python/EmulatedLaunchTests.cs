@@ -34,6 +34,8 @@ public sealed class EmulatedLaunchTests : IDisposable
     [InlineData("NormTanhType2Order3", new long[] { 4, 300 })]
     [InlineData("GatedNormType2Order3", new long[] { 6, 129 })]
     [InlineData("GatedQuickGELUType1Order2", new long[] { 70001 })]
+    [InlineData("KatGroupedRational", new long[] { 5, 1032 })]
+    [InlineData("XIELU", new long[] { 3, 500 })]
     public void ThePythonLaunchPathEqualsTheRuntimesBitwise(string name, long[] shape)
     {
         EmulatedParity.RequireEmulator();
@@ -43,8 +45,8 @@ public sealed class EmulatedLaunchTests : IDisposable
         var generator = new torch.Generator(77);
         Tensor x = Harness.Input(activation.Spec, shape, generator).to(float32), dy = randn(shape, generator: generator);
         Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(float32);
-        Tensor weight = randn([activation.Spec.Order], generator: generator) * 0.5, bias = randn([1], generator: generator) * 0.5;
-        var inputs = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["weight"] = weight, ["bias"] = bias };
+        Tensor parameters = randn([activation.Descriptor.ParameterCount], generator: generator) * 0.5;
+        var inputs = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["parameters"] = parameters };
         if (gate is not null)
         {
             inputs["gate"] = gate;
@@ -62,12 +64,11 @@ public sealed class EmulatedLaunchTests : IDisposable
         foreach (ScalarType dtype in EmulatedParity.Dtypes)
         {
             string prefix = dtype switch { ScalarType.Float32 => "float32", ScalarType.BFloat16 => "bfloat16", _ => "float16" };
-            Tensor y = CudaEmulator.Forward(activation.Descriptor, x.to(dtype), gate?.to(dtype), weight.to(dtype), bias.to(dtype), options);
-            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x.to(dtype), gate?.to(dtype), dy.to(dtype), weight.to(dtype), bias.to(dtype), options);
+            Tensor y = CudaEmulator.Forward(activation.Descriptor, x.to(dtype), gate?.to(dtype), parameters.to(dtype), options);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x.to(dtype), gate?.to(dtype), dy.to(dtype), parameters.to(dtype), options);
             Compare.BitwiseEqual((Tensor)py[prefix + ".y"]!, y.to(float32), $"{name} {dtype} y");
             Compare.BitwiseEqual((Tensor)py[prefix + ".dx"]!, gradients.Dx.to(float32), $"{name} {dtype} dx");
-            Compare.BitwiseEqual((Tensor)py[prefix + ".dweight"]!, gradients.Dweight.to(float32), $"{name} {dtype} dweight");
-            Compare.BitwiseEqual((Tensor)py[prefix + ".dbias"]!, gradients.Dbias.to(float32), $"{name} {dtype} dbias");
+            Compare.BitwiseEqual((Tensor)py[prefix + ".dparameters"]!, gradients.Dparameters.to(float32), $"{name} {dtype} dparameters");
             if (gate is not null)
             {
                 Compare.BitwiseEqual((Tensor)py[prefix + ".dgate"]!, gradients.Dgate!.to(float32), $"{name} {dtype} dgate");

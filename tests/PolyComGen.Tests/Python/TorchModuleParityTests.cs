@@ -19,8 +19,13 @@ namespace PolyComGen.Tests.Python;
 /// </summary>
 public sealed class TorchParityFixture : IDisposable
 {
-    /// <summary>The activations compared: the paper's two, a Type 1 Norm, two expressions (one under norm()) and a gated one.</summary>
-    public static readonly string[] Activations = ["PolyNorm", "PolyReLU", "NormType1Order3", "QuickGELUType1Order3", "NormTanhType2Order3", "GatedNormType2Order3"];
+    /// <summary>
+    /// The activations compared: the paper's two, a Type 1 Norm, two expressions (one under norm()), a gated one, and
+    /// learnable parameters: Swish-beta PolyCom (elementwise and under norm()), xIELU, a Padé unit, a parameter under an
+    /// [Activation]'s norm(), and an [Activation] without parameters.
+    /// </summary>
+    public static readonly string[] Activations = ["PolyNorm", "PolyReLU", "NormType1Order3", "QuickGELUType1Order3", "NormTanhType2Order3", "GatedNormType2Order3",
+        "SwishBetaType1Order3", "NormSwishBetaType2Order3", "XIELU", "PadeA54", "NormTanhGamma", "Mish", "KatGroupedRational", "GroupedSwishBetaType1Order2"];
 
     public static readonly ScalarType[] Dtypes = [ScalarType.Float64, ScalarType.Float32];
 
@@ -53,8 +58,12 @@ public sealed class TorchParityFixture : IDisposable
             {
                 string input = Path.Combine(Folder, Case(name, dtype) + ".in.pt");
                 using var scope = NewDisposeScope();
-                var (x, dy, gate, weight, bias) = Inputs(activation, dtype);
-                var tensors = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["weight"] = weight, ["bias"] = bias };
+                var (x, dy, gate, parameters) = Inputs(activation, dtype);
+                var tensors = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy };
+                foreach (var (key, value) in parameters)
+                {
+                    tensors["p." + key] = value;
+                }
                 if (gate is not null)
                 {
                     tensors["gate"] = gate;
@@ -68,17 +77,21 @@ public sealed class TorchParityFixture : IDisposable
         return PythonTorch.Run(python, Folder, TimeSpan.FromMinutes(3), Path.Combine(PythonTorch.ScriptFolder, "torch_parity.py"), manifestPath);
     }
 
-    /// <summary>The inputs of a case, the same every time: x (a Norm row of 70, rows of 3 x 2), dy, the gate, random parameters.</summary>
-    public static (Tensor X, Tensor Dy, Tensor? Gate, Tensor Weight, Tensor Bias) Inputs(PolyComActivation activation, ScalarType dtype)
+    /// <summary>
+    /// The inputs of a case, the same every time: x (a Norm row of 70, rows of 3 x 2), dy, the gate, and random
+    /// parameters (as <see cref="Harness.Randomise"/> draws them) by their state_dict keys, in slot order.
+    /// </summary>
+    public static (Tensor X, Tensor Dy, Tensor? Gate, List<(string Key, Tensor Value)> Parameters) Inputs(PolyComActivation activation, ScalarType dtype)
     {
         var generator = new torch.Generator(4242);
-        long[] shape = [2, 3, 70];
+        long[] shape = Harness.Shape(activation.Spec, 2, 3, 70);
         Tensor x = Harness.Input(activation.Spec, shape, generator).to(dtype);
         Tensor dy = randn(shape, dtype: float64, generator: generator).to(dtype);
         Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(dtype);
-        Tensor weight = (randn([activation.Spec.Order], dtype: float64, generator: generator) * 0.5).to(dtype);
-        Tensor bias = (randn([1], dtype: float64, generator: generator) * 0.5).to(dtype);
-        return (x, dy, gate, weight, bias);
+        var module = activation.CreateModule();
+        Harness.Randomise(module, dtype, generator);
+        var parameters = Harness.SlotNames(activation.Spec).Select(name => (name, Harness.Named(module, name).detach().clone())).ToList();
+        return (x, dy, gate, parameters);
     }
 
     public void Dispose() => Directory.Delete(Folder, recursive: true);
@@ -100,34 +113,34 @@ public sealed class TorchModuleParityTests(TorchParityFixture fixture, Xunit.Abs
         Assert.True(exitCode == 0, $"torch_parity.py failed ({exitCode}):\n{output}");
         using var scope = NewDisposeScope();
         PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
-        var (x, dy, gate, weight, bias) = TorchParityFixture.Inputs(activation, dtype);
+        var (x, dy, gate, parameters) = TorchParityFixture.Inputs(activation, dtype);
         var module = activation.CreateModule();
         module.to(dtype);
         using (no_grad())
         {
-            Harness.Parameters(module).Weight.copy_(weight);
-            Harness.Parameters(module).Bias.copy_(bias);
+            foreach (var (key, value) in parameters)
+            {
+                Harness.Named(module, key).copy_(value);
+            }
         }
         Outputs csharp = Harness.Fused(module, x, dy, gate);
         Hashtable py = PyTorchUnpickler.UnpickleStateDict(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt"));
 
         double tolerance = dtype == ScalarType.Float64 ? 1e-10 : 1e-5;
         log.WriteLine($"{name} {dtype}: y {Compare.RelativeError((Tensor)py["y"]!, csharp.Y):E1}, dx {Compare.RelativeError((Tensor)py["dx"]!, csharp.Dx):E1}, " +
-                      $"dweight {Compare.RelativeError((Tensor)py["dweight"]!, csharp.Dweight):E1}, dbias {Compare.RelativeError((Tensor)py["dbias"]!, csharp.Dbias):E1}" +
+                      $"dparameters {Compare.RelativeError(PyParameters(py, parameters.Select(p => p.Key)), csharp.Dparameters):E1}" +
                       (gate is null ? "" : $", dgate {Compare.RelativeError((Tensor)py["dgate"]!, csharp.Dgate!):E1}"));
         Compare.Close((Tensor)py["y"]!, csharp.Y, tolerance, $"{name} {dtype} y");
         Compare.Close((Tensor)py["dx"]!, csharp.Dx, tolerance, $"{name} {dtype} dx");
         if (dtype == ScalarType.Float64)
         {
-            Compare.Close((Tensor)py["dweight"]!, csharp.Dweight, tolerance, $"{name} dweight");
-            Compare.Close((Tensor)py["dbias"]!, csharp.Dbias, tolerance, $"{name} dbias");
+            Compare.Close(PyParameters(py, parameters.Select(p => p.Key)), csharp.Dparameters, tolerance, $"{name} dparameters");
         }
         else
         {
             // Sums over 420 float32 terms: their error is relative to the sum of the magnitudes, not to the sum.
             var scales = Harness.ParameterGradientScales(activation.Spec, module, x, dy, gate);
-            Compare.CloseSums((Tensor)py["dweight"]!, csharp.Dweight, scales.Dweight, tolerance, $"{name} float32 dweight");
-            Compare.CloseSums((Tensor)py["dbias"]!, csharp.Dbias, scales.Dbias, tolerance, $"{name} float32 dbias");
+            Compare.CloseSums(PyParameters(py, parameters.Select(p => p.Key)), csharp.Dparameters, scales, tolerance, $"{name} float32 dparameters");
         }
         Assert.Equal(gate is not null, py.ContainsKey("dgate"));
         if (gate is not null)
@@ -135,11 +148,18 @@ public sealed class TorchModuleParityTests(TorchParityFixture fixture, Xunit.Abs
             Compare.Close((Tensor)py["dgate"]!, csharp.Dgate!, tolerance, $"{name} {dtype} dgate");
         }
 
-        // The same initial parameters as a fresh C# module.
-        var fresh = (IPolyComModule)activation.Create();
-        Compare.BitwiseEqual((Tensor)py["initial.weight"]!, fresh.Weight.detach(), $"{name} initial weight");
-        Compare.BitwiseEqual((Tensor)py["initial.bias"]!, fresh.Bias.detach(), $"{name} initial bias");
+        // The same initial parameters as a fresh C# module, under the same names and shapes.
+        var fresh = activation.CreateModule();
+        foreach (var (key, _) in parameters)
+        {
+            Compare.BitwiseEqual((Tensor)py["initial." + key]!, Harness.Named(fresh, key).detach(), $"{name} initial {key}");
+        }
+        Assert.Equal(parameters.Count, py.Keys.Cast<string>().Count(k => k.StartsWith("initial.", StringComparison.Ordinal)));
     }
+
+    // The Python module's parameter gradients in slot order, as one vector.
+    private static Tensor PyParameters(Hashtable py, IEnumerable<string> keys) =>
+        keys.Any() ? cat(keys.Select(k => ((Tensor)py["d." + k]!).reshape(-1)).ToArray(), 0) : zeros([0], dtype: float64);
 
     [SkippableTheory]
     [MemberData(nameof(Cases))]
@@ -149,14 +169,16 @@ public sealed class TorchModuleParityTests(TorchParityFixture fixture, Xunit.Abs
         Assert.Equal(0, fixture.Result(python).ExitCode);
         using var scope = NewDisposeScope();
         PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
-        var (_, _, _, weight, bias) = TorchParityFixture.Inputs(activation, dtype);
+        var (_, _, _, parameters) = TorchParityFixture.Inputs(activation, dtype);
         var module = activation.CreateModule();
         module.to(dtype);
 
         module.load_py(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt.state.pt"));
 
-        Assert.Equal(["weight", "bias"], module.state_dict().Keys.ToArray());
-        Compare.BitwiseEqual(Harness.Parameters(module).Weight.detach(), weight, $"{name} weight");
-        Compare.BitwiseEqual(Harness.Parameters(module).Bias.detach(), bias, $"{name} bias");
+        Assert.Equal(parameters.Select(p => p.Key).OrderBy(k => k), module.state_dict().Keys.OrderBy(k => k));
+        foreach (var (key, value) in parameters)
+        {
+            Compare.BitwiseEqual(Harness.Named(module, key).detach(), value, $"{name} {key}");
+        }
     }
 }

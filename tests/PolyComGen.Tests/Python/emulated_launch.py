@@ -4,8 +4,8 @@ reduction of the Python module, with the kernels the C# runtime launches.
 
     python emulated_launch.py MODULE_DIR MODULE CLASS INPUT OUTPUT MULTIPROCESSORS
 
-INPUT holds x, dy, weight, bias (and gate) in float32; for each of float32, bfloat16 and float16 OUTPUT receives
-y, dx, dweight, dbias (and dgate) computed in that dtype, stored as float32 (exactly).
+INPUT holds x, dy, parameters (and gate) in float32; for each of float32, bfloat16 and float16 OUTPUT receives
+y, dx, dparameters (and dgate) computed in that dtype, stored as float32 (exactly).
 """
 import importlib
 import os
@@ -27,12 +27,12 @@ assert module._cupy is not None, module._cupy_error
 inputs = torch.load(input_file)
 outputs = {}
 for dtype in (torch.float32, torch.bfloat16, torch.float16):
-    x, dy, weight, bias = (inputs[k].to(dtype) for k in ("x", "dy", "weight", "bias"))
+    x, dy, parameters = (inputs[k].to(dtype) for k in ("x", "dy", "parameters"))
     gate = inputs["gate"].to(dtype) if "gate" in inputs else None
-    y = module.fused_forward(x, gate, weight, bias)
-    dx, dweight, dbias, dgate = module.fused_backward(x, gate, dy, weight, bias)
+    y = module.fused_forward(x, gate, parameters)
+    dx, dparameters, dgate = module.fused_backward(x, gate, dy, parameters)
     name = str(dtype).replace("torch.", "")
-    results = {"y": y, "dx": dx, "dweight": dweight, "dbias": dbias}
+    results = {"y": y, "dx": dx, "dparameters": dparameters}
     if gate is not None:
         results["dgate"] = dgate
     for key, value in results.items():

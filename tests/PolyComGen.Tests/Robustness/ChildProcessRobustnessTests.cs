@@ -60,9 +60,11 @@ public sealed class ChildProcessRobustnessTests(ITestOutputHelper output)
         Assert.True(fusedGrowth <= eagerGrowth + 32, $"fused grew {fusedGrowth:F0} MiB, eager {eagerGrowth:F0} MiB");
     }
 
+    // Only x (and the gate) and the parameter vector are saved: the vector is a new tensor that the module concatenates
+    // from its parameters in every forward, so an in-place change of a parameter after the forward changes nothing
+    // saved, and the gradients are those at the forward's values (eager ops, which save the parameter itself, raise).
     [Theory]
     [InlineData("input")]
-    [InlineData("weight")]
     public void AnInPlaceChangeOfASavedTensorIsACatchableErrorWithTheEagerMessage(string what)
     {
         var (fusedExit, fused) = ChildProcess.Run("in-place", what, "fused");

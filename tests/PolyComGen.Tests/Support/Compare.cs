@@ -25,14 +25,14 @@ public static class Compare
     }
 
     /// <summary>
-    /// For a tensor of sums (dweight, dbias): max_k |actual_k - expected_k| / max(scale_k, floor), where scale_k is the
+    /// For a tensor of sums (the parameters' gradients): max_k |actual_k - expected_k| / max(scale_k, floor), where scale_k is the
     /// sum of the magnitudes of sum k's terms, the scale of its rounding error: a sum that cancels to near zero has
     /// no relative accuracy in any precision. <paramref name="floor"/> is the storage dtype's smallest normal number.
     /// </summary>
     public static double SumError(Tensor actual, Tensor expected, Tensor scale, double floor = 1.1754943508222875e-38)
     {
         using var scope = NewDisposeScope();
-        return ((actual.detach().to(float64) - expected.detach().to(float64)).abs() / scale.to(float64).clamp_min(floor)).max().item<double>();
+        return expected.numel() == 0 ? 0 : ((actual.detach().to(float64) - expected.detach().to(float64)).abs() / scale.to(float64).clamp_min(floor)).max().item<double>();
     }
 
     public static void CloseSums(Tensor actual, Tensor expected, Tensor scale, double tolerance, string what)

@@ -38,7 +38,7 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
         _ => "dgate",
     };
 
-    // Element values as locals, the bias as its parameter, accumulators as their totals (per lane in the vector loop),
+    // Element values as locals, accumulators as their totals (per lane in the vector loop),
     // and loop-invariant scalars as themselves, or, in the vector loop, as their splat.
     private static string Spell(Variable variable, bool vector, string lanes = "_lanes") => variable.Role switch
     {
@@ -46,15 +46,14 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
         VariableRole.Input => "vx",
         VariableRole.Upstream => "vg",
         VariableRole.Gate => "vgate",
-        VariableRole.Bias => vector ? "biasv" : "bias",
         _ => vector ? variable.Name + "v" : variable.Name,
     };
 
     protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
     {
-        if (parameters.Weights.Count > 0)
+        if (parameters.Parameters.Count > 0)
         {
-            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", parameters.Weights.Select(w => $"{w.Name} = weight[{w.Index - 1}]"))};");
+            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", parameters.Parameters.Select(p => $"{p.Name} = parameters[{p.Index}]"))};");
         }
         if (parameters.RowLength)
         {

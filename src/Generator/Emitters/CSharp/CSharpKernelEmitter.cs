@@ -1,3 +1,4 @@
+using System.Linq;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Helpers;
 using PolyComGen.Generator.Models;
@@ -29,21 +30,21 @@ internal static class CSharpKernelEmitter
         using (writer.Block($"public readonly struct {StructName} : global::PolyComGen.Contract.IPolyComKernel"))
         {
             writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance);");
+            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance, {ParameterNames(spec)}, groups: {spec.Groups});");
             foreach (CSharpScalarDialect numeric in new[] { CSharpScalarDialect.Float, CSharpScalarDialect.Double })
             {
                 string t = numeric.TypeName;
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc/>");
                 writer.WriteLine(AggressiveOptimization);
-                using (writer.Block($"public static void Forward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {Span}<{t}> y, {ReadOnlySpan}<{t}> weight, {t} bias)"))
+                using (writer.Block($"public static void Forward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {Span}<{t}> y, {ReadOnlySpan}<{t}> parameters)"))
                 {
                     new CSharpKernelDialect(numeric).Walk(writer, forward);
                 }
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc/>");
                 writer.WriteLine(AggressiveOptimization);
-                using (writer.Block($"public static void Backward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {ReadOnlySpan}<{t}> dy, {Span}<{t}> dx, {Span}<{t}> dgate, {ReadOnlySpan}<{t}> weight, {t} bias, {Span}<{t}> partials)"))
+                using (writer.Block($"public static void Backward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {ReadOnlySpan}<{t}> dy, {Span}<{t}> dx, {Span}<{t}> dgate, {ReadOnlySpan}<{t}> parameters, {Span}<{t}> partials)"))
                 {
                     new CSharpKernelDialect(numeric).Walk(writer, backward);
                 }
@@ -54,4 +55,12 @@ internal static class CSharpKernelEmitter
     }
 
     private static string Bool(bool value) => value ? "true" : "false";
+
+    // The names of the parameter slots, as the descriptor lists them: weight[0] ..., bias, then the named parameters.
+    private static string ParameterNames(SpecModel spec)
+    {
+        var names = (spec.Polynomial ? Enumerable.Range(0, spec.Order).Select(k => $"weight[{k}]").Append("bias") : [])
+            .Concat(spec.Learned.Select(p => p.Name));
+        return "new string[] { " + string.Join(", ", names.Select(ModuleEmitter.Literal)) + " }";
+    }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Globalization;
+using System.Linq;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Emitters.Cuda;
 using PolyComGen.Generator.Emitters.PyTorch;
@@ -47,12 +48,19 @@ internal static class ModuleEmitter
         }
 
         string module = spec.Gated ? $"global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}, {Tensor}>" : $"global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>";
-        writer.WriteLine($"/// <summary>The PolyCom activation {Escape(spec.Formula)}, with fused CPU and CUDA kernels.</summary>");
+        string learned = spec.Learned.Length == 0 ? "" : $" Learnable parameters: {Escape(string.Join(", ", spec.Learned.Select(p => p.Name)))} (state_dict keys of the same names, shape [{(spec.Groups > 1 ? "Groups" : "1")}]{(spec.SharedText.Length > 0 ? $"; shared by all groups, shape [1]: {Escape(spec.SharedText)}" : "")}).";
+        string grouping = spec.Groups > 1 ? $" The last dimension splits into {spec.Groups} groups of equal length, each with its own parameters." : "";
+        learned = grouping + learned;
+        if (spec.FitText.Length > 0)
+        {
+            learned += $" Initial values fitted by least squares to {Escape(spec.FitText)} at {Fitting.Points} points of [{Double(Fitting.Low)}, {Double(Fitting.High)}]: largest error {spec.FitError.ToString("G3", CultureInfo.InvariantCulture)}.";
+        }
+        writer.WriteLine($"/// <summary>The {(spec.Polynomial ? "PolyCom " : "")}activation {Escape(spec.Formula)}, with fused CPU and CUDA kernels.{learned}</summary>");
         using (writer.Block($"partial class {name} : {module}, global::PolyComGen.IPolyComModule"))
         {
             writer.WriteLine("/// <summary>The spec this module computes.</summary>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec {{ get; }} = new global::PolyComGen.PolyComSpec({spec.Type}, {Literal(spec.Inner.Text)}, {spec.Order}, {Double(spec.Eps)}, {(spec.Gated ? "true" : "false")});");
+            writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec {{ get; }} = new global::PolyComGen.PolyComSpec({spec.Type}, {Literal(spec.Inner.Text)}, {spec.Order}, {Double(spec.Eps)}, {(spec.Gated ? "true" : "false")}, {Literal(spec.ParametersText)}, {(spec.Polynomial ? "false" : "true")}, {spec.Groups}, {Literal(spec.SharedText)}, {Literal(spec.FitText)}, {Double(spec.FitError)});");
             writer.WriteLine();
             writer.WriteLine("/// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>");
             writer.WriteLine(GeneratedCode);
@@ -67,26 +75,7 @@ internal static class ModuleEmitter
             writer.WriteVerbatim(PyTorchModuleEmitter.Emit(spec, name));
             writer.WriteVerbatim("\"\"\"\", CudaSource);\n");
             writer.WriteLine();
-            writer.WriteLine("// Fields, not properties: RegisterComponents names the parameters after them (state_dict keys \"weight\" and \"bias\").");
-            writer.WriteLine($"private readonly {Parameter} weight;");
-            writer.WriteLine($"private readonly {Parameter} bias;");
-            writer.WriteLine();
-            writer.WriteLine($"/// <summary>Creates the module with weight = 1/{spec.Order} for every order and bias = 0, in float32.</summary>");
-            writer.WriteLine(GeneratedCode);
-            using (writer.Block($"public {name}() : base(\"{name}\")"))
-            {
-                writer.WriteLine($"weight = new {Parameter}(global::TorchSharp.torch.full(new long[] {{ {spec.Order} }}, 1.0 / {spec.Order}, global::TorchSharp.torch.ScalarType.Float32));");
-                writer.WriteLine($"bias = new {Parameter}(global::TorchSharp.torch.zeros(new long[] {{ 1 }}, global::TorchSharp.torch.ScalarType.Float32));");
-                writer.WriteLine("RegisterComponents();");
-            }
-            writer.WriteLine();
-            writer.WriteLine($"/// <summary>The weights w[0..{spec.Order - 1}], shape [{spec.Order}].</summary>");
-            writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Parameter} Weight => weight;");
-            writer.WriteLine();
-            writer.WriteLine("/// <summary>The bias b, shape [1].</summary>");
-            writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Parameter} Bias => bias;");
+            EmitParameters(writer, spec, name);
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine("global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;");
@@ -96,27 +85,15 @@ internal static class ModuleEmitter
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Tensor} EagerForward({Tensor} x, {Tensor}? gate = null) => {CSharpKernelEmitter.StructName}.EagerForward(x, gate, weight, bias);");
+            writer.WriteLine($"public {Tensor} EagerForward({Tensor} x, {Tensor}? gate = null) => {CSharpKernelEmitter.StructName}.EagerForward(x, gate, ParametersFor(x));");
             writer.WriteLine();
-            if (spec.Gated)
+            string gate = spec.Gated ? "gate" : "null";
+            writer.WriteLine($"/// <summary>Computes {Escape(spec.Formula)} for <paramref name=\"x\"/>{(spec.Gated ? " and <paramref name=\"gate\"/>, both" : "")} of shape [..., H].</summary>");
+            writer.WriteLine(GeneratedCode);
+            writer.WriteLine(spec.Gated ? $"public override {Tensor} forward({Tensor} x, {Tensor} gate) =>" : $"public override {Tensor} forward({Tensor} x) =>");
+            using (writer.Indent())
             {
-                writer.WriteLine($"/// <summary>Computes {Escape(spec.Formula)} for <paramref name=\"x\"/> and <paramref name=\"gate\"/>, both of shape [..., H].</summary>");
-                writer.WriteLine(GeneratedCode);
-                writer.WriteLine($"public override {Tensor} forward({Tensor} x, {Tensor} gate) =>");
-                using (writer.Indent())
-                {
-                    writer.WriteLine($"global::PolyComGen.Autograd.PolyComFunction<{CSharpKernelEmitter.StructName}>.Apply(x, gate, weight, bias);");
-                }
-            }
-            else
-            {
-                writer.WriteLine($"/// <summary>Computes {Escape(spec.Formula)} for <paramref name=\"x\"/> of shape [..., H].</summary>");
-                writer.WriteLine(GeneratedCode);
-                writer.WriteLine($"public override {Tensor} forward({Tensor} x) =>");
-                using (writer.Indent())
-                {
-                    writer.WriteLine($"global::PolyComGen.Autograd.PolyComFunction<{CSharpKernelEmitter.StructName}>.Apply(x, weight, bias);");
-                }
+                writer.WriteLine($"global::PolyComGen.Autograd.PolyComFunction<{CSharpKernelEmitter.StructName}>.Apply(x, {gate}, ParametersFor(x));");
             }
             writer.WriteLine();
             CSharpKernelEmitter.Emit(writer, spec, name, forward, backward, eagerForward, backward);
@@ -128,6 +105,80 @@ internal static class ModuleEmitter
         }
         return writer.ToString();
     }
+
+    // The module's learnable parameters: fields named as their state_dict keys (RegisterComponents names parameters after
+    // their fields, and TorchSharp's to() finds them by that name), their initial values, and the one vector the kernels take.
+    private static void EmitParameters(IndentedTextWriter writer, SpecModel spec, string name)
+    {
+        var fields = new List<(string Name, string Initial, string Doc, bool PerGroup)>();
+        string order = spec.Order.ToString(CultureInfo.InvariantCulture), groups = spec.Groups.ToString(CultureInfo.InvariantCulture);
+        bool grouped = spec.Groups > 1;
+        string Shape(bool perGroup, string length) => perGroup && grouped ? (length == "1" ? groups : $"{groups}, {length}") : length;
+        string Full(bool perGroup, string length, string value) =>
+            $"global::TorchSharp.torch.full(new long[] {{ {Shape(perGroup, length)} }}, {value}, global::TorchSharp.torch.ScalarType.Float32)";
+        if (spec.Polynomial)
+        {
+            fields.Add(("weight", Full(true, order, $"1.0 / {order}"), $"The weights w[0..{spec.Order - 1}]{(grouped ? " of each group" : "")}, shape [{Shape(true, order)}]", true));
+            fields.Add(("bias", Full(true, "1", "0.0"), $"The bias b{(grouped ? " of each group" : "")}, shape [{Shape(true, "1")}]", true));
+        }
+        foreach (LearnedParameter parameter in spec.Learned)
+        {
+            fields.Add((parameter.Name, Full(!parameter.Shared, "1", Double(parameter.Initial)), null!, !parameter.Shared));
+        }
+        if (fields.Count > 0)
+        {
+            writer.WriteLine("// Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).");
+            foreach (var field in fields)
+            {
+                writer.WriteLine($"private readonly {Parameter} {Identifier(field.Name)};");
+            }
+            writer.WriteLine();
+        }
+        string initials = spec.Polynomial ? $"weight = 1/{order} for every order and bias = 0" : "";
+        foreach (LearnedParameter parameter in spec.Learned)
+        {
+            initials += (initials.Length > 0 ? ", " : "") + $"{parameter.Name} = {Double(parameter.Initial)}";
+        }
+        writer.WriteLine($"/// <summary>Creates the module{(initials.Length > 0 ? " with " + Escape(initials) : "")}, in float32.</summary>");
+        writer.WriteLine(GeneratedCode);
+        using (writer.Block($"public {name}() : base(\"{name}\")"))
+        {
+            foreach (var field in fields)
+            {
+                writer.WriteLine($"{Identifier(field.Name)} = new {Parameter}({field.Initial});");
+            }
+            writer.WriteLine("RegisterComponents();");
+        }
+        foreach (var field in fields.Where(f => f.Doc is not null))
+        {
+            writer.WriteLine();
+            writer.WriteLine($"/// <summary>{field.Doc}.</summary>");
+            writer.WriteLine(GeneratedCode);
+            writer.WriteLine($"public {Parameter} {char.ToUpperInvariant(field.Name[0]) + field.Name.Substring(1)} => {field.Name};");
+        }
+        writer.WriteLine();
+        writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine(GeneratedCode);
+        // Grouped: each group's slots side by side ([Groups, slots], a shared parameter repeated), then flattened.
+        string Column((string Name, string Initial, string Doc, bool PerGroup) field) =>
+            field.PerGroup ? $"{Identifier(field.Name)}.reshape({groups}, -1)" : $"{Identifier(field.Name)}.reshape(1, 1).expand({groups}, 1)";
+        writer.WriteLine(fields.Count == 0
+            ? $"public {Tensor} KernelParameters() => global::TorchSharp.torch.empty(new long[] {{ 0 }}, global::TorchSharp.torch.ScalarType.Float32);"
+            : grouped
+                ? $"public {Tensor} KernelParameters() => global::TorchSharp.torch.cat(new {Tensor}[] {{ {string.Join(", ", fields.Select(Column))} }}, 1).reshape(-1);"
+                : fields.Count == 1
+                    ? $"public {Tensor} KernelParameters() => {Identifier(fields[0].Name)};"
+                    : $"public {Tensor} KernelParameters() => global::TorchSharp.torch.cat(new {Tensor}[] {{ {string.Join(", ", fields.Select(f => Identifier(f.Name)))} }}, 0);");
+        writer.WriteLine();
+        writer.WriteLine("// The kernels' parameter vector for x: an empty one of x's dtype and device when there are no parameters.");
+        writer.WriteLine(fields.Count == 0
+            ? $"private static {Tensor} ParametersFor({Tensor} x) => global::TorchSharp.torch.empty(new long[] {{ 0 }}, x.dtype, x.device);"
+            : $"private {Tensor} ParametersFor({Tensor} x) => KernelParameters();");
+    }
+
+    // A field's identifier: the name, escaped with @ when it is a C# keyword.
+    private static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
     /// <summary>A C# string literal of <paramref name="text"/>.</summary>
     public static string Literal(string text) => "\"" + text.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";

@@ -13,8 +13,16 @@ namespace PolyComGen.Generator.Emitters.Cuda;
 /// the row once per pass, in 16-byte chunks (<c>pcg_map</c>), with a block reduction after each pass; elementwise
 /// plans run one grid-stride sweep and leave one row of partials per block.
 /// </summary>
-internal sealed class CudaKernelDialect : PlanWalker
+/// <remarks>
+/// With several groups (elementwise plans only), block b serves group b % PCG_GROUPS with that group's parameters,
+/// sweeping the group's columns of every row (<c>pcg_map_grouped</c>), and writes its partials into its group's columns
+/// of row b / PCG_GROUPS.
+/// </remarks>
+/// <param name="groups">The groups of the spec's parameters.</param>
+internal sealed class CudaKernelDialect(int groups) : PlanWalker
 {
+    private bool Grouped => groups > 1;
+
     protected override Dialect Expressions => CudaDialect.Instance;
 
     protected override string Spell(Variable variable) => variable.Role switch
@@ -43,13 +51,14 @@ internal sealed class CudaKernelDialect : PlanWalker
 
     protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
     {
-        foreach (Variable weight in parameters.Weights)
+        if (Grouped)
         {
-            writer.WriteLine($"const float {weight.Name} = pcg_to_float(weight[{(weight.Index - 1).ToString(CultureInfo.InvariantCulture)}]);");
+            writer.WriteLine("const int g = blockIdx.x % PCG_GROUPS;");
         }
-        if (parameters.Bias)
+        foreach (Variable parameter in parameters.Parameters)
         {
-            writer.WriteLine($"const float {PlanVariables.Bias.Name} = pcg_to_float(bias[0]);");
+            string slot = parameter.Index.ToString(CultureInfo.InvariantCulture);
+            writer.WriteLine($"const float {parameter.Name} = pcg_to_float(parameters[{(Grouped ? "g * PCG_SLOTS + " + slot : slot)}]);");
         }
         if (plan.Rowwise)
         {
@@ -61,6 +70,11 @@ internal sealed class CudaKernelDialect : PlanWalker
             {
                 writer.WriteVerbatimLines(body);
             }
+        }
+        else if (Grouped)
+        {
+            writer.WriteLine("const pcg_size t = (pcg_size)(blockIdx.x / PCG_GROUPS) * blockDim.x + threadIdx.x, nt = (pcg_size)(gridDim.x / PCG_GROUPS) * blockDim.x;");
+            writer.WriteVerbatimLines(body);
         }
         else
         {
@@ -110,7 +124,10 @@ internal sealed class CudaKernelDialect : PlanWalker
                 writer.WriteLine($"T* out[{pass.Stores.Count}] = {{ {string.Join(", ", pass.Stores.Select(s => Pointer(PointerOf(s.Output))))} }};");
             }
             string output = pass.Stores.Count > 0 ? "out" : "nullptr";
-            using (writer.Block($"pcg_map<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, {count}, {thread}, {threads}, [&](const float* v, float* r)", close: "});"))
+            string map = Grouped && !plan.Rowwise
+                ? $"pcg_map_grouped<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, rows, h, h / PCG_GROUPS, g, {thread}, {threads}, "
+                : $"pcg_map<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, {count}, {thread}, {threads}, ";
+            using (writer.Block(map + "[&](const float* v, float* r)", close: "});"))
             {
                 for (int i = 0; i < inputs.Count; i++)
                 {
@@ -154,14 +171,15 @@ internal sealed class CudaKernelDialect : PlanWalker
 
     protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
     {
-        string row = plan.Rowwise ? "row" : "(pcg_size)blockIdx.x";
+        string row = plan.Rowwise ? "row" : Grouped ? "(pcg_size)(blockIdx.x / PCG_GROUPS)" : "(pcg_size)blockIdx.x";
+        string group = Grouped ? "g * PCG_SLOTS + " : "";
         using (writer.Block("if (threadIdx.x == 0)"))
         {
             ExpressionCompiler.Compiled compiled = Compile("p_t", plan.Partials);
             WriteStatements(writer, compiled);
             for (int k = 0; k < plan.Partials.Count; k++)
             {
-                writer.WriteLine($"partials[{row} * (PCG_ORDER + 1) + {k.ToString(CultureInfo.InvariantCulture)}] = {compiled.Results[k]};");
+                writer.WriteLine($"partials[{row} * PCG_PARAMETERS + {group}{k.ToString(CultureInfo.InvariantCulture)}] = {compiled.Results[k]};");
             }
         }
     }

@@ -32,21 +32,23 @@ internal static class CudaKernelEmitter
         writer.WriteLine($"// {spec.Formula}.");
         writer.WriteLine("// Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.");
         writer.WriteLine();
-        writer.WriteLine($"#define PCG_ORDER {spec.Order.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_GROUPS {spec.Groups.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_SLOTS {spec.Slots.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)");
         writer.WriteLine($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}f");
         writer.WriteLine();
         writer.WriteVerbatim(Prelude.TrimEnd('\n') + "\n\n");
         writer.WriteLine($"// The forward: {(forward.Rowwise ? "a block per row, " : "")}{Describe(forward)}.");
-        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)"))
+        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)"))
         {
-            new CudaKernelDialect().Walk(writer, forward);
+            new CudaKernelDialect(spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
-        writer.WriteLine($"// The backward: {Describe(backward)}; then the Order + 1 gradient partials of each {(backward.Rowwise ? "row" : "block")}.");
-        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)"))
+        writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each {(backward.Rowwise ? "row" : "block")}.");
+        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)"))
         {
-            new CudaKernelDialect().Walk(writer, backward);
+            new CudaKernelDialect(spec.Groups).Walk(writer, backward);
         }
         writer.WriteLine();
         writer.WriteVerbatim(Reduce.TrimEnd('\n') + "\n");
@@ -80,11 +82,11 @@ internal static class CudaKernelEmitter
             string call = role switch
             {
                 KernelRole.Forward => $"pcg_forward<{storage.CudaType}>({Argument(ParameterKind.Input)}, {Argument(ParameterKind.Gate)}, {Argument(ParameterKind.Output)}, " +
-                    $"{Argument(ParameterKind.Weight)}, {Argument(ParameterKind.Bias)}, {Argument(ParameterKind.Rows)}, {Argument(ParameterKind.Width)})",
+                    $"{Argument(ParameterKind.Parameters)}, {Argument(ParameterKind.Rows)}, {Argument(ParameterKind.Width)})",
                 KernelRole.Backward => $"pcg_backward<{storage.CudaType}>({Argument(ParameterKind.Input)}, {Argument(ParameterKind.Gate)}, {Argument(ParameterKind.Upstream)}, " +
-                    $"{Argument(ParameterKind.InputGradient)}, {Argument(ParameterKind.GateGradient)}, {Argument(ParameterKind.Weight)}, {Argument(ParameterKind.Bias)}, " +
+                    $"{Argument(ParameterKind.InputGradient)}, {Argument(ParameterKind.GateGradient)}, {Argument(ParameterKind.Parameters)}, " +
                     $"{Argument(ParameterKind.PartialsOut)}, {Argument(ParameterKind.Rows)}, {Argument(ParameterKind.Width)})",
-                _ => $"pcg_reduce<{storage.CudaType}>({Argument(ParameterKind.PartialsIn)}, {Argument(ParameterKind.PartialRows)}, {Argument(ParameterKind.WeightGradient)}, {Argument(ParameterKind.BiasGradient)})",
+                _ => $"pcg_reduce<{storage.CudaType}>({Argument(ParameterKind.PartialsIn)}, {Argument(ParameterKind.PartialRows)}, {Argument(ParameterKind.ParameterGradient)})",
             };
             writer.WriteLine(call + ";");
         }

@@ -1,6 +1,6 @@
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -157,6 +157,57 @@ __device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_s
         f(v, r);
 #pragma unroll
         for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+    }
+}
+
+// pcg_map over one group of columns: of rows of h elements split into groups of L, group g's element i is row i / L,
+// column g * L + i % L, for every i in [0, rows * L) that belongs to thread t of nt. In 16-byte chunks when h and L are
+// whole chunks and every pointer is 16-byte aligned (a chunk then never leaves its row), then one by one. Which thread
+// handles which element depends on the shape, g, t and nt alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* out, pcg_size rows, int h, int L, int g, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = h % V == 0 && L % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    const pcg_size column = (pcg_size)g * L;
+    if (vectorised)
+    {
+        const pcg_size per_row = (pcg_size)(L / V), chunks = rows * per_row;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            const pcg_size at = (c / per_row) * h + column + (c % per_row) * V;
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = *reinterpret_cast<const uint4*>(in[a] + at);
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) *reinterpret_cast<uint4*>(out[a] + at) = co[a].raw;
+        }
+        return;
+    }
+    const pcg_size n = rows * (pcg_size)L;
+    for (pcg_size i = t; i < n; i += nt)
+    {
+        const pcg_size at = (i / L) * h + column + i % L;
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][at]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][at] = pcg_from_float<T>(r[a]);
     }
 }
 

@@ -17,19 +17,21 @@ internal static class EagerEmitter
     public static void Emit(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward)
     {
         writer.WriteLine("/// <inheritdoc/>");
-        using (writer.Block($"public static {Tensor} EagerForward({Tensor} x, {Tensor}? gate, {Tensor} weight, {Tensor} bias)"))
+        using (writer.Block($"public static {Tensor} EagerForward({Tensor} x, {Tensor}? gate, {Tensor} parameters)"))
         {
             writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
-            new EagerProgram(new TorchSharpTarget(), [ElementOutput.Y], body => $"return {body[0]}.MoveToOuterDisposeScope();").Walk(writer, forward);
+            new EagerProgram(new TorchSharpTarget(), [ElementOutput.Y], body => $"return {body[0]}.MoveToOuterDisposeScope();", spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine("/// <inheritdoc/>");
-        using (writer.Block($"public static ({Tensor} Dx, {Tensor} Dweight, {Tensor} Dbias, {Tensor}? Dgate) EagerBackward({Tensor} x, {Tensor}? gate, {Tensor} dy, {Tensor} weight, {Tensor} bias)"))
+        using (writer.Block($"public static ({Tensor} Dx, {Tensor} Dparameters, {Tensor}? Dgate) EagerBackward({Tensor} x, {Tensor}? gate, {Tensor} dy, {Tensor} parameters)"))
         {
             writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
             ElementOutput[] outputs = spec.Gated ? [ElementOutput.Dx, ElementOutput.Dgate] : [ElementOutput.Dx];
-            new EagerProgram(new TorchSharpTarget(), outputs, body =>
-                $"return ({body[0]}.MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), {(spec.Gated ? body[1] + ".MoveToOuterDisposeScope()" : "null")});").Walk(writer, backward);
+            var target = new TorchSharpTarget();
+            string gradient = backward.Partials.Count > 0 ? EagerProgram.Gradient : target.NoParameters;
+            new EagerProgram(target, outputs, body =>
+                $"return ({body[0]}.MoveToOuterDisposeScope(), {gradient}.MoveToOuterDisposeScope(), {(spec.Gated ? body[1] + ".MoveToOuterDisposeScope()" : "null")});", spec.Groups).Walk(writer, backward);
         }
     }
 }

@@ -10,10 +10,14 @@ namespace PolyComGen.Generator.Emitters.Eager;
 /// <summary>
 /// How eager tensor ops spell a plan's walk, for autograd to differentiate: whole tensors instead of sweeps, the
 /// per-element expressions with common subexpressions shared, reductions over the last dimension for rowwise plans,
-/// the gradient partials summed to dweight and dbias. The same dialect for TorchSharp and PyTorch, so the two cannot
+/// the gradient partials summed to the parameters' gradient, dparameters. The same dialect for TorchSharp and PyTorch, so the two cannot
 /// drift apart; it returns <paramref name="ret"/> of the spelled <paramref name="outputs"/>.
 /// </summary>
-internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutput> outputs, Func<IReadOnlyList<string>, string> ret) : PlanWalker
+/// <remarks>
+/// With several <paramref name="groups"/> (elementwise plans only), each parameter is a vector over the last dimension,
+/// its group's value repeated over the group's columns, and the gradient reductions sum per group.
+/// </remarks>
+internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutput> outputs, Func<IReadOnlyList<string>, string> ret, int groups = 1) : PlanWalker
 {
     private readonly Dictionary<ElementOutput, string> stored = [];
 
@@ -23,10 +27,10 @@ internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutp
 
     protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
     {
-        // What the body uses, declared first: the weights one by one, h, the constants.
-        foreach (Variable weight in parameters.Weights)
+        // What the body uses, declared first: the parameters one by one, h, the constants.
+        foreach (Variable parameter in parameters.Parameters)
         {
-            writer.WriteLine(target.SelectWeight(weight.Name, weight.Index - 1));
+            writer.WriteLine(groups > 1 ? target.SelectGroupedParameter(parameter.Name, parameter.Index, groups) : target.SelectParameter(parameter.Name, parameter.Index));
         }
         if (parameters.RowLength)
         {
@@ -72,7 +76,7 @@ internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutp
         for (int r = 0; r < pass.Reductions.Count; r++)
         {
             Reduction reduction = pass.Reductions[r];
-            string total = target.Reduce(reduction.Kind, plan.Rowwise, compiled.Results[r]);
+            string total = groups > 1 && !plan.Rowwise ? target.GroupSum(compiled.Results[r], groups) : target.Reduce(reduction.Kind, plan.Rowwise, compiled.Results[r]);
             writer.WriteLine(rerunnable ? target.Assign(reduction.Name, total) : target.Declare(reduction.Name, total));
         }
         for (int s = 0; s < pass.Stores.Count; s++)
@@ -81,12 +85,15 @@ internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutp
         }
     }
 
+    /// <summary>The name of the parameters' gradient, declared after the passes: an empty vector when there are no parameters.</summary>
+    public const string Gradient = "dparameters";
+
     protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
     {
         ExpressionCompiler.Compiled partials = Compile("p_t", plan.Partials);
         WriteStatements(writer, partials);
-        int order = plan.Partials.Count - 1;
-        writer.WriteLine(target.Declare("dweight", target.Stack(partials.Results.Take(order).Select(r => target.Reduce(ReductionKind.Sum, false, r)))));
-        writer.WriteLine(target.Declare("dbias", target.Stack([target.Reduce(ReductionKind.Sum, false, partials.Results[order])])));
+        writer.WriteLine(target.Declare(Gradient, groups > 1
+            ? target.StackGroups(partials.Results)
+            : target.Stack(partials.Results.Select(r => target.Reduce(ReductionKind.Sum, false, r)))));
     }
 }

@@ -46,8 +46,23 @@ internal abstract class EagerTarget : Dialect
     /// <summary>0-dimensional tensors stacked into a vector.</summary>
     public abstract string Stack(IEnumerable<string> parts);
 
-    /// <summary>The declaration of weight w{index + 1}, the weight vector's element <paramref name="index"/>.</summary>
-    public abstract string SelectWeight(string name, int index);
+    /// <summary>The declaration of the parameter <paramref name="name"/>, element <paramref name="slot"/> of the parameter vector.</summary>
+    public abstract string SelectParameter(string name, int slot);
+
+    /// <summary>
+    /// The declaration of a grouped parameter: slot <paramref name="slot"/> of each of <paramref name="groups"/> groups
+    /// in the parameter vector, each repeated over its group's columns (a vector over the last dimension).
+    /// </summary>
+    public abstract string SelectGroupedParameter(string name, int slot, int groups);
+
+    /// <summary>The sums of <paramref name="value"/> over each group's columns of every row: a vector of <paramref name="groups"/>.</summary>
+    public abstract string GroupSum(string value, int groups);
+
+    /// <summary>Per-group gradient vectors, one per slot, as the parameter vector's gradient (group after group).</summary>
+    public abstract string StackGroups(IEnumerable<string> parts);
+
+    /// <summary>The gradient of no parameter: an empty vector like the parameters.</summary>
+    public abstract string NoParameters { get; }
 
     /// <summary>The declaration of h, the row length, as a constant tensor.</summary>
     public abstract string RowLength(string name);
@@ -55,6 +70,6 @@ internal abstract class EagerTarget : Dialect
     /// <summary>The declaration of constant k{index}.</summary>
     public abstract string ConstantDeclaration(string name, double value);
 
-    /// <summary>The spelling of a plan variable (x, dy, gate, bias, the row scalars...).</summary>
+    /// <summary>The spelling of a plan variable (x, dy, gate, the parameters, the row scalars...).</summary>
     public abstract string Variable(Variable variable);
 }

@@ -38,7 +38,15 @@ internal sealed class TorchSharpTarget : EagerTarget
 
     public override string Stack(IEnumerable<string> parts) => $"{Math}.Stack({string.Join(", ", parts)})";
 
-    public override string SelectWeight(string name, int index) => $"{Tensor} {name} = weight.select(0, {index});";
+    public override string SelectParameter(string name, int slot) => $"{Tensor} {name} = parameters.select(0, {slot});";
+
+    public override string NoParameters => "global::TorchSharp.torch.zeros_like(parameters)";
+
+    public override string SelectGroupedParameter(string name, int slot, int groups) => $"{Tensor} {name} = {Math}.GroupParameter(parameters, {slot}, {groups}, x);";
+
+    public override string GroupSum(string value, int groups) => $"{Math}.GroupSum({value}, {groups}, x)";
+
+    public override string StackGroups(IEnumerable<string> parts) => $"{Math}.StackGroups({string.Join(", ", parts)})";
 
     public override string RowLength(string name) => $"{Tensor} {name} = {Math}.Constant(x.shape[^1], x);";
 
@@ -48,7 +56,6 @@ internal sealed class TorchSharpTarget : EagerTarget
     {
         VariableRole.Upstream => "dy",
         VariableRole.Gate => "gate!",
-        VariableRole.Bias => "bias",
         _ => variable.Name,
     };
 }

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -11,7 +12,7 @@ namespace PolyComGen.Generator.Emitters.PyTorch;
 
 /// <summary>
 /// Writes the template of a spec's self-contained Python module for PyTorch: an <c>nn.Module</c> with the C# module's
-/// parameters (weight [Order], bias [1], same initial values and state_dict keys) whose forward runs the spec's CUDA
+/// parameters (a PolyCom's weight [Order] and bias [1], then the named ones, same initial values and state_dict keys) whose forward runs the spec's CUDA
 /// translation unit through CuPy's NVRTC with the kernel contract's launch geometry, argument order, partials and
 /// reduction, or, on CPU tensors and without CuPy, the forward plan as eager torch ops. The runtime's
 /// <c>PyTorchModule.Compose</c> puts in the CUDA source and the fixed prelude (src/Runtime/PyTorch/polycom_prelude.py)
@@ -29,7 +30,7 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine($"\"\"\"{className}: {spec.Formula}, as a PyTorch module.");
         writer.WriteLine();
         writer.WriteLine($"    from {Path.GetFileNameWithoutExtension(SpecText.TorchFileName(className))} import {className}");
-        writer.WriteLine($"    activation = {className}()   # weight [{spec.Order}] = 1/{spec.Order}, bias [1] = 0, float32, as the C# module");
+        writer.WriteLine($"    activation = {className}()   # {Initials(spec)}, float32, as the C# module");
         writer.WriteLine(spec.Gated ? "    y = activation(x, gate)" : "    y = activation(x)");
         writer.WriteLine();
         writer.WriteLine("CUDA tensors (float32, bfloat16, float16) run the fused kernels PolyComGen generated, compiled by NVRTC through");
@@ -55,7 +56,10 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine($"THREADS_PER_BLOCK = {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"BLOCKS_PER_MULTIPROCESSOR = {KernelContract.BlocksPerMultiprocessor.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"CHUNK_BYTES = {KernelContract.ChunkBytes.ToString(CultureInfo.InvariantCulture)}");
-        writer.WriteLine($"PARTIAL_COLUMNS = {KernelContract.PartialColumns(spec.Order).ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"GROUPS = {spec.Groups.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"SLOTS = {(spec.Groups * spec.Slots).ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine("# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).");
+        writer.WriteLine($"LEARNABLE = ({string.Join("", Learnable(spec).Select(p => $"(\"{p.Name}\", {p.Length}, {p.Initial}, {(p.PerGroup ? "True" : "False")}), "))})");
         writer.WriteLine($"NORM_STATISTIC_LIMIT = {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}");
         writer.WriteLine("# The entry points of each storage dtype, and their parameters in order.");
         writer.WriteLine("ENTRY_POINTS = {");
@@ -84,18 +88,18 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine();
         writer.WriteLine("# ---- The formula as eager torch ops, from the same expressions as the kernels ----");
         writer.WriteLine();
-        writer.WriteLine("def eager_forward(x, gate, weight, bias):");
+        writer.WriteLine("def eager_forward(x, gate, parameters):");
         using (writer.Indent())
         {
             writer.WriteLine($"\"\"\"{spec.Formula}, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do).\"\"\"");
-            new EagerProgram(new PyTorchTarget(), [ElementOutput.Y], body => $"return {body[0]}").Walk(writer, forward);
+            new EagerProgram(new PyTorchTarget(), [ElementOutput.Y], body => $"return {body[0]}", spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine();
         writer.WriteLine($"class {className}(PolyComModule):");
         using (writer.Indent())
         {
-            writer.WriteLine($"\"\"\"{spec.Formula}, with parameters weight [{spec.Order}] and bias [1].\"\"\"");
+            writer.WriteLine($"\"\"\"{spec.Formula}, with {(spec.Slots == 0 ? "no parameters" : "parameters " + string.Join(", ", Learnable(spec).Select(p => $"{p.Name} [{p.Length}]")))}.\"\"\"");
             writer.WriteLine();
             writer.WriteLine("spec = SPEC");
             writer.WriteLine("formula = FORMULA");
@@ -110,4 +114,21 @@ internal static class PyTorchModuleEmitter
     }
 
     private static string RoleName(KernelRole role) => role.ToString().ToLowerInvariant();
+
+    // The module's parameters in slot order, with their lengths and initial values as Python expressions.
+    private static IEnumerable<(string Name, int Length, string Initial, bool PerGroup)> Learnable(SpecModel spec)
+    {
+        if (spec.Polynomial)
+        {
+            yield return ("weight", spec.Order, "1.0 / " + spec.Order.ToString(CultureInfo.InvariantCulture), true);
+            yield return ("bias", 1, "0.0", true);
+        }
+        foreach (LearnedParameter parameter in spec.Learned)
+        {
+            yield return (parameter.Name, 1, parameter.Initial.ToString("R", CultureInfo.InvariantCulture), !parameter.Shared);
+        }
+    }
+
+    private static string Initials(SpecModel spec) => spec.Slots == 0 ? "no parameters"
+        : string.Join(", ", Learnable(spec).Select(p => $"{p.Name} [{p.Length}] = {p.Initial}"));
 }

@@ -46,7 +46,17 @@ internal sealed class PyTorchTarget : EagerTarget
 
     public override string Stack(IEnumerable<string> parts) => $"torch.stack([{string.Join(", ", parts)}])";
 
-    public override string SelectWeight(string name, int index) => $"{name} = weight[{index}]";
+    public override string SelectParameter(string name, int slot) => $"{name} = parameters[{slot}]";
+
+    public override string NoParameters => "torch.zeros_like(parameters)";
+
+    public override string SelectGroupedParameter(string name, int slot, int groups) =>
+        $"{name} = parameters.view({groups}, -1)[:, {slot}].repeat_interleave(x.shape[-1] // {groups})";
+
+    public override string GroupSum(string value, int groups) =>
+        $"torch.broadcast_to({value}, x.shape).reshape(-1, {groups}, x.shape[-1] // {groups}).sum(dim=(0, 2))";
+
+    public override string StackGroups(IEnumerable<string> parts) => $"torch.stack([{string.Join(", ", parts)}], dim=1).reshape(-1)";
 
     public override string RowLength(string name) => $"{name} = x.new_tensor(float(x.shape[-1]))";
 
@@ -55,7 +65,6 @@ internal sealed class PyTorchTarget : EagerTarget
     public override string Variable(Variable variable) => variable.Role switch
     {
         VariableRole.Upstream => "dy",
-        VariableRole.Bias => "bias",
         _ => variable.Name,
     };
 }

@@ -32,4 +32,19 @@ internal enum ExpressionErrorKind
 
     /// <summary>A constant, written or derived, beyond the range of float32, in which the kernels compute.</summary>
     ConstantRange,
+
+    /// <summary>A Parameters string that is not a comma-separated list of name = value, or is too long.</summary>
+    ParameterSyntax,
+
+    /// <summary>A parameter name the language or the generated modules use.</summary>
+    ParameterName,
+
+    /// <summary>A parameter declared twice.</summary>
+    ParameterDuplicate,
+
+    /// <summary>A parameter's initial value that is missing or not a finite float32.</summary>
+    ParameterValue,
+
+    /// <summary>A parameter declared and not used in the expression.</summary>
+    ParameterUnused,
 }

@@ -63,8 +63,15 @@ internal static class InnerParser
     public static IReadOnlyList<string> KnownNames { get; } =
         new[] { Variable }.Concat(Constants.Keys).Concat(Functions.Values.Select(f => f.Name)).Append("norm").Distinct().ToList();
 
-    /// <summary>Reads <paramref name="text"/>: a built-in's name, or an expression.</summary>
-    public static InnerParseResult Parse(string text)
+    /// <summary>Whether <paramref name="name"/> is one of the language's own names: x, pi, e, a function, norm (ignoring case and underscores as calls do).</summary>
+    public static bool IsLanguageName(string name) =>
+        name.Equals(Variable, StringComparison.OrdinalIgnoreCase) || Constants.ContainsKey(name.ToLowerInvariant()) || Functions.ContainsKey(Key(name)) || Key(name) == "norm";
+
+    /// <summary>
+    /// Reads <paramref name="text"/>: a built-in's name, or an expression, in which the names of
+    /// <paramref name="parameters"/> (compared ignoring case) are learnable parameters.
+    /// </summary>
+    public static InnerParseResult Parse(string text, IReadOnlyDictionary<string, Variable>? parameters = null)
     {
         string? canonical = BuiltInFunctions.Canonical(text);
         if (canonical is not null)
@@ -77,7 +84,7 @@ internal static class InnerParser
         }
         try
         {
-            var parser = new Parser(text);
+            var parser = new Parser(text, parameters ?? new Dictionary<string, Variable>());
             return parser.ParseInner();
         }
         catch (ParseException e)
@@ -148,12 +155,18 @@ internal static class InnerParser
         private int position;
         private int depth;
         private readonly List<Node> normCalls = [];
+        private readonly IReadOnlyDictionary<string, Variable> parameters;
 
-        public Parser(string text)
+        public Parser(string text, IReadOnlyDictionary<string, Variable> parameters)
         {
             this.text = text;
+            this.parameters = parameters;
             tokens = Tokenize(text);
         }
+
+        // The parameter a name refers to (ignoring case), if any.
+        private Variable? ParameterNamed(string name) =>
+            parameters.FirstOrDefault(p => string.Equals(p.Key, name, StringComparison.OrdinalIgnoreCase)).Value;
 
         private Token Current => tokens[position];
 
@@ -179,7 +192,7 @@ internal static class InnerParser
                 throw Error(ExpressionErrorKind.Syntax, 0, text.Length, "the expression is empty; write a built-in name such as \"Norm\" or an expression in x such as \"x * sigmoid(x)\"");
             }
             // One unknown name on its own is a misspelt built-in, most likely.
-            if (tokens.Count == 2 && tokens[0].Kind == TokenKind.Name && tokens[0].Text != Variable)
+            if (tokens.Count == 2 && tokens[0].Kind == TokenKind.Name && tokens[0].Text != Variable && ParameterNamed(tokens[0].Text) is null)
             {
                 Token name = tokens[0];
                 string nearest = BuiltInFunctions.Nearest(name.Text, BuiltInFunctions.Names);
@@ -380,8 +393,12 @@ internal static class InnerParser
             }
         }
 
-        private static Node Name(Token token)
+        private Node Name(Token token)
         {
+            if (ParameterNamed(token.Text) is Variable parameter)
+            {
+                return new Node(parameter, token.Start, token.End);
+            }
             string key = token.Text.ToLowerInvariant();
             if (key == Variable)
             {
@@ -398,11 +415,14 @@ internal static class InnerParser
             throw Unknown(token);
         }
 
-        private static ParseException Unknown(Token token)
+        private ParseException Unknown(Token token)
         {
-            string nearest = BuiltInFunctions.Nearest(token.Text, KnownNames);
+            var known = KnownNames.Concat(parameters.Keys).ToList();
+            string nearest = BuiltInFunctions.Nearest(token.Text, known);
+            string declared = parameters.Count == 0 ? "" : $", and the parameters {string.Join(", ", parameters.Keys)}";
             return Error(ExpressionErrorKind.UnknownName, token.Start, token.Length,
-                $"'{token.Text}' is not a known function or constant (did you mean '{nearest}'?); the known names are {string.Join(", ", KnownNames)}");
+                $"'{token.Text}' is not a known function, constant or parameter (did you mean '{nearest}'?); the known names are {string.Join(", ", KnownNames)}{declared}; "
+                + $"a learnable parameter is declared in Parameters, as in Parameters = \"{token.Text} = 1\"");
         }
 
         private Node ParseCall(Token name)

@@ -44,7 +44,7 @@ public sealed class CpuBackend : IKernelBackend
 
     /// <summary>Float32 or float64 CPU tensors, of the parameters' dtype.</summary>
     /// <inheritdoc/>
-    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
     {
         InputChecks.RequireNotNull(descriptor, x);
         if (x.device_type != TorchSharp.DeviceType.CPU)
@@ -55,11 +55,11 @@ public sealed class CpuBackend : IKernelBackend
         {
             throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
         }
-        InputChecks.CheckShapeAndParameters(descriptor, x, gate, weight, bias);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters);
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
@@ -71,57 +71,61 @@ public sealed class CpuBackend : IKernelBackend
         var memory = new Memory(x, gate, null, y, null);
         if (x.dtype == ScalarType.Float32)
         {
-            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials: null);
+            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(parameters), partials: null);
         }
         else
         {
-            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials: null);
+            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(parameters), partials: null);
         }
         return y;
     }
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
         dy = dy.contiguous();
-        int order = descriptor.Order, columns = KernelContract.PartialColumns(order);
+        int columns = descriptor.ParameterCount;
         Tensor dx = empty_like(x);
         Tensor? dgate = gate is null ? null : empty_like(x);
         var memory = new Memory(x, gate, dy, dx, dgate);
-        Segments layout = Segments.Of(descriptor, x);
+        CpuSegments layout = Layout(descriptor, x);
+        int slots = descriptor.ParameterNames.Count;
         var sums = new double[columns];
         if (x.dtype == ScalarType.Float32)
         {
-            var partials = new float[checked(layout.Count * columns)];
-            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(weight), TensorMemory.ToArray<float>(bias)[0], partials);
-            Reduce(partials, sums, layout.Count);
+            var partials = new float[checked((int)layout.Count * slots)];
+            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(parameters), partials);
+            Reduce(partials, sums, layout, slots);
         }
         else
         {
-            var partials = new double[checked(layout.Count * columns)];
-            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(weight), TensorMemory.ToArray<double>(bias)[0], partials);
-            Reduce(partials, sums, layout.Count);
+            var partials = new double[checked((int)layout.Count * slots)];
+            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(parameters), partials);
+            Reduce(partials, sums, layout, slots);
         }
         ScalarType dtype = x.dtype;
-        Tensor dweight = tensor(sums.AsSpan(0, order).ToArray(), dtype: ScalarType.Float64).to_type(dtype);
-        Tensor dbias = tensor(new[] { sums[order] }, dtype: ScalarType.Float64).to_type(dtype);
-        return new PolyComGradients(dx, dweight, dbias, dgate);
+        Tensor dparameters = tensor(sums, dtype: ScalarType.Float64).to_type(dtype);
+        return new PolyComGradients(dx, dparameters, dgate);
     }
 
-    // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them.
-    private static void Reduce<T>(T[] partials, double[] sums, int segments) where T : unmanaged
+    // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them, each into its group's slots.
+    private static void Reduce<T>(T[] partials, double[] sums, CpuSegments layout, int slots) where T : unmanaged
     {
-        int columns = sums.Length;
-        for (int s = 0; s < segments; s++)
+        for (long s = 0; s < layout.Count; s++)
         {
-            for (int k = 0; k < columns; k++)
+            int offset = layout[s].Group * slots;
+            for (int k = 0; k < slots; k++)
             {
-                sums[k] += typeof(T) == typeof(float) ? (float)(object)partials[s * columns + k] : (double)(object)partials[s * columns + k];
+                T partial = partials[s * slots + k];
+                sums[offset + k] += typeof(T) == typeof(float) ? (float)(object)partial : (double)(object)partial;
             }
         }
     }
+
+    private static CpuSegments Layout(KernelDescriptor descriptor, Tensor x) =>
+        CpuSegments.Of(descriptor, x.numel(), x.dim() == 0 ? 1 : x.shape[^1]);
 
     /// <summary>The data pointers of one call; absent tensors are null (the kernels see empty spans).</summary>
     private readonly record struct Memory(Tensor X, Tensor? Gate, Tensor? Dy, Tensor Out, Tensor? GateOut)
@@ -134,55 +138,56 @@ public sealed class CpuBackend : IKernelBackend
     }
 
     // The forward (partials null) or the backward over every segment.
-    private static void Run<T>(KernelDescriptor descriptor, Memory memory, T[] weight, T bias, T[]? partials) where T : unmanaged
+    private static void Run<T>(KernelDescriptor descriptor, Memory memory, T[] parameters, T[]? partials) where T : unmanaged
     {
-        Segments layout = Segments.Of(descriptor, memory.X);
-        int columns = KernelContract.PartialColumns(descriptor.Order);
+        CpuSegments layout = Layout(descriptor, memory.X);
+        int slots = descriptor.ParameterNames.Count;
         ICpuKernels cpu = descriptor.Cpu;
         ForEachRange(layout, (first, end) =>
         {
             for (long s = first; s < end; s++)
             {
-                var (start, length) = layout[s];
+                var (start, length, group) = layout[s];
+                ReadOnlySpan<T> groupParameters = parameters.AsSpan(group * slots, layout.Groups > 1 ? slots : parameters.Length);
                 Span<T> x = TensorMemory.Elements<T>(memory.XData, start, length);
                 Span<T> gate = memory.GateData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateData, start, length);
                 Span<T> output = TensorMemory.Elements<T>(memory.OutData, start, length);
                 if (partials is null)
                 {
-                    Forward(cpu, x, gate, output, weight, bias);
+                    Forward(cpu, x, gate, output, groupParameters);
                 }
                 else
                 {
                     Span<T> dy = TensorMemory.Elements<T>(memory.DyData, start, length);
                     Span<T> dgate = memory.GateOutData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateOutData, start, length);
-                    Backward(cpu, x, gate, dy, output, dgate, weight, bias, partials.AsSpan(checked((int)(s * columns)), columns));
+                    Backward(cpu, x, gate, dy, output, dgate, groupParameters, partials.AsSpan(checked((int)(s * slots)), slots));
                 }
             }
         });
     }
 
-    private static void Forward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> y, T[] weight, T bias) where T : unmanaged
+    private static void Forward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> y, ReadOnlySpan<T> parameters) where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
-            cpu.Forward(F(x), F(gate), F(y), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias);
+            cpu.Forward(F(x), F(gate), F(y), MemoryMarshal.Cast<T, float>(parameters));
         }
         else
         {
-            cpu.Forward(D(x), D(gate), D(y), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias);
+            cpu.Forward(D(x), D(gate), D(y), MemoryMarshal.Cast<T, double>(parameters));
         }
     }
 
-    private static void Backward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> dy, Span<T> dx, Span<T> dgate, T[] weight, T bias, Span<T> partials)
+    private static void Backward<T>(ICpuKernels cpu, Span<T> x, Span<T> gate, Span<T> dy, Span<T> dx, Span<T> dgate, ReadOnlySpan<T> parameters, Span<T> partials)
         where T : unmanaged
     {
         if (typeof(T) == typeof(float))
         {
-            cpu.Backward(F(x), F(gate), F(dy), F(dx), F(dgate), MemoryMarshal.Cast<T, float>(weight), (float)(object)bias, F(partials));
+            cpu.Backward(F(x), F(gate), F(dy), F(dx), F(dgate), MemoryMarshal.Cast<T, float>(parameters), F(partials));
         }
         else
         {
-            cpu.Backward(D(x), D(gate), D(dy), D(dx), D(dgate), MemoryMarshal.Cast<T, double>(weight), (double)(object)bias, D(partials));
+            cpu.Backward(D(x), D(gate), D(dy), D(dx), D(dgate), MemoryMarshal.Cast<T, double>(parameters), D(partials));
         }
     }
 
@@ -190,7 +195,7 @@ public sealed class CpuBackend : IKernelBackend
 
     private static Span<double> D<T>(Span<T> span) where T : unmanaged => MemoryMarshal.Cast<T, double>(span);
 
-    private static void ForEachRange(Segments layout, Action<long, long> body)
+    private static void ForEachRange(CpuSegments layout, Action<long, long> body)
     {
         int threads = EffectiveThreads;
         if (threads == 1 || layout.TotalElements < ParallelThreshold || layout.Count == 1)
@@ -202,28 +207,5 @@ public sealed class CpuBackend : IKernelBackend
         long ranges = Math.Min(layout.Count, threads * 4L);
         Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
             body(layout.Count * r / ranges, layout.Count * (r + 1) / ranges));
-    }
-
-    /// <summary>How a tensor splits into segments: equal lengths, except a shorter last one.</summary>
-    private readonly record struct Segments(long TotalElements, int SegmentLength, int Count)
-    {
-        public static Segments Of(KernelDescriptor descriptor, Tensor x)
-        {
-            long total = x.numel();
-            int length = descriptor.Rowwise
-                ? checked((int)x.shape[^1])
-                : (int)Math.Min(KernelContract.ElementwiseSegmentLength, total);
-            int count = length == 0 ? 0 : checked((int)((total + length - 1) / length));
-            return new Segments(total, length, count);
-        }
-
-        public (long Start, int Length) this[long segment]
-        {
-            get
-            {
-                long start = segment * SegmentLength;
-                return (start, (int)Math.Min(SegmentLength, TotalElements - start));
-            }
-        }
     }
 }

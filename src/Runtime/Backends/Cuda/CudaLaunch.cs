@@ -13,53 +13,57 @@ namespace PolyComGen.Backends.Cuda;
 /// </summary>
 internal static class CudaLaunch
 {
-    /// <summary>y for contiguous x (and gate), weight and bias on <paramref name="device"/>.</summary>
-    public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor weight, Tensor bias)
+    /// <summary>y for contiguous x (and gate) and parameters on <paramref name="device"/>.</summary>
+    public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
     {
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor y = device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors, descriptor.Groups);
         if (geometry.Blocks > 0)
         {
-            var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(weight), Pointer(bias), 0, 0, 0, rows, h, geometry.PartialRows);
+            var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(parameters), 0, 0, rows, h, geometry.PartialRows);
             LaunchForward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
         }
         return y;
     }
 
-    /// <summary>The gradients of x, the weights, the bias (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
-    public static PolyComGradients Backward(
-        ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor weight, Tensor bias)
+    /// <summary>The gradients of x, the parameters (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
+    public static PolyComGradients Backward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters)
     {
-        int order = descriptor.Order;
+        int columns = descriptor.ParameterCount;
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor dx = device.Empty(x.shape, x.dtype, x);
         Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors, descriptor.Groups);
         if (geometry.Blocks == 0)
         {
-            return new PolyComGradients(dx, zeros([order], dtype: x.dtype, device: x.device), zeros([1], dtype: x.dtype, device: x.device), dgate);
+            return new PolyComGradients(dx, zeros([columns], dtype: x.dtype, device: x.device), dgate);
         }
-        Tensor dweight = device.Empty([order], x.dtype, x);
-        Tensor dbias = device.Empty([1], x.dtype, x);
-        using Tensor partials = device.Empty([geometry.PartialRows, KernelContract.PartialColumns(order)], ScalarType.Float32, x);
-        var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(weight), Pointer(bias), Pointer(partials),
-            Pointer(dweight), Pointer(dbias), rows, h, geometry.PartialRows);
-        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, order, geometry, buffers);
-        return new PolyComGradients(dx, dweight, dbias, dgate);
+        Tensor dparameters = device.Empty([columns], x.dtype, x);
+        using Tensor partials = device.Empty([geometry.PartialRows, columns], ScalarType.Float32, x);
+        var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials),
+            Pointer(dparameters), rows, h, geometry.PartialRows);
+        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, columns, geometry, buffers);
+        return new PolyComGradients(dx, dparameters, dgate);
     }
 
     /// <summary>The forward entry point on device pointers.</summary>
     public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
         Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, buffers);
 
-    /// <summary>The backward entry point, then the reduction of its partials (one block per column), on device pointers.</summary>
-    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, int order, LaunchGeometry geometry, KernelBuffers buffers)
+    /// <summary>
+    /// The backward entry point, then the reduction of its partials (one block per column: per parameter), on device
+    /// pointers; no reduction for a spec without parameters.
+    /// </summary>
+    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, int columns, LaunchGeometry geometry, KernelBuffers buffers)
     {
         Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, buffers);
-        Launch(module, KernelRole.Reduce, storage, gated, (uint)KernelContract.PartialColumns(order), buffers);
+        if (columns > 0)
+        {
+            Launch(module, KernelRole.Reduce, storage, gated, (uint)columns, buffers);
+        }
     }
 
     /// <summary>The storage type of a dtype, or null when the CUDA kernels do not support it.</summary>
@@ -80,14 +84,12 @@ internal static class CudaLaunch
                 ParameterKind.Upstream => arguments.Add(buffers.Dy),
                 ParameterKind.Output or ParameterKind.InputGradient => arguments.Add(buffers.Output),
                 ParameterKind.GateGradient => arguments.Add(buffers.GateGradient),
-                ParameterKind.Weight => arguments.Add(buffers.Weight),
-                ParameterKind.Bias => arguments.Add(buffers.Bias),
+                ParameterKind.Parameters => arguments.Add(buffers.Parameters),
                 ParameterKind.PartialsOut or ParameterKind.PartialsIn => arguments.Add(buffers.Partials),
                 ParameterKind.Rows => arguments.Add((ulong)buffers.Rows),
                 ParameterKind.Width => arguments.Add(checked((int)buffers.Width)),
                 ParameterKind.PartialRows => arguments.Add((ulong)buffers.PartialRows),
-                ParameterKind.WeightGradient => arguments.Add(buffers.WeightGradient),
-                ParameterKind.BiasGradient => arguments.Add(buffers.BiasGradient),
+                ParameterKind.ParameterGradient => arguments.Add(buffers.ParameterGradient),
                 _ => throw new ArgumentOutOfRangeException(nameof(parameters), parameter.Kind, "Unknown kernel parameter."),
             };
         }

@@ -8,11 +8,15 @@ namespace PolyComGen.Backends.Cuda;
 /// are the same on every run.
 /// </summary>
 /// <param name="Blocks">Blocks of the forward and backward kernels.</param>
-/// <param name="PartialRows">Rows of Order + 1 gradient partials the backward leaves for the reduction.</param>
+/// <param name="PartialRows">Rows of gradient partials (one column per parameter) the backward leaves for the reduction.</param>
 internal readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
 {
-    /// <summary>The geometry for a Norm (<paramref name="rowwise"/>) or elementwise spec.</summary>
-    public static LaunchGeometry For(bool rowwise, long rows, long h, int elementSize, int multiprocessors)
+    /// <summary>
+    /// The geometry for a Norm (<paramref name="rowwise"/>) or elementwise spec. An elementwise spec of several
+    /// <paramref name="groups"/> takes the same number of blocks for each group (block b serves group b % groups), and
+    /// leaves a row of partials per block of group 0, with every group's columns.
+    /// </summary>
+    public static LaunchGeometry For(bool rowwise, long rows, long h, int elementSize, int multiprocessors, int groups = 1)
     {
         if (rows < 0 || h < 0 || elementSize is not (2 or 4) || multiprocessors <= 0)
         {
@@ -29,11 +33,11 @@ internal readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
             // and leaves one row of partials per row.
             return new LaunchGeometry((uint)Math.Min(rows, cap), rows);
         }
-        long elements = rows * h;
+        long elements = rows * (h / groups);
         int perChunk = Contract.KernelContract.ChunkBytes / elementSize;
         long chunks = (elements + perChunk - 1) / perChunk;
         long needed = (chunks + Contract.KernelContract.ThreadsPerBlock - 1) / Contract.KernelContract.ThreadsPerBlock;
-        uint grid = (uint)Math.Clamp(needed, 1, cap);
-        return new LaunchGeometry(grid, grid);
+        uint grid = (uint)Math.Clamp(needed, 1, Math.Max(1, cap / groups));
+        return new LaunchGeometry(grid * (uint)groups, grid);
     }
 }

@@ -22,7 +22,7 @@ public sealed class PlantedBugTests
         ["a __syncthreads removed from the block reduction"] = ("if (lane == 0) partial[k][warp] = v[k];\n    }\n    __syncthreads();", "if (lane == 0) partial[k][warp] = v[k];\n    }"),
         ["a shuffle offset changed"] = ("for (int offset = 16;", "for (int offset = 8;"),
         ["a tail loop one short"] = ("i < n; i += nt)", "i + 1 < n; i += nt)"),
-        ["a wrong partials index"] = ("partials[row * (PCG_ORDER + 1) + 1]", "partials[row * PCG_ORDER + 1]"),
+        ["a wrong partials index"] = ("partials[row * PCG_PARAMETERS + 1]", "partials[row * PCG_PARAMETERS + 0]"),
     };
 
     public static IEnumerable<object[]> Cases()
@@ -46,7 +46,7 @@ public sealed class PlantedBugTests
         KernelDescriptor original = PolyNorm.PolyComKernels.Descriptor;
         var (find, replace) = Bugs[bug];
         Assert.True(original.CudaSource.Contains(find), $"The generated source no longer contains the text to plant '{bug}' in: {find}");
-        var planted = new KernelDescriptor(original.Name + "WithPlantedBug", original.Spec, original.Rowwise, original.Gated, original.CudaSource.Replace(find, replace), original.Cpu);
+        var planted = new KernelDescriptor(original.Name + "WithPlantedBug", original.Spec, original.Rowwise, original.Gated, original.CudaSource.Replace(find, replace), original.Cpu, [.. original.ParameterNames]);
 
         var correct = EmulatedParity.Errors(module, ScalarType.Float32, new EmulatedShape([40, 1031]), 3, new CudaEmulationOptions(schedule));
         Assert.True(correct.Passed, "the unmodified kernels must pass");
@@ -63,6 +63,6 @@ public sealed class PlantedBugTests
             return;
         }
         Assert.False(errors.Passed,
-            $"'{bug}' went unnoticed under {schedule}: errors y {errors.Y:E1}, dx {errors.Dx:E1}, dweight {errors.Dweight:E1}, dbias {errors.Dbias:E1}");
+            $"'{bug}' went unnoticed under {schedule}: errors y {errors.Y:E1}, dx {errors.Dx:E1}, dparameters {errors.Dparameters:E1}");
     }
 }

@@ -43,7 +43,7 @@ public sealed class ScheduleTests
         foreach (var (label, options) in others)
         {
             KernelOutputs outputs = EmulatedParity.RawOutputs(entry.CreateModule(), dtype, shape, 7, options);
-            foreach (var (output, actual, expected) in new[] { ("y", outputs.Y, reference.Y), ("dx", outputs.Dx, reference.Dx), ("dweight", outputs.Dweight, reference.Dweight), ("dbias", outputs.Dbias, reference.Dbias), ("dgate", outputs.Dgate ?? [], reference.Dgate ?? []) })
+            foreach (var (output, actual, expected) in new[] { ("y", outputs.Y, reference.Y), ("dx", outputs.Dx, reference.Dx), ("dparameters", outputs.Dparameters, reference.Dparameters), ("dgate", outputs.Dgate ?? [], reference.Dgate ?? []) })
             {
                 Assert.True(actual.Select(System.BitConverter.DoubleToInt64Bits).SequenceEqual(expected.Select(System.BitConverter.DoubleToInt64Bits)),
                     $"{name} {dtype} {output}, {label} against thread order: not bitwise equal");

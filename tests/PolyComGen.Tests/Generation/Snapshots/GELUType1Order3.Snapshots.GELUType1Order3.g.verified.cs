@@ -9,7 +9,7 @@ namespace Snapshots
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "GELU", 3, 1E-06, false);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "GELU", 3, 1E-06, false, "", false, 1, "", "", 0);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -18,13 +18,15 @@ namespace Snapshots
 // y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
-#define PCG_ORDER 3
+#define PCG_GROUPS 1
+#define PCG_SLOTS 4
+#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -184,6 +186,57 @@ __device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_s
     }
 }
 
+// pcg_map over one group of columns: of rows of h elements split into groups of L, group g's element i is row i / L,
+// column g * L + i % L, for every i in [0, rows * L) that belongs to thread t of nt. In 16-byte chunks when h and L are
+// whole chunks and every pointer is 16-byte aligned (a chunk then never leaves its row), then one by one. Which thread
+// handles which element depends on the shape, g, t and nt alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* out, pcg_size rows, int h, int L, int g, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = h % V == 0 && L % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    const pcg_size column = (pcg_size)g * L;
+    if (vectorised)
+    {
+        const pcg_size per_row = (pcg_size)(L / V), chunks = rows * per_row;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            const pcg_size at = (c / per_row) * h + column + (c % per_row) * V;
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = *reinterpret_cast<const uint4*>(in[a] + at);
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) *reinterpret_cast<uint4*>(out[a] + at) = co[a].raw;
+        }
+        return;
+    }
+    const pcg_size n = rows * (pcg_size)L;
+    for (pcg_size i = t; i < n; i += nt)
+    {
+        const pcg_size at = (i / L) * h + column + i % L;
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][at]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][at] = pcg_from_float<T>(r[a]);
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -233,12 +286,12 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
 
 // The forward: pass 1 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float b = pcg_to_float(bias[0]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
     {
         const T* in[1] = { x };
@@ -252,13 +305,13 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums dw1, dw2, dw3, db and writes dx; then the Order + 1 gradient partials of each block.
+// The backward: pass 1 sums dw1, dw2, dw3, db and writes dx; then the PCG_PARAMETERS gradient partials of each block.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
     const float i1_0 = (2.0f * w2);
     const float i1_1 = (3.0f * w3);
@@ -289,72 +342,68 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float db = sums1[3];
     if (threadIdx.x == 0)
     {
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 0] = dw1;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 1] = dw2;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 2] = dw3;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 3] = db;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 0] = dw1;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 1] = dw2;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 2] = dw3;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 3] = db;
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
-// and dbias are the same on every run.
+// Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
+// parameters' gradients are the same on every run.
 template <typename T>
-__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
+__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dparameters)
 {
     const int k = blockIdx.x;
     float s[1] = {};
-    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * (PCG_ORDER + 1) + k];
+    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * PCG_PARAMETERS + k];
     pcg_block_sum(s);
-    if (threadIdx.x == 0)
-    {
-        if (k < PCG_ORDER) dweight[k] = pcg_from_float<T>(s[0]);
-        else dbias[0] = pcg_from_float<T>(s[0]);
-    }
+    if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* parameters, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
 {
-    pcg_reduce<float>(partials, count, dweight, dbias);
+    pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
 {
-    pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
-    pcg_reduce<pcg_f16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
 """";
 
@@ -366,7 +415,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
 """GELUType1Order3: y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, as a PyTorch module.
 
     from gelutype1order3 import GELUType1Order3
-    activation = GELUType1Order3()   # weight [3] = 1/3, bias [1] = 0, float32, as the C# module
+    activation = GELUType1Order3()   # weight [3] = 1.0 / 3, bias [1] = 0.0, float32, as the C# module
     y = activation(x)
 
 CUDA tensors (float32, bfloat16, float16) run the fused kernels PolyComGen generated, compiled by NVRTC through
@@ -392,7 +441,10 @@ ROWWISE = False
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
-PARTIAL_COLUMNS = 4
+GROUPS = 1
+SLOTS = 4
+# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
+LEARNABLE = (("weight", 3, 1.0 / 3, True), ("bias", 1, 0.0, True), )
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
@@ -401,9 +453,9 @@ ENTRY_POINTS = {
     torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16"},
 }
 PARAMETERS = {
-    "forward": ("x", "y", "weight", "bias", "rows", "h",),
-    "backward": ("x", "dy", "dx", "weight", "bias", "partials", "rows", "h",),
-    "reduce": ("partials", "count", "dweight", "dbias",),
+    "forward": ("x", "y", "parameters", "rows", "h",),
+    "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
+    "reduce": ("partials", "count", "dparameters",),
 }
 CUDA_SOURCE = {{CUDA_SOURCE}}
 
@@ -411,20 +463,21 @@ CUDA_SOURCE = {{CUDA_SOURCE}}
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, weight, bias):
+def eager_forward(x, gate, parameters):
     """y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
-    w1 = weight[0]
-    w2 = weight[1]
-    w3 = weight[2]
+    w1 = parameters[0]
+    w2 = parameters[1]
+    w3 = parameters[2]
+    b = parameters[3]
     k0 = x.new_tensor(0.5)
     k1 = x.new_tensor(1.0)
     k2 = x.new_tensor(0.7071067811865476)
     t0_0 = ((k0 * x) * (k1 + torch.erf((k2 * x))))
-    return (bias + (t0_0 * (w1 + (t0_0 * (w2 + (t0_0 * w3))))))
+    return (b + (t0_0 * (w1 + (t0_0 * (w2 + (t0_0 * w3))))))
 
 
 class GELUType1Order3(PolyComModule):
-    """y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, with parameters weight [3] and bias [1]."""
+    """y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, with parameters weight [3], bias [1]."""
 
     spec = SPEC
     formula = FORMULA
@@ -433,7 +486,7 @@ class GELUType1Order3(PolyComModule):
         return super().forward(x)
 """", CudaSource);
 
-        // Fields, not properties: RegisterComponents names the parameters after them (state_dict keys "weight" and "bias").
+        // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).
         private readonly global::TorchSharp.Modules.Parameter weight;
         private readonly global::TorchSharp.Modules.Parameter bias;
 
@@ -442,7 +495,7 @@ class GELUType1Order3(PolyComModule):
         public GELUType1Order3() : base("GELUType1Order3")
         {
             weight = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.full(new long[] { 3 }, 1.0 / 3, global::TorchSharp.torch.ScalarType.Float32));
-            bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.zeros(new long[] { 1 }, global::TorchSharp.torch.ScalarType.Float32));
+            bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.full(new long[] { 1 }, 0.0, global::TorchSharp.torch.ScalarType.Float32));
             RegisterComponents();
         }
 
@@ -455,6 +508,13 @@ class GELUType1Order3(PolyComModule):
         public global::TorchSharp.Modules.Parameter Bias => bias;
 
         /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
+        public global::TorchSharp.torch.Tensor KernelParameters() => global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { weight, bias }, 0);
+
+        // The kernels' parameter vector for x: an empty one of x's dtype and device when there are no parameters.
+        private global::TorchSharp.torch.Tensor ParametersFor(global::TorchSharp.torch.Tensor x) => KernelParameters();
+
+        /// <inheritdoc/>
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
@@ -462,12 +522,12 @@ class GELUType1Order3(PolyComModule):
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, weight, bias);
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, ParametersFor(x));
 
         /// <summary>Computes y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
-            global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
+            global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, null, ParametersFor(x));
 
         /// <summary>
         /// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly
@@ -476,13 +536,13 @@ class GELUType1Order3(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GELUType1Order3", GELUType1Order3.Spec, rowwise: false, gated: false, GELUType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GELUType1Order3", GELUType1Order3.Spec, rowwise: false, gated: false, GELUType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
+            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> parameters)
             {
-                float w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                float w1 = parameters[0], w2 = parameters[1], w3 = parameters[2], b = parameters[3];
                 {
                     int i = 0;
                     {
@@ -491,13 +551,13 @@ class GELUType1Order3(PolyComModule):
                         global::System.Numerics.Vector<float> w3v = new(w3);
                         global::System.Numerics.Vector<float> w2v = new(w2);
                         global::System.Numerics.Vector<float> w1v = new(w1);
-                        global::System.Numerics.Vector<float> biasv = new(bias);
+                        global::System.Numerics.Vector<float> bv = new(b);
                         int j = 0;
                         for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = ((new global::System.Numerics.Vector<float>(0.5f) * vx) * (global::System.Numerics.Vector<float>.One + global::PolyComGen.Backends.Cpu.PolyMath.Erf((new global::System.Numerics.Vector<float>(0.70710677f) * vx))));
-                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, w3v, w2v), w1v), biasv);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, w3v, w2v), w1v), bv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
@@ -505,16 +565,16 @@ class GELUType1Order3(PolyComModule):
                     {
                         float vx = x[i];
                         float t0 = ((0.5f * vx) * (1.0f + global::PolyComGen.Backends.Cpu.PolyMath.Erf((0.70710677f * vx))));
-                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, w3, w2), w1), bias);
+                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, w3, w2), w1), b);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
+            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> parameters, global::System.Span<float> partials)
             {
-                float w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                float w1 = parameters[0], w2 = parameters[1], w3 = parameters[2];
                 float dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 float i1_0 = (2.0f * w2);
                 float i1_1 = (3.0f * w3);
@@ -612,25 +672,25 @@ class GELUType1Order3(PolyComModule):
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
+            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> parameters)
             {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double w1 = parameters[0], w2 = parameters[1], w3 = parameters[2], b = parameters[3];
                 {
                     int i = 0;
                     for (; i < x.Length; i++)
                     {
                         double vx = x[i];
                         double t0 = ((0.5d * vx) * (1.0d + global::PolyComGen.Backends.Cpu.PolyMath.Erf((0.7071067811865476d * vx))));
-                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, w3, w2), w1), bias);
+                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, w3, w2), w1), b);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
+            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> parameters, global::System.Span<double> partials)
             {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double w1 = parameters[0], w2 = parameters[1], w3 = parameters[2];
                 double dw1 = 0, dw2 = 0, dw3 = 0, db = 0;
                 double i1_0 = (2.0d * w2);
                 double i1_1 = (3.0d * w3);
@@ -659,26 +719,27 @@ class GELUType1Order3(PolyComModule):
             }
 
             /// <inheritdoc/>
-            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor parameters)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
-                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
-                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
-                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w1 = parameters.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = parameters.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = parameters.select(0, 2);
+                global::TorchSharp.torch.Tensor b = parameters.select(0, 3);
                 global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(0.5, x);
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
                 global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(0.7071067811865476, x);
                 global::TorchSharp.torch.Tensor t0_0 = ((k0 * x) * global::PolyComGen.Eager.EagerMath.Add(k1, ((k2 * x)).erf()));
-                return global::PolyComGen.Eager.EagerMath.Add(bias, (t0_0 * global::PolyComGen.Eager.EagerMath.Add(w1, (t0_0 * global::PolyComGen.Eager.EagerMath.Add(w2, (t0_0 * w3)))))).MoveToOuterDisposeScope();
+                return global::PolyComGen.Eager.EagerMath.Add(b, (t0_0 * global::PolyComGen.Eager.EagerMath.Add(w1, (t0_0 * global::PolyComGen.Eager.EagerMath.Add(w2, (t0_0 * w3)))))).MoveToOuterDisposeScope();
             }
 
             /// <inheritdoc/>
-            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dweight, global::TorchSharp.torch.Tensor Dbias, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dparameters, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor parameters)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
-                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
-                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
-                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w1 = parameters.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = parameters.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = parameters.select(0, 2);
                 global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(2.0, x);
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(3.0, x);
                 global::TorchSharp.torch.Tensor k2 = global::PolyComGen.Eager.EagerMath.Constant(0.5, x);
@@ -696,9 +757,8 @@ class GELUType1Order3(PolyComModule):
                 global::TorchSharp.torch.Tensor dw2 = global::PolyComGen.Eager.EagerMath.Total((dy * t0_4));
                 global::TorchSharp.torch.Tensor dw3 = global::PolyComGen.Eager.EagerMath.Total((dy * (t0_4 * t0_3)));
                 global::TorchSharp.torch.Tensor db = global::PolyComGen.Eager.EagerMath.Total(dy);
-                global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(dw1), global::PolyComGen.Eager.EagerMath.Total(dw2), global::PolyComGen.Eager.EagerMath.Total(dw3));
-                global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(db));
-                return ((dy * (global::PolyComGen.Eager.EagerMath.Add(w1, (t0_3 * global::PolyComGen.Eager.EagerMath.Add(i1_0, (t0_3 * i1_1)))) * global::PolyComGen.Eager.EagerMath.Add((k2 * t0_2), (t0_0 * (k5 * (((t0_1 * t0_1)).neg()).exp()))))).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
+                global::TorchSharp.torch.Tensor dparameters = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(dw1), global::PolyComGen.Eager.EagerMath.Total(dw2), global::PolyComGen.Eager.EagerMath.Total(dw3), global::PolyComGen.Eager.EagerMath.Total(db));
+                return ((dy * (global::PolyComGen.Eager.EagerMath.Add(w1, (t0_3 * global::PolyComGen.Eager.EagerMath.Add(i1_0, (t0_3 * i1_1)))) * global::PolyComGen.Eager.EagerMath.Add((k2 * t0_2), (t0_0 * (k5 * (((t0_1 * t0_1)).neg()).exp()))))).MoveToOuterDisposeScope(), dparameters.MoveToOuterDisposeScope(), null);
             }
         }
     }

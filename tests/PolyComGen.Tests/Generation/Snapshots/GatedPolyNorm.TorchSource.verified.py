@@ -3,7 +3,7 @@
 """GatedPolyNorm: y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm, as a PyTorch module.
 
     from gatedpolynorm import GatedPolyNorm
-    activation = GatedPolyNorm()   # weight [3] = 1/3, bias [1] = 0, float32, as the C# module
+    activation = GatedPolyNorm()   # weight [3] = 1.0 / 3, bias [1] = 0.0, float32, as the C# module
     y = activation(x, gate)
 
 CUDA tensors (float32, bfloat16, float16) run the fused kernels PolyComGen generated, compiled by NVRTC through
@@ -29,7 +29,10 @@ ROWWISE = True
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
-PARTIAL_COLUMNS = 4
+GROUPS = 1
+SLOTS = 4
+# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
+LEARNABLE = (("weight", 3, 1.0 / 3, True), ("bias", 1, 0.0, True), )
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
@@ -38,21 +41,23 @@ ENTRY_POINTS = {
     torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16"},
 }
 PARAMETERS = {
-    "forward": ("x", "gate", "y", "weight", "bias", "rows", "h",),
-    "backward": ("x", "gate", "dy", "dx", "dgate", "weight", "bias", "partials", "rows", "h",),
-    "reduce": ("partials", "count", "dweight", "dbias",),
+    "forward": ("x", "gate", "y", "parameters", "rows", "h",),
+    "backward": ("x", "gate", "dy", "dx", "dgate", "parameters", "partials", "rows", "h",),
+    "reduce": ("partials", "count", "dparameters",),
 }
 CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)] on GatedPolyNorm:
 // y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
-#define PCG_ORDER 3
+#define PCG_GROUPS 1
+#define PCG_SLOTS 4
+#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -212,6 +217,57 @@ __device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_s
     }
 }
 
+// pcg_map over one group of columns: of rows of h elements split into groups of L, group g's element i is row i / L,
+// column g * L + i % L, for every i in [0, rows * L) that belongs to thread t of nt. In 16-byte chunks when h and L are
+// whole chunks and every pointer is 16-byte aligned (a chunk then never leaves its row), then one by one. Which thread
+// handles which element depends on the shape, g, t and nt alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* out, pcg_size rows, int h, int L, int g, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = h % V == 0 && L % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    const pcg_size column = (pcg_size)g * L;
+    if (vectorised)
+    {
+        const pcg_size per_row = (pcg_size)(L / V), chunks = rows * per_row;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            const pcg_size at = (c / per_row) * h + column + (c % per_row) * V;
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = *reinterpret_cast<const uint4*>(in[a] + at);
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) *reinterpret_cast<uint4*>(out[a] + at) = co[a].raw;
+        }
+        return;
+    }
+    const pcg_size n = rows * (pcg_size)L;
+    for (pcg_size i = t; i < n; i += nt)
+    {
+        const pcg_size at = (i / L) * h + column + i % L;
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][at]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][at] = pcg_from_float<T>(r[a]);
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -261,12 +317,12 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
 
 // The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float b = pcg_to_float(bias[0]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
@@ -322,14 +378,14 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the PCG_PARAMETERS gradient partials of each row.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float b = pcg_to_float(bias[0]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
@@ -405,73 +461,69 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         }
         if (threadIdx.x == 0)
         {
-            partials[row * (PCG_ORDER + 1) + 0] = (s1 * S1);
-            partials[row * (PCG_ORDER + 1) + 1] = (s2 * S2);
-            partials[row * (PCG_ORDER + 1) + 2] = (s3 * S3);
-            partials[row * (PCG_ORDER + 1) + 3] = G;
+            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
+            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
+            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
+            partials[row * PCG_PARAMETERS + 3] = G;
         }
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
-// and dbias are the same on every run.
+// Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
+// parameters' gradients are the same on every run.
 template <typename T>
-__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
+__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dparameters)
 {
     const int k = blockIdx.x;
     float s[1] = {};
-    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * (PCG_ORDER + 1) + k];
+    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * PCG_PARAMETERS + k];
     pcg_block_sum(s);
-    if (threadIdx.x == 0)
-    {
-        if (k < PCG_ORDER) dweight[k] = pcg_from_float<T>(s[0]);
-        else dbias[0] = pcg_from_float<T>(s[0]);
-    }
+    if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* weight, const float* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* parameters, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, gate, y, weight, bias, rows, h);
+    pcg_forward<float>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+    pcg_backward<float>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
 {
-    pcg_reduce<float>(partials, count, dweight, dbias);
+    pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, gate, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
 {
-    pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, gate, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, weight, bias, partials, rows, h);
+    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
-    pcg_reduce<pcg_f16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
 """
 
@@ -511,7 +563,7 @@ def polycom_rescale(m, q):
 
 # ---- Checks, raised before any kernel runs ----
 
-def _check(x, gate, weight, bias):
+def _check(x, gate, parameters):
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{NAME}: x must be a tensor, not {type(x).__name__}.")
     if not x.is_floating_point():
@@ -523,14 +575,17 @@ def _check(x, gate, weight, bias):
     if gate is not None and (gate.dtype != x.dtype or gate.device != x.device or gate.shape != x.shape):
         raise ValueError(f"{NAME}: the gate ({gate.dtype}, {list(gate.shape)} on {gate.device}) must have the input's "
                          f"dtype, shape and device ({x.dtype}, {list(x.shape)} on {x.device}).")
-    for name, parameter, length in (("weight", weight, ORDER), ("bias", bias, 1)):
-        if parameter.dtype != x.dtype:
-            raise TypeError(f"{NAME}: input dtype {x.dtype} does not match {name} dtype {parameter.dtype}; convert the "
-                            f"module with .to({x.dtype}) or the input with .to({parameter.dtype}).")
-        if parameter.device != x.device:
-            raise ValueError(f"{NAME}: {name} is on {parameter.device}, the input on {x.device}.")
-        if tuple(parameter.shape) != (length,):
-            raise ValueError(f"{NAME}: {name} must have shape [{length}], not {list(parameter.shape)}.")
+    if SLOTS > 0:
+        if parameters.dtype != x.dtype:
+            raise TypeError(f"{NAME}: input dtype {x.dtype} does not match the parameters' dtype {parameters.dtype}; convert "
+                            f"the module with .to({x.dtype}) or the input with .to({parameters.dtype}).")
+        if parameters.device != x.device:
+            raise ValueError(f"{NAME}: the parameters are on {parameters.device}, the input on {x.device}.")
+    if tuple(parameters.shape) != (SLOTS,):
+        raise ValueError(f"{NAME}: the parameter vector must have shape [{SLOTS}], not {list(parameters.shape)}.")
+    if GROUPS > 1 and (x.dim() == 0 or x.shape[-1] % GROUPS != 0):
+        raise ValueError(f"{NAME} splits the last dimension into {GROUPS} groups of equal length, but the input's last "
+                         f"dimension is {'missing' if x.dim() == 0 else x.shape[-1]}; give it one divisible by {GROUPS}.")
     if ROWWISE and x.dim() == 0:
         raise ValueError(f"{NAME}: Norm normalises over the last dimension, but the input is a 0-dimensional tensor; "
                          "give it shape [..., H].")
@@ -587,10 +642,10 @@ def _geometry(rows, h, element_size, device_index):
     if ROWWISE:
         return min(rows, cap), rows
     per_chunk = CHUNK_BYTES // element_size
-    chunks = (rows * h + per_chunk - 1) // per_chunk
+    chunks = (rows * (h // GROUPS) + per_chunk - 1) // per_chunk
     needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
-    grid = max(1, min(needed, cap))
-    return grid, grid
+    grid = max(1, min(needed, max(1, cap // GROUPS)))
+    return grid * GROUPS, grid
 
 
 def _launch(role, dtype, device_index, blocks, values):
@@ -614,52 +669,52 @@ def _rows(x):
     return (0 if h == 0 else x.numel() // h), h
 
 
-def fused_forward(x, gate, weight, bias):
+def fused_forward(x, gate, parameters):
     """y from the fused forward kernel, for checked CUDA tensors of a supported dtype."""
-    x, weight, bias = x.contiguous(), weight.contiguous(), bias.contiguous()
+    x, parameters = x.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     if blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "weight": weight, "bias": bias, "rows": rows, "h": h})
+        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h})
     return y
 
 
-def fused_backward(x, gate, dy, weight, bias):
-    """(dx, dweight, dbias, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
+def fused_backward(x, gate, dy, parameters):
+    """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
     empty tensor for an activation that is not gated."""
-    x, dy, weight, bias = x.contiguous(), dy.contiguous(), weight.contiguous(), bias.contiguous()
+    x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     if blocks == 0:
-        return dx, torch.zeros(ORDER, dtype=x.dtype, device=x.device), torch.zeros(1, dtype=x.dtype, device=x.device), dgate
-    dweight = torch.empty(ORDER, dtype=x.dtype, device=x.device)
-    dbias = torch.empty(1, dtype=x.dtype, device=x.device)
-    partials = torch.empty(partial_rows, PARTIAL_COLUMNS, dtype=torch.float32, device=x.device)
-    values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "weight": weight,
-              "bias": bias, "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dweight": dweight, "dbias": dbias}
+        return dx, torch.zeros(SLOTS, dtype=x.dtype, device=x.device), dgate
+    dparameters = torch.empty(SLOTS, dtype=x.dtype, device=x.device)
+    partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
+    values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
     _launch("backward", x.dtype, x.device.index, blocks, values)
-    _launch("reduce", x.dtype, x.device.index, PARTIAL_COLUMNS, values)  # one block per column
-    return dx, dweight, dbias, dgate
+    if SLOTS > 0:
+        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
+    return dx, dparameters, dgate
 
 
 class _FusedFunction(torch.autograd.Function):
     """The fused kernels under autograd (PyTorch without torch.library.custom_op); saves x (and the gate) only."""
 
     @staticmethod
-    def forward(ctx, x, gate, weight, bias):
-        ctx.save_for_backward(x, gate, weight, bias)
-        return fused_forward(x, gate, weight, bias)
+    def forward(ctx, x, gate, parameters):
+        ctx.save_for_backward(x, gate, parameters)
+        return fused_forward(x, gate, parameters)
 
     @staticmethod
     def backward(ctx, dy):
-        x, gate, weight, bias = ctx.saved_tensors
-        dx, dweight, dbias, dgate = fused_backward(x, gate, dy, weight, bias)
-        return dx, (dgate if gate is not None else None), dweight, dbias
+        x, gate, parameters = ctx.saved_tensors
+        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters)
+        return dx, (dgate if gate is not None else None), dparameters
 
 
 _fused = _FusedFunction.apply
@@ -670,30 +725,30 @@ if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
         _backward_op_name = f"polycomgen::{NAME.lower()}_backward"
 
         @torch.library.custom_op(_forward_op_name, mutates_args=())
-        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-            return fused_forward(x, gate, weight, bias)
+        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], parameters: torch.Tensor) -> torch.Tensor:
+            return fused_forward(x, gate, parameters)
 
         @_forward_op.register_fake
-        def _(x, gate, weight, bias):
+        def _(x, gate, parameters):
             return torch.empty_like(x)
 
         @torch.library.custom_op(_backward_op_name, mutates_args=())
-        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor, weight: torch.Tensor,
-                         bias: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-            return fused_backward(x, gate, dy, weight, bias)
+        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor,
+                         parameters: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            return fused_backward(x, gate, dy, parameters)
 
         @_backward_op.register_fake
-        def _(x, gate, dy, weight, bias):
-            return (torch.empty_like(x), weight.new_empty(ORDER), bias.new_empty(1),
+        def _(x, gate, dy, parameters):
+            return (torch.empty_like(x), parameters.new_empty(SLOTS),
                     torch.empty_like(x) if gate is not None else x.new_empty(0))
 
         def _setup_context(ctx, inputs, output):
             ctx.save_for_backward(*inputs)
 
         def _backward(ctx, dy):
-            x, gate, weight, bias = ctx.saved_tensors
-            dx, dweight, dbias, dgate = _backward_op(x, gate, dy, weight, bias)
-            return dx, (dgate if gate is not None else None), dweight, dbias
+            x, gate, parameters = ctx.saved_tensors
+            dx, dparameters, dgate = _backward_op(x, gate, dy, parameters)
+            return dx, (dgate if gate is not None else None), dparameters
 
         _forward_op.register_autograd(_backward, setup_context=_setup_context)
         _fused = _forward_op
@@ -704,7 +759,7 @@ if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
 # ---- The module ----
 
 class PolyComModule(torch.nn.Module):
-    """The activation, with parameters weight [ORDER] (1/ORDER each) and bias [1] (0), in float32, as the C# module.
+    """The activation, with the parameters of LEARNABLE (name, length, initial value), in float32, as the C# module.
 
     forward(x) (or forward(x, gate) when gated) runs the fused CUDA kernels on CUDA tensors of float32, bfloat16 or
     float16 where CuPy is installed; otherwise the same formula as eager torch ops, which autograd differentiates.
@@ -712,32 +767,47 @@ class PolyComModule(torch.nn.Module):
 
     def __init__(self):
         super().__init__()
-        self.weight = torch.nn.Parameter(torch.full((ORDER,), 1.0 / ORDER, dtype=torch.float32))
-        self.bias = torch.nn.Parameter(torch.zeros(1, dtype=torch.float32))
+        for name, length, initial, per_group in LEARNABLE:
+            shape = (length,) if GROUPS == 1 or not per_group else ((GROUPS,) if length == 1 else (GROUPS, length))
+            self.register_parameter(name, torch.nn.Parameter(torch.full(shape, initial, dtype=torch.float32)))
 
     spec = None  # set below: the attribute text
     formula = None
 
+    def kernel_parameters(self, x=None):
+        """Every parameter in one vector, in the kernels' slot order (an empty one of x's dtype when there are none)."""
+        if not LEARNABLE:
+            return torch.empty(0, dtype=torch.float32 if x is None else x.dtype, device=None if x is None else x.device)
+        if GROUPS > 1:
+            # Each group's slots side by side, a shared parameter repeated in every group, then flattened.
+            parts = [getattr(self, name).reshape(GROUPS, -1) if per_group else getattr(self, name).reshape(1, 1).expand(GROUPS, 1)
+                     for name, _, _, per_group in LEARNABLE]
+            return torch.cat(parts, 1).reshape(-1)
+        parts = [getattr(self, name) for name, _, _, _ in LEARNABLE]
+        return parts[0] if len(parts) == 1 else torch.cat(parts)
+
     def forward(self, x, gate=None):
-        _check(x, gate, self.weight, self.bias)
+        parameters = self.kernel_parameters(x)
+        _check(x, gate, parameters)
         if x.is_cuda and x.dtype in ENTRY_POINTS:
             if cuda_available():
-                return _fused(x, gate, self.weight, self.bias)
+                return _fused(x, gate, parameters)
             _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
         elif not x.is_cuda:
             _say_once("CPU tensors run the eager formula (the fused kernels are for CUDA tensors).")
-        return eager_forward(x, gate, self.weight, self.bias)
+        return eager_forward(x, gate, parameters)
 
     def extra_repr(self):
         return self.spec
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, weight, bias):
+def eager_forward(x, gate, parameters):
     """y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
-    w1 = weight[0]
-    w2 = weight[1]
-    w3 = weight[2]
+    w1 = parameters[0]
+    w2 = parameters[1]
+    w3 = parameters[2]
+    b = parameters[3]
     h = x.new_tensor(float(x.shape[-1]))
     k0 = x.new_tensor(1.0)
     k1 = x.new_tensor(1E-06)
@@ -763,11 +833,11 @@ def eager_forward(x, gate, weight, bias):
     s3 = (k0 / torch.sqrt(((q3 / h) + (k1 * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))))
     c3 = (w3 * s3)
     t1_0 = (x * sigma)
-    return ((bias + (t1_0 * (c1 + (t1_0 * (c2 + (t1_0 * c3)))))) * gate)
+    return ((b + (t1_0 * (c1 + (t1_0 * (c2 + (t1_0 * c3)))))) * gate)
 
 
 class GatedPolyNorm(PolyComModule):
-    """y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm, with parameters weight [3] and bias [1]."""
+    """y = (sum_{i=1..3} w[i-1] * rho(x^i) + b) * gate, rho = Norm, with parameters weight [3], bias [1]."""
 
     spec = SPEC
     formula = FORMULA

@@ -9,7 +9,7 @@ namespace Snapshots
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Norm", 3, 1E-06, false);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Norm", 3, 1E-06, false, "", false, 1, "", "", 0);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -18,13 +18,15 @@ namespace Snapshots
 // y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
-#define PCG_ORDER 3
+#define PCG_GROUPS 1
+#define PCG_SLOTS 4
+#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -184,6 +186,57 @@ __device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_s
     }
 }
 
+// pcg_map over one group of columns: of rows of h elements split into groups of L, group g's element i is row i / L,
+// column g * L + i % L, for every i in [0, rows * L) that belongs to thread t of nt. In 16-byte chunks when h and L are
+// whole chunks and every pointer is 16-byte aligned (a chunk then never leaves its row), then one by one. Which thread
+// handles which element depends on the shape, g, t and nt alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* out, pcg_size rows, int h, int L, int g, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = h % V == 0 && L % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    const pcg_size column = (pcg_size)g * L;
+    if (vectorised)
+    {
+        const pcg_size per_row = (pcg_size)(L / V), chunks = rows * per_row;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            const pcg_size at = (c / per_row) * h + column + (c % per_row) * V;
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = *reinterpret_cast<const uint4*>(in[a] + at);
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) *reinterpret_cast<uint4*>(out[a] + at) = co[a].raw;
+        }
+        return;
+    }
+    const pcg_size n = rows * (pcg_size)L;
+    for (pcg_size i = t; i < n; i += nt)
+    {
+        const pcg_size at = (i / L) * h + column + i % L;
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][at]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][at] = pcg_from_float<T>(r[a]);
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -233,12 +286,12 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
 
 // The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float b = pcg_to_float(bias[0]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
@@ -293,13 +346,13 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx; then the Order + 1 gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx; then the PCG_PARAMETERS gradient partials of each row.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
@@ -371,73 +424,69 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         }
         if (threadIdx.x == 0)
         {
-            partials[row * (PCG_ORDER + 1) + 0] = (s1 * S1);
-            partials[row * (PCG_ORDER + 1) + 1] = (s2 * S2);
-            partials[row * (PCG_ORDER + 1) + 2] = (s3 * S3);
-            partials[row * (PCG_ORDER + 1) + 3] = G;
+            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
+            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
+            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
+            partials[row * PCG_PARAMETERS + 3] = G;
         }
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
-// and dbias are the same on every run.
+// Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
+// parameters' gradients are the same on every run.
 template <typename T>
-__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
+__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dparameters)
 {
     const int k = blockIdx.x;
     float s[1] = {};
-    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * (PCG_ORDER + 1) + k];
+    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * PCG_PARAMETERS + k];
     pcg_block_sum(s);
-    if (threadIdx.x == 0)
-    {
-        if (k < PCG_ORDER) dweight[k] = pcg_from_float<T>(s[0]);
-        else dbias[0] = pcg_from_float<T>(s[0]);
-    }
+    if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* parameters, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
 {
-    pcg_reduce<float>(partials, count, dweight, dbias);
+    pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
 {
-    pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
-    pcg_reduce<pcg_f16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
 """";
 
@@ -449,7 +498,7 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
 """PolyNorm: y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm, as a PyTorch module.
 
     from polynorm import PolyNorm
-    activation = PolyNorm()   # weight [3] = 1/3, bias [1] = 0, float32, as the C# module
+    activation = PolyNorm()   # weight [3] = 1.0 / 3, bias [1] = 0.0, float32, as the C# module
     y = activation(x)
 
 CUDA tensors (float32, bfloat16, float16) run the fused kernels PolyComGen generated, compiled by NVRTC through
@@ -475,7 +524,10 @@ ROWWISE = True
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
-PARTIAL_COLUMNS = 4
+GROUPS = 1
+SLOTS = 4
+# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
+LEARNABLE = (("weight", 3, 1.0 / 3, True), ("bias", 1, 0.0, True), )
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
@@ -484,9 +536,9 @@ ENTRY_POINTS = {
     torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16"},
 }
 PARAMETERS = {
-    "forward": ("x", "y", "weight", "bias", "rows", "h",),
-    "backward": ("x", "dy", "dx", "weight", "bias", "partials", "rows", "h",),
-    "reduce": ("partials", "count", "dweight", "dbias",),
+    "forward": ("x", "y", "parameters", "rows", "h",),
+    "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
+    "reduce": ("partials", "count", "dparameters",),
 }
 CUDA_SOURCE = {{CUDA_SOURCE}}
 
@@ -494,11 +546,12 @@ CUDA_SOURCE = {{CUDA_SOURCE}}
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, weight, bias):
+def eager_forward(x, gate, parameters):
     """y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
-    w1 = weight[0]
-    w2 = weight[1]
-    w3 = weight[2]
+    w1 = parameters[0]
+    w2 = parameters[1]
+    w3 = parameters[2]
+    b = parameters[3]
     h = x.new_tensor(float(x.shape[-1]))
     k0 = x.new_tensor(1.0)
     k1 = x.new_tensor(1E-06)
@@ -524,11 +577,11 @@ def eager_forward(x, gate, weight, bias):
     s3 = (k0 / torch.sqrt(((q3 / h) + (k1 * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))))
     c3 = (w3 * s3)
     t1_0 = (x * sigma)
-    return (bias + (t1_0 * (c1 + (t1_0 * (c2 + (t1_0 * c3))))))
+    return (b + (t1_0 * (c1 + (t1_0 * (c2 + (t1_0 * c3))))))
 
 
 class PolyNorm(PolyComModule):
-    """y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm, with parameters weight [3] and bias [1]."""
+    """y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm, with parameters weight [3], bias [1]."""
 
     spec = SPEC
     formula = FORMULA
@@ -537,7 +590,7 @@ class PolyNorm(PolyComModule):
         return super().forward(x)
 """", CudaSource);
 
-        // Fields, not properties: RegisterComponents names the parameters after them (state_dict keys "weight" and "bias").
+        // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).
         private readonly global::TorchSharp.Modules.Parameter weight;
         private readonly global::TorchSharp.Modules.Parameter bias;
 
@@ -546,7 +599,7 @@ class PolyNorm(PolyComModule):
         public PolyNorm() : base("PolyNorm")
         {
             weight = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.full(new long[] { 3 }, 1.0 / 3, global::TorchSharp.torch.ScalarType.Float32));
-            bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.zeros(new long[] { 1 }, global::TorchSharp.torch.ScalarType.Float32));
+            bias = new global::TorchSharp.Modules.Parameter(global::TorchSharp.torch.full(new long[] { 1 }, 0.0, global::TorchSharp.torch.ScalarType.Float32));
             RegisterComponents();
         }
 
@@ -559,6 +612,13 @@ class PolyNorm(PolyComModule):
         public global::TorchSharp.Modules.Parameter Bias => bias;
 
         /// <inheritdoc/>
+        [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
+        public global::TorchSharp.torch.Tensor KernelParameters() => global::TorchSharp.torch.cat(new global::TorchSharp.torch.Tensor[] { weight, bias }, 0);
+
+        // The kernels' parameter vector for x: an empty one of x's dtype and device when there are no parameters.
+        private global::TorchSharp.torch.Tensor ParametersFor(global::TorchSharp.torch.Tensor x) => KernelParameters();
+
+        /// <inheritdoc/>
         global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;
 
         /// <inheritdoc/>
@@ -566,12 +626,12 @@ class PolyNorm(PolyComModule):
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, weight, bias);
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, ParametersFor(x));
 
         /// <summary>Computes y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
         public override global::TorchSharp.torch.Tensor forward(global::TorchSharp.torch.Tensor x) =>
-            global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, weight, bias);
+            global::PolyComGen.Autograd.PolyComFunction<PolyComKernels>.Apply(x, null, ParametersFor(x));
 
         /// <summary>
         /// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly
@@ -580,13 +640,13 @@ class PolyNorm(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("PolyNorm", PolyNorm.Spec, rowwise: true, gated: false, PolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("PolyNorm", PolyNorm.Spec, rowwise: true, gated: false, PolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> weight, float bias)
+            public static void Forward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.Span<float> y, global::System.ReadOnlySpan<float> parameters)
             {
-                float w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                float w1 = parameters[0], w2 = parameters[1], w3 = parameters[2], b = parameters[3];
                 float h = x.Length;
                 float m = 0, q1 = 0, q2 = 0, q3 = 0;
                 float sigma = 1;
@@ -675,13 +735,13 @@ class PolyNorm(PolyComModule):
                         global::System.Numerics.Vector<float> c3v = new(c3);
                         global::System.Numerics.Vector<float> c2v = new(c2);
                         global::System.Numerics.Vector<float> c1v = new(c1);
-                        global::System.Numerics.Vector<float> biasv = new(bias);
+                        global::System.Numerics.Vector<float> bv = new(b);
                         int j = 0;
                         for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> t0 = (vx * sigmav);
-                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c3v, c2v), c1v), biasv);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c3v, c2v), c1v), bv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<float>.Count;
                     }
@@ -689,16 +749,16 @@ class PolyNorm(PolyComModule):
                     {
                         float vx = x[i];
                         float t0 = (vx * sigma);
-                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, c3, c2), c1), bias);
+                        y[i] = global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, global::System.MathF.FusedMultiplyAdd(t0, c3, c2), c1), b);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> weight, float bias, global::System.Span<float> partials)
+            public static void Backward(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> gate, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dx, global::System.Span<float> dgate, global::System.ReadOnlySpan<float> parameters, global::System.Span<float> partials)
             {
-                float w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                float w1 = parameters[0], w2 = parameters[1], w3 = parameters[2];
                 float h = x.Length;
                 float m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
                 float sigma = 1;
@@ -857,9 +917,9 @@ class PolyNorm(PolyComModule):
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> weight, double bias)
+            public static void Forward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.Span<double> y, global::System.ReadOnlySpan<double> parameters)
             {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double w1 = parameters[0], w2 = parameters[1], w3 = parameters[2], b = parameters[3];
                 double h = x.Length;
                 double m = 0, q1 = 0, q2 = 0, q3 = 0;
                 double sigma = 1;
@@ -948,13 +1008,13 @@ class PolyNorm(PolyComModule):
                         global::System.Numerics.Vector<double> c3v = new(c3);
                         global::System.Numerics.Vector<double> c2v = new(c2);
                         global::System.Numerics.Vector<double> c1v = new(c1);
-                        global::System.Numerics.Vector<double> biasv = new(bias);
+                        global::System.Numerics.Vector<double> bv = new(b);
                         int j = 0;
                         for (; j < xv.Length; j++)
                         {
                             global::System.Numerics.Vector<double> vx = xv[j];
                             global::System.Numerics.Vector<double> t0 = (vx * sigmav);
-                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c3v, c2v), c1v), biasv);
+                            yv[j] = global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, global::System.Numerics.Vector.FusedMultiplyAdd(t0, c3v, c2v), c1v), bv);
                         }
                         i = xv.Length * global::System.Numerics.Vector<double>.Count;
                     }
@@ -962,16 +1022,16 @@ class PolyNorm(PolyComModule):
                     {
                         double vx = x[i];
                         double t0 = (vx * sigma);
-                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, c3, c2), c1), bias);
+                        y[i] = global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, global::System.Math.FusedMultiplyAdd(t0, c3, c2), c1), b);
                     }
                 }
             }
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> weight, double bias, global::System.Span<double> partials)
+            public static void Backward(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> gate, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dx, global::System.Span<double> dgate, global::System.ReadOnlySpan<double> parameters, global::System.Span<double> partials)
             {
-                double w1 = weight[0], w2 = weight[1], w3 = weight[2];
+                double w1 = parameters[0], w2 = parameters[1], w3 = parameters[2];
                 double h = x.Length;
                 double m = 0, q1 = 0, S1 = 0, q2 = 0, S2 = 0, q3 = 0, S3 = 0, G = 0;
                 double sigma = 1;
@@ -1129,12 +1189,13 @@ class PolyNorm(PolyComModule):
             }
 
             /// <inheritdoc/>
-            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            public static global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor parameters)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
-                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
-                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
-                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w1 = parameters.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = parameters.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = parameters.select(0, 2);
+                global::TorchSharp.torch.Tensor b = parameters.select(0, 3);
                 global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
                 global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
@@ -1149,16 +1210,16 @@ class PolyNorm(PolyComModule):
                 global::TorchSharp.torch.Tensor c2 = (w2 * s2);
                 global::TorchSharp.torch.Tensor s3 = (k0 / (global::PolyComGen.Eager.EagerMath.Add((q3 / h), k1)).sqrt());
                 global::TorchSharp.torch.Tensor c3 = (w3 * s3);
-                return global::PolyComGen.Eager.EagerMath.Add(bias, (x * global::PolyComGen.Eager.EagerMath.Add(c1, (x * global::PolyComGen.Eager.EagerMath.Add(c2, (x * c3)))))).MoveToOuterDisposeScope();
+                return global::PolyComGen.Eager.EagerMath.Add(b, (x * global::PolyComGen.Eager.EagerMath.Add(c1, (x * global::PolyComGen.Eager.EagerMath.Add(c2, (x * c3)))))).MoveToOuterDisposeScope();
             }
 
             /// <inheritdoc/>
-            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dweight, global::TorchSharp.torch.Tensor Dbias, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor weight, global::TorchSharp.torch.Tensor bias)
+            public static (global::TorchSharp.torch.Tensor Dx, global::TorchSharp.torch.Tensor Dparameters, global::TorchSharp.torch.Tensor? Dgate) EagerBackward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate, global::TorchSharp.torch.Tensor dy, global::TorchSharp.torch.Tensor parameters)
             {
                 using var scope = global::TorchSharp.torch.NewDisposeScope();
-                global::TorchSharp.torch.Tensor w1 = weight.select(0, 0);
-                global::TorchSharp.torch.Tensor w2 = weight.select(0, 1);
-                global::TorchSharp.torch.Tensor w3 = weight.select(0, 2);
+                global::TorchSharp.torch.Tensor w1 = parameters.select(0, 0);
+                global::TorchSharp.torch.Tensor w2 = parameters.select(0, 1);
+                global::TorchSharp.torch.Tensor w3 = parameters.select(0, 2);
                 global::TorchSharp.torch.Tensor h = global::PolyComGen.Eager.EagerMath.Constant(x.shape[^1], x);
                 global::TorchSharp.torch.Tensor k0 = global::PolyComGen.Eager.EagerMath.Constant(1.0, x);
                 global::TorchSharp.torch.Tensor k1 = global::PolyComGen.Eager.EagerMath.Constant(1E-06, x);
@@ -1206,9 +1267,8 @@ class PolyNorm(PolyComModule):
                 global::TorchSharp.torch.Tensor i2_2 = (k2 * c2);
                 global::TorchSharp.torch.Tensor i2_3 = (k3 * c3);
                 global::TorchSharp.torch.Tensor t1_0 = (x * sigma);
-                global::TorchSharp.torch.Tensor dweight = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total((s1 * S1)), global::PolyComGen.Eager.EagerMath.Total((s2 * S2)), global::PolyComGen.Eager.EagerMath.Total((s3 * S3)));
-                global::TorchSharp.torch.Tensor dbias = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total(G));
-                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_0, (t1_0 * i2_1))))) - (t1_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_2, (t1_0 * (t1_0 * i2_3)))))))) * sigma).MoveToOuterDisposeScope(), dweight.MoveToOuterDisposeScope(), dbias.MoveToOuterDisposeScope(), null);
+                global::TorchSharp.torch.Tensor dparameters = global::PolyComGen.Eager.EagerMath.Stack(global::PolyComGen.Eager.EagerMath.Total((s1 * S1)), global::PolyComGen.Eager.EagerMath.Total((s2 * S2)), global::PolyComGen.Eager.EagerMath.Total((s3 * S3)), global::PolyComGen.Eager.EagerMath.Total(G));
+                return ((((dy * global::PolyComGen.Eager.EagerMath.Add(a1, (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_0, (t1_0 * i2_1))))) - (t1_0 * global::PolyComGen.Eager.EagerMath.Add(c1, (t1_0 * (t1_0 * global::PolyComGen.Eager.EagerMath.Add(i2_2, (t1_0 * (t1_0 * i2_3)))))))) * sigma).MoveToOuterDisposeScope(), dparameters.MoveToOuterDisposeScope(), null);
             }
         }
     }

@@ -2,13 +2,15 @@
 // y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
 
-#define PCG_ORDER 4
+#define PCG_GROUPS 1
+#define PCG_SLOTS 5
+#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_ORDER, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -168,6 +170,57 @@ __device__ __forceinline__ void pcg_map(const T* const* in, T* const* out, pcg_s
     }
 }
 
+// pcg_map over one group of columns: of rows of h elements split into groups of L, group g's element i is row i / L,
+// column g * L + i % L, for every i in [0, rows * L) that belongs to thread t of nt. In 16-byte chunks when h and L are
+// whole chunks and every pointer is 16-byte aligned (a chunk then never leaves its row), then one by one. Which thread
+// handles which element depends on the shape, g, t and nt alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, typename F>
+__device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* out, pcg_size rows, int h, int L, int g, pcg_size t, pcg_size nt, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    bool vectorised = h % V == 0 && L % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    const pcg_size column = (pcg_size)g * L;
+    if (vectorised)
+    {
+        const pcg_size per_row = (pcg_size)(L / V), chunks = rows * per_row;
+        for (pcg_size c = t; c < chunks; c += nt)
+        {
+            const pcg_size at = (c / per_row) * h + column + (c % per_row) * V;
+            pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) ci[a].raw = *reinterpret_cast<const uint4*>(in[a] + at);
+#pragma unroll
+            for (int e = 0; e < V; e++)
+            {
+                float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+                for (int a = 0; a < NI; a++) v[a] = pcg_to_float(ci[a].e[e]);
+                f(v, r);
+#pragma unroll
+                for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+            }
+#pragma unroll
+            for (int a = 0; a < NO; a++) *reinterpret_cast<uint4*>(out[a] + at) = co[a].raw;
+        }
+        return;
+    }
+    const pcg_size n = rows * (pcg_size)L;
+    for (pcg_size i = t; i < n; i += nt)
+    {
+        const pcg_size at = (i / L) * h + column + i % L;
+        float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) v[a] = pcg_to_float(in[a][at]);
+        f(v, r);
+#pragma unroll
+        for (int a = 0; a < NO; a++) out[a][at] = pcg_from_float<T>(r[a]);
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -217,13 +270,13 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
 
 // The forward: pass 1 writes y.
 template <typename T>
-__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* weight, const T* bias, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float w4 = pcg_to_float(weight[3]);
-    const float b = pcg_to_float(bias[0]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float b = pcg_to_float(parameters[4]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
     {
         const T* in[1] = { x };
@@ -238,14 +291,14 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums dw1, dw2, dw3, dw4, db and writes dx; then the Order + 1 gradient partials of each block.
+// The backward: pass 1 sums dw1, dw2, dw3, dw4, db and writes dx; then the PCG_PARAMETERS gradient partials of each block.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* weight, const T* bias, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
 {
-    const float w1 = pcg_to_float(weight[0]);
-    const float w2 = pcg_to_float(weight[1]);
-    const float w3 = pcg_to_float(weight[2]);
-    const float w4 = pcg_to_float(weight[3]);
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
     float sums1[5] = {};
     {
@@ -277,71 +330,67 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     const float db = sums1[4];
     if (threadIdx.x == 0)
     {
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 0] = dw1;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 1] = dw2;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 2] = dw3;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 3] = dw4;
-        partials[(pcg_size)blockIdx.x * (PCG_ORDER + 1) + 4] = db;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 0] = dw1;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 1] = dw2;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 2] = dw3;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 3] = dw4;
+        partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 4] = db;
     }
 }
 
-// Block k sums column k of the [count, PCG_ORDER + 1] gradient partials, in row order: no atomics, so dweight
-// and dbias are the same on every run.
+// Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
+// parameters' gradients are the same on every run.
 template <typename T>
-__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dweight, T* dbias)
+__device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count, T* dparameters)
 {
     const int k = blockIdx.x;
     float s[1] = {};
-    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * (PCG_ORDER + 1) + k];
+    for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += partials[i * PCG_PARAMETERS + k];
     pcg_block_sum(s);
-    if (threadIdx.x == 0)
-    {
-        if (k < PCG_ORDER) dweight[k] = pcg_from_float<T>(s[0]);
-        else dbias[0] = pcg_from_float<T>(s[0]);
-    }
+    if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* weight, const float* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, float* y, const float* parameters, pcg_size rows, int h)
 {
-    pcg_forward<float>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<float>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* weight, const float* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dweight, float* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
 {
-    pcg_reduce<float>(partials, count, dweight, dbias);
+    pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* weight, const pcg_bf16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_bf16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* weight, const pcg_bf16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dweight, pcg_bf16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
 {
-    pcg_reduce<pcg_bf16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* weight, const pcg_f16* bias, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
-    pcg_forward<pcg_f16>(x, nullptr, y, weight, bias, rows, h);
+    pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* weight, const pcg_f16* bias, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, weight, bias, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dweight, pcg_f16* dbias)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
-    pcg_reduce<pcg_f16>(partials, count, dweight, dbias);
+    pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
