@@ -289,12 +289,6 @@ public sealed partial class PolyComGenerator
             diagnostics.Add(DiagnosticInfo.Create(InvalidGroups, At("Groups"), $"Groups = {groups.ToString(CultureInfo.InvariantCulture)} is outside 1 to {KernelContract.MaxGroups}"));
             valid = false;
         }
-        else if (groups > 1 && function is { Normalized: true })
-        {
-            diagnostics.Add(DiagnosticInfo.Create(InvalidGroups, At("Groups"),
-                $"Groups = {groups.ToString(CultureInfo.InvariantCulture)} with norm(): per-group parameters of a normalised activation are not supported yet; group an elementwise expression"));
-            valid = false;
-        }
         var shared = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (sharedText is null)
         {

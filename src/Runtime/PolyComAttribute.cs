@@ -54,7 +54,7 @@ public sealed class PolyComAttribute : Attribute
     /// Splits the last dimension into this many contiguous groups of equal length (from 1 to 64), each with its own value
     /// of every parameter: <c>weight</c> becomes [Groups, Order], <c>bias</c> and every named parameter [Groups]
     /// (those in <see cref="Shared"/> keep one value). An input whose last dimension is not divisible by it is an
-    /// ArgumentException before any kernel runs. Elementwise expressions only (not with norm() yet). Default 1.
+    /// ArgumentException before any kernel runs. Under norm(E) the row is still normalised as a whole. Default 1.
     /// </summary>
     public int Groups { get; set; } = 1;
 

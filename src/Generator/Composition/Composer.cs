@@ -265,15 +265,15 @@ internal static class Composer
         {
             ScaledInner e = Scale(spec, spec.Order, rowScaling);
             var reductions = Enumerable.Range(1, spec.Order).Select(k => new Reduction("q" + k, ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[k - 1], 2)))).ToList();
-            var after = Enumerable.Range(1, spec.Order).SelectMany(k => new[]
-            {
-                new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])),
-                new Definition("c" + k, Simplified(W(k) * Row("s" + k))),
-            }).ToList();
+            // c_k = w_k s_k, a row scalar; with groups the weights vary along the row, so it stays in the element expression.
+            bool grouped = spec.Groups > 1;
+            var after = Enumerable.Range(1, spec.Order).SelectMany(k => grouped
+                ? new[] { new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])) }
+                : new[] { new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])), new Definition("c" + k, Simplified(W(k) * Row("s" + k))) }).ToList();
             Expr y = B(spec);
             for (int k = 1; k <= spec.Order; k++)
             {
-                y = y + Row("c" + k) * e.Values[k - 1];
+                y = y + (grouped ? W(k) * Row("s" + k) : Row("c" + k)) * e.Values[k - 1];
             }
             var output = new Pass([], [new Store(ElementOutput.Y, Simplified(Gated(spec, e.InX(y))))], []);
             return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), output], []);
@@ -294,6 +294,26 @@ internal static class Composer
             Expr slope = HornerSlope(spec, v);
             Expr h = Simplified(upstream * slope);
             var reductions = new List<Reduction> { new("ht", ReductionKind.Sum, e.Unscaled(h * value)) };
+            if (spec.Groups > 1)
+            {
+                // Groups: every parameter's gradient is summed over each group's columns, in the pass that writes dx.
+                var gradientsOfGroup = new List<Reduction>();
+                if (spec.Polynomial)
+                {
+                    gradientsOfGroup.AddRange(Enumerable.Range(1, spec.Order).Select(k =>
+                        new Reduction(GradientName(PlanVariables.Weight(k)), ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k))) { Slot = k - 1 }));
+                    gradientsOfGroup.Add(new Reduction(GradientName(PlanVariables.Bias(spec.Order)), ReductionKind.Sum, Simplified(upstream)) { Slot = spec.Order });
+                }
+                var groupPass = new Pass(reductions, [], [new Definition("kappa", Simplified(Expr.Pow(s, 2) * Row("ht") / H))]);
+                Expr groupAdjoint = Simplified(s * (h - value * Row("kappa")));
+                var groupStores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(e.Unscaled(groupAdjoint * e.Slope(value)))) };
+                if (spec.Gated)
+                {
+                    groupStores.Add(new Store(ElementOutput.Dgate, e.Unscaled(G * Horner(spec, v))));
+                }
+                gradientsOfGroup.AddRange(LearnedGradients(spec, p => e.Unscaled(groupAdjoint * Differentiation.Derivative(value, p.Name))));
+                return new KernelPlan(true, [statistics, groupPass, new Pass(gradientsOfGroup, groupStores, [])], []);
+            }
             if (spec.Polynomial)
             {
                 reductions.AddRange(Enumerable.Range(1, spec.Order).Select(k => new Reduction(GradientName(PlanVariables.Weight(k)), ReductionKind.Sum, e.Unscaled(upstream * Expr.Pow(v, k)))));
@@ -313,6 +333,10 @@ internal static class Composer
         {
             // dx = sum_k (w_k s_k ĝ - w_k s_k^3 S_k / H ê_k) dê_k/dx with S_k = sum ĝ ê_k; dw_k = s_k S_k.
             ScaledInner e = Scale(spec, spec.Order, rowScaling);
+            if (spec.Groups > 1)
+            {
+                return GroupedNormType2Backward(spec, e, upstream);
+            }
             var reductions = new List<Reduction>();
             var after = new List<Definition>();
             for (int k = 1; k <= spec.Order; k++)
@@ -355,9 +379,55 @@ internal static class Composer
         }
     }
 
+    /// <summary>
+    /// Type 2 under norm with parameters per group of columns: the weights vary along the row, so the row statistic is
+    /// R_k = sum ĝ w_k ê_k (not w_k sum ĝ ê_k), c_k = s_k^3 R_k / H, and dx = sum_k (w_k s_k ĝ - c_k ê_k) dê_k/dx; every
+    /// parameter's gradient is a sum over each group's columns in the pass that writes dx: dw_k = sum ĝ s_k ê_k,
+    /// db = sum ĝ, and for a named parameter p, sum_k sum (w_k s_k ĝ - c_k ê_k) dê_k/dp.
+    /// </summary>
+    private static KernelPlan GroupedNormType2Backward(SpecModel spec, ScaledInner e, Expr upstream)
+    {
+        var reductions = new List<Reduction>();
+        var after = new List<Definition>();
+        for (int k = 1; k <= spec.Order; k++)
+        {
+            reductions.Add(new Reduction("q" + k, ReductionKind.Sum, e.Unscaled(Expr.Pow(e.Values[k - 1], 2))));
+            reductions.Add(new Reduction("R" + k, ReductionKind.Sum, e.Unscaled(upstream * W(k) * e.Values[k - 1])));
+            after.Add(new Definition("s" + k, InverseRms("q" + k, e.Eps[k - 1])));
+            after.Add(new Definition("c" + k, Simplified(Expr.Pow(Row("s" + k), 3) * Row("R" + k) / H)));
+        }
+        Expr a = Expr.Zero, b = Expr.Zero, polynomial = B(spec);
+        var gradients = new List<Reduction>();
+        for (int k = 1; k <= spec.Order; k++)
+        {
+            Expr slope = e.Slope(e.Values[k - 1]);
+            a = a + W(k) * Row("s" + k) * slope;
+            b = b + Row("c" + k) * e.Values[k - 1] * slope;
+            polynomial = polynomial + W(k) * Row("s" + k) * e.Values[k - 1];
+            gradients.Add(new Reduction(GradientName(PlanVariables.Weight(k)), ReductionKind.Sum, e.Unscaled(upstream * Row("s" + k) * e.Values[k - 1])) { Slot = k - 1 });
+        }
+        gradients.Add(new Reduction(GradientName(PlanVariables.Bias(spec.Order)), ReductionKind.Sum, Simplified(upstream)) { Slot = spec.Order });
+        gradients.AddRange(LearnedGradients(spec, p =>
+        {
+            Expr term = Expr.Zero;
+            for (int k = 1; k <= spec.Order; k++)
+            {
+                term = term + (W(k) * Row("s" + k) * upstream - Row("c" + k) * e.Values[k - 1]) * Differentiation.Derivative(e.Values[k - 1], p.Name);
+            }
+            return e.Unscaled(term);
+        }));
+        var stores = new List<Store> { new(ElementOutput.Dx, e.ChainToX(Simplified(upstream * e.InX(a) - e.InX(b)))) };
+        if (spec.Gated)
+        {
+            stores.Add(new Store(ElementOutput.Dgate, Simplified(G * e.InX(polynomial))));
+        }
+        return new KernelPlan(true, [e.StatisticsPass(reductions, after, k => "q" + k), new Pass(gradients, stores, [])], []);
+    }
+
     // The gradient reductions of the named parameters, each term given by the parameter's variable.
+    // Under groups (norm plans), each is a sum over a group's columns, the partial of its slot.
     private static List<Reduction> LearnedGradients(SpecModel spec, Func<Variable, Expr> term) =>
         spec.Learned.Select(p => PlanVariables.Learned(p.Name, p.Slot))
-            .Select(p => new Reduction(GradientName(p), ReductionKind.Sum, Simplified(term(p))))
+            .Select(p => new Reduction(GradientName(p), ReductionKind.Sum, Simplified(term(p))) { Slot = spec.Groups > 1 && spec.Inner.Normalized ? p.Index : null })
             .ToList();
 }

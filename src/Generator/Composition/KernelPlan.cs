@@ -17,6 +17,15 @@ internal sealed record KernelPlan(bool Rowwise, IReadOnlyList<Pass> Passes, IRea
         .SelectMany(p => p.Before.Concat(p.Rescales).Select(d => d.Value).Concat(p.ElementExpressions).Concat(p.After.Select(d => d.Value)))
         .Concat(Partials);
 
+    /// <summary>
+    /// The sums that are themselves gradient partials of a group (<see cref="Reduction.Slot"/>), in slot order: a
+    /// grouped norm plan's, whose <see cref="Partials"/> are empty.
+    /// </summary>
+    public IReadOnlyList<Reduction> SlotReductions => Passes.SelectMany(p => p.Reductions).Where(r => r.Slot is not null).OrderBy(r => r.Slot).ToList();
+
+    /// <summary>Whether the backward gives any parameter's gradient: by partials, or by slot reductions.</summary>
+    public bool HasGradients => Partials.Count > 0 || SlotReductions.Count > 0;
+
     /// <summary>The element inputs a pass reads, in the order x, g, gate.</summary>
     public static IReadOnlyList<Variable> InputsOf(Pass pass)
     {

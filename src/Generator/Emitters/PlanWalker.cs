@@ -51,6 +51,13 @@ internal abstract class PlanWalker
     /// </summary>
     protected abstract void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable);
 
+    /// <summary>
+    /// For the rowwise plan of a spec with groups of columns: opens the loop over the groups around a pass's invariants
+    /// and sweep (each group with its own parameters), and disposing the result writes the pass's group sums
+    /// (<see cref="Reduction.Slot"/>) to the group's partials and closes it. Null (no loop) by default.
+    /// </summary>
+    protected virtual IDisposable? GroupLoop(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index) => null;
+
     /// <summary>The loop of a pass that may rerun: disposing the result closes it.</summary>
     protected abstract IDisposable Runs(IndentedTextWriter writer);
 
@@ -73,16 +80,22 @@ internal abstract class PlanWalker
             BeginPass(body, pass);
             if (pass.Rescales.Count == 0)
             {
-                WriteDefinitions(body, pass.Before);
-                Sweep(body, plan, pass, p, rerunnable: false);
+                using (GroupLoop(body, plan, pass, p))
+                {
+                    WriteDefinitions(body, pass.Before);
+                    Sweep(body, plan, pass, p, rerunnable: false);
+                }
             }
             else
             {
                 using (Runs(body))
                 {
                     BeginRun(body, pass);
-                    WriteDefinitions(body, pass.Before);
-                    Sweep(body, plan, pass, p, rerunnable: true);
+                    using (GroupLoop(body, plan, pass, p))
+                    {
+                        WriteDefinitions(body, pass.Before);
+                        Sweep(body, plan, pass, p, rerunnable: true);
+                    }
                     StopAfterRerun(body);
                     var rescaled = pass.Rescales.Select(r => r with { Name = r.Name + RescaledSuffix }).ToList();
                     WriteDefinitions(body, rescaled);
@@ -100,6 +113,12 @@ internal abstract class PlanWalker
             WritePartials(body, plan);
         }
         WriteFunction(writer, plan, plan.Parameters, body.ToString());
+    }
+
+    /// <summary>Runs an action when disposed: the end of a loop that writes something before it closes.</summary>
+    protected sealed class Closing(Action close) : IDisposable
+    {
+        public void Dispose() => close();
     }
 
     // The scales a run computes for the next, beside the ones it ran with.

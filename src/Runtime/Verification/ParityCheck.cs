@@ -200,12 +200,11 @@ public static class ParityCheck
     private static void Forward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] parameters, double[] y, int width)
     {
         CpuSegments layout = CpuSegments.Of(descriptor, x.LongLength, width);
-        int slots = descriptor.ParameterNames.Count;
         for (long s = 0; s < layout.Count; s++)
         {
-            var (start, length, group) = layout[s];
+            var (start, length, _) = layout[s];
             int at = (int)start;
-            descriptor.Cpu.Forward(x.AsSpan(at, length), gate is null ? default : gate.AsSpan(at, length), y.AsSpan(at, length), GroupParameters(parameters, layout, group, slots));
+            descriptor.Cpu.Forward(x.AsSpan(at, length), gate is null ? default : gate.AsSpan(at, length), y.AsSpan(at, length), parameters.AsSpan(layout.Offset(s), layout.Columns));
         }
     }
 
@@ -213,26 +212,23 @@ public static class ParityCheck
     private static double[] Backward(KernelDescriptor descriptor, double[] x, double[]? gate, double[] dy, double[] parameters, double[] dx, double[]? dgate,
         CpuSegments layout, Func<double, double>? f = null, Func<long, int>? groupOf = null)
     {
-        int slots = descriptor.ParameterNames.Count;
+        int columns = layout.Columns;
         var sums = new double[descriptor.ParameterCount];
-        var partials = new double[slots];
+        var partials = new double[columns];
         for (long s = 0; s < layout.Count; s++)
         {
-            var (start, length, group) = layout[s];
-            group = groupOf?.Invoke(start) ?? group;
+            var (start, length, _) = layout[s];
+            int offset = groupOf is null ? layout.Offset(s) : groupOf(start) * columns;
             int at = (int)start;
             descriptor.Cpu.Backward(x.AsSpan(at, length), gate is null ? default : gate.AsSpan(at, length), dy.AsSpan(at, length),
-                dx.AsSpan(at, length), dgate is null ? default : dgate.AsSpan(at, length), GroupParameters(parameters, layout, group, slots), partials);
-            for (int k = 0; k < slots; k++)
+                dx.AsSpan(at, length), dgate is null ? default : dgate.AsSpan(at, length), parameters.AsSpan(offset, columns), partials);
+            for (int k = 0; k < columns; k++)
             {
-                sums[group * slots + k] += f is null ? partials[k] : f(partials[k]);
+                sums[offset + k] += f is null ? partials[k] : f(partials[k]);
             }
         }
         return sums;
     }
-
-    private static ReadOnlySpan<double> GroupParameters(double[] parameters, CpuSegments layout, int group, int slots) =>
-        layout.Groups > 1 ? parameters.AsSpan(group * slots, slots) : parameters;
 
     private static bool BitwiseEqual(KernelOutputs a, KernelOutputs b)
     {

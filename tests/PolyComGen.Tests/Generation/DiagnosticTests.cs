@@ -71,7 +71,7 @@ public sealed class DiagnosticTests
     [InlineData("PCG0011", "P", "[PolyCom, Activation(\"x\")] public partial class P { }")]
     [InlineData("PCG0012", "beta", "[Activation(\"beta * x\", Parameters = \"beta = 1\")] public partial class P { int beta; }")]
     [InlineData("PCG0028", "Groups = 0", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Groups = 0)] public partial class P { }")]
-    [InlineData("PCG0028", "Groups = 2", "[PolyCom(Inner = \"Norm\", Groups = 2)] public partial class P { }")]
+    [InlineData("PCG0028", "Groups = 65", "[PolyCom(Inner = \"Norm\", Groups = 65)] public partial class P { }")]
     [InlineData("PCG0029", "gamma", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Groups = 2, Shared = \"beta, gamma\")] public partial class P { }")]
     [InlineData("PCG0030", "fo", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Fit = \"fo(x)\")] public partial class P { }")]
     [InlineData("PCG0030", "Fit = \"gelu(x)\"", "[PolyCom(Inner = \"ReLU\", Fit = \"gelu(x)\")] public partial class P { }")]

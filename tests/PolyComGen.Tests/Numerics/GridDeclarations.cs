@@ -154,3 +154,9 @@ namespace PolyComGen.Tests.Numerics;
 // Fit: a Padé unit's initial values fitted to GELU at build time.
 [Activation("(a0 + a1 * x + a2 * x^2 + a3 * x^3 + a4 * x^4 + a5 * x^5) / (1 + abs(b1 * x) + abs(b2 * x^2) + abs(b3 * x^3) + abs(b4 * x^4))",
     Parameters = "a0 = 0, a1 = 0.5, a2 = 0.3, a3 = 0.1, a4 = 0.01, a5 = 0, b1 = 0.1, b2 = 0.2, b3 = 0.05, b4 = 0.01", Fit = "gelu(x)")] public partial class PadeGeluFit { }
+
+// Groups under norm(): the row normalised as a whole, each group of columns with its own weights and bias (a grouped
+// PolyNorm, as Motif keeps PolyNorm's coefficients per expert), and a parameter inside norm() per group.
+[PolyCom(Order = 3, Inner = "Norm", Type = 2, Groups = 4)] public partial class GroupedPolyNorm { }
+[PolyCom(Order = 2, Inner = "norm(x * sigmoid(beta * x))", Type = 1, Parameters = "beta = 1", Groups = 2, Gated = true)] public partial class GroupedGatedNormSwishBetaType1Order2 { }
+[Activation("norm(x + gamma * tanh(x))", Parameters = "gamma = 0.5", Groups = 3)] public partial class GroupedNormTanhGamma { }

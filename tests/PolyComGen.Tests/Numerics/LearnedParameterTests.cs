@@ -45,6 +45,8 @@ public sealed class LearnedParameterTests
     [InlineData("XIELU")]
     [InlineData("NormSwishBetaType2Order3")]
     [InlineData("GroupedSwishBetaType1Order2")]
+    [InlineData("GroupedPolyNorm")]
+    [InlineData("GroupedGatedNormSwishBetaType1Order2")]
     public void ParameterGradientsAreBitwiseTheSameForAnyThreadCount(string name)
     {
         using var scope = NewDisposeScope();
@@ -54,15 +56,16 @@ public sealed class LearnedParameterTests
         Harness.Randomise(module, float32, generator);
         long[] shape = Harness.Shape(activation.Spec, 300, 256);
         Tensor x = Harness.Input(activation.Spec, shape, generator).to(float32), upstream = randn(shape, generator: generator);
+        Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(float32);
         int threads = CpuBackend.ThreadCount;
         try
         {
             CpuBackend.ThreadCount = 1;
-            Outputs first = Harness.Fused(module, x, upstream);
+            Outputs first = Harness.Fused(module, x, upstream, gate);
             foreach (int count in new[] { 2, 3, 8 })
             {
                 CpuBackend.ThreadCount = count;
-                Outputs other = Harness.Fused(module, x, upstream);
+                Outputs other = Harness.Fused(module, x, upstream, gate);
                 Compare.BitwiseEqual(other.Dparameters, first.Dparameters, $"{name} dparameters, {count} threads");
                 Compare.BitwiseEqual(other.Dx, first.Dx, $"{name} dx, {count} threads");
             }

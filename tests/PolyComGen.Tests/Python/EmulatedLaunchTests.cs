@@ -36,6 +36,7 @@ public sealed class EmulatedLaunchTests : IDisposable
     [InlineData("GatedQuickGELUType1Order2", new long[] { 70001 })]
     [InlineData("KatGroupedRational", new long[] { 5, 1032 })]
     [InlineData("XIELU", new long[] { 3, 500 })]
+    [InlineData("GroupedPolyNorm", new long[] { 6, 1028 })]
     public void ThePythonLaunchPathEqualsTheRuntimesBitwise(string name, long[] shape)
     {
         EmulatedParity.RequireEmulator();

@@ -25,7 +25,7 @@ public sealed class TorchParityFixture : IDisposable
     /// [Activation]'s norm(), and an [Activation] without parameters.
     /// </summary>
     public static readonly string[] Activations = ["PolyNorm", "PolyReLU", "NormType1Order3", "QuickGELUType1Order3", "NormTanhType2Order3", "GatedNormType2Order3",
-        "SwishBetaType1Order3", "NormSwishBetaType2Order3", "XIELU", "PadeA54", "NormTanhGamma", "Mish", "KatGroupedRational", "GroupedSwishBetaType1Order2"];
+        "SwishBetaType1Order3", "NormSwishBetaType2Order3", "XIELU", "PadeA54", "NormTanhGamma", "Mish", "KatGroupedRational", "GroupedSwishBetaType1Order2", "GroupedPolyNorm", "GroupedNormTanhGamma"];
 
     public static readonly ScalarType[] Dtypes = [ScalarType.Float64, ScalarType.Float32];
 

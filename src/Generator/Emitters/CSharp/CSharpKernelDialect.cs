@@ -10,10 +10,21 @@ namespace PolyComGen.Generator.Emitters.CSharp;
 /// <summary>
 /// How a C# CPU kernel on spans spells a plan's walk, in float or double: each sweep is a loop over
 /// System.Numerics.Vector&lt;T&gt; lanes (when every operation of the pass has a vector form) followed by a scalar
-/// loop over the tail; reductions keep per-lane accumulators, summed in a fixed order.
+/// loop over the tail; reductions keep per-lane accumulators, summed in a fixed order. A rowwise plan with groups of
+/// columns sweeps each group's run of the row in turn, with that group's parameters (<see cref="GroupLoop"/>).
 /// </summary>
-internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWalker
+/// <param name="groups">The groups of the spec's parameters (only rowwise kernels see more than one: the CPU backend
+/// calls elementwise kernels with one group's run and parameters at a time).</param>
+internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int groups = 1) : PlanWalker
 {
+    // Whether this plan's kernel sweeps groups of columns itself.
+    private bool Grouped(KernelPlan plan) => groups > 1 && plan.Rowwise;
+
+    // The spans of the pass being swept: a group's run of each (x.Slice) inside the group loop, else the spans themselves.
+    private bool slicing;
+
+    private string Of(string span) => slicing ? span + "g" : span;
+
     private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
     private const string PolyMath = "global::PolyComGen.Backends.Cpu.PolyMath";
 
@@ -53,7 +64,14 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
     {
         if (parameters.Parameters.Count > 0)
         {
-            writer.WriteLine($"{numeric.TypeName} {string.Join(", ", parameters.Parameters.Select(p => $"{p.Name} = parameters[{p.Index}]"))};");
+            // With groups, each group's values are read at the start of its run (GroupLoop).
+            writer.WriteLine(Grouped(plan)
+                ? $"{numeric.TypeName} {string.Join(", ", parameters.Parameters.Select(p => $"{p.Name} = 0"))};"
+                : $"{numeric.TypeName} {string.Join(", ", parameters.Parameters.Select(p => $"{p.Name} = parameters[{p.Index}]"))};");
+        }
+        if (Grouped(plan))
+        {
+            writer.WriteLine($"int gl = x.Length / {groups};");
         }
         if (parameters.RowLength)
         {
@@ -83,6 +101,39 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
     }
 
     protected override IDisposable Runs(IndentedTextWriter writer) => writer.Block("for (int attempt = 0; ; attempt++)");
+
+    /// <summary>
+    /// The loop over the groups of a rowwise plan: group g's run is x[g gl, (g + 1) gl) with gl = H / groups, its
+    /// parameters parameters[g slots ...]; the pass's group sums start at 0 and end in partials[g slots + slot].
+    /// </summary>
+    protected override IDisposable? GroupLoop(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index)
+    {
+        if (!Grouped(plan))
+        {
+            return null;
+        }
+        var loop = writer.Block($"for (int g = 0; g < {groups}; g++)");
+        writer.WriteLine("int gs = g * gl;");
+        foreach (Variable parameter in plan.Parameters.Parameters)
+        {
+            writer.WriteLine($"{parameter.Name} = parameters[g * (parameters.Length / {groups}) + {parameter.Index}];");
+        }
+        var sums = pass.Reductions.Where(r => r.Slot is not null).ToList();
+        if (sums.Count > 0)
+        {
+            writer.WriteLine(string.Join(" ", sums.Select(r => r.Name + " = 0;")));
+        }
+        slicing = true;
+        return new Closing(() =>
+        {
+            slicing = false;
+            foreach (Reduction sum in sums)
+            {
+                writer.WriteLine($"partials[g * (partials.Length / {groups}) + {sum.Slot}] = {sum.Name};");
+            }
+            loop.Dispose();
+        });
+    }
 
     protected override void StopAfterRerun(IndentedTextWriter writer) => writer.WriteLine("if (attempt > 0) break;");
 
@@ -117,6 +168,13 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
 
         using (writer.Block(""))
         {
+            if (slicing)
+            {
+                foreach (string span in spans)
+                {
+                    writer.WriteLine($"var {Of(span)} = {span}.Slice(gs, gl);");
+                }
+            }
             writer.WriteLine("int i = 0;");
             if (vectorise)
             {
@@ -124,7 +182,7 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
                 {
                     foreach (string span in spans)
                     {
-                        writer.WriteLine($"var {span}v = {Cast}<{numeric.TypeName}, {vectorType}>({span});");
+                        writer.WriteLine($"var {Of(span)}v = {Cast}<{numeric.TypeName}, {vectorType}>({Of(span)});");
                     }
                     foreach (Variable variable in broadcast)
                     {
@@ -138,14 +196,14 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
                         writer.WriteLine($"{vectorType} {string.Join(", ", sets.Select(set => $"{reduction.Name}{set} = {vectorType}.Zero"))};");
                     }
                     void Element(string at, string set) =>
-                        WriteElement(writer, vectorDialect, pass, roots, inputs, v => Spell(v, vector: true, set), span => $"{span}v[{at}]", vectorType,
+                        WriteElement(writer, vectorDialect, pass, roots, inputs, v => Spell(v, vector: true, set), span => $"{Of(span)}v[{at}]", vectorType,
                             (reduction, value) => reduction.Kind == ReductionKind.Sum
                                 ? $"{reduction.Name}{set} = {value};"
                                 : $"{reduction.Name}{set} = global::System.Numerics.Vector.Max({reduction.Name}{set}, {value});");
                     writer.WriteLine("int j = 0;");
                     if (sets.Length == 2)
                     {
-                        using (writer.Block($"for (; j + 1 < {spans[0]}v.Length; j += 2)"))
+                        using (writer.Block($"for (; j + 1 < {Of(spans[0])}v.Length; j += 2)"))
                         {
                             using (writer.Block(""))
                             {
@@ -156,14 +214,14 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
                                 Element("j + 1", sets[1]);
                             }
                         }
-                        using (writer.Block($"if (j < {spans[0]}v.Length)"))
+                        using (writer.Block($"if (j < {Of(spans[0])}v.Length)"))
                         {
                             Element("j", sets[0]);
                         }
                     }
                     else
                     {
-                        using (writer.Block($"for (; j < {spans[0]}v.Length; j++)"))
+                        using (writer.Block($"for (; j < {Of(spans[0])}v.Length; j++)"))
                         {
                             Element("j", sets[0]);
                         }
@@ -174,12 +232,12 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric) : PlanWal
                             ? $"{reduction.Name} += global::System.Numerics.Vector.Sum({reduction.Name}_lanes + {reduction.Name}_lanes2);"
                             : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {PolyMath}.MaxAcross(global::System.Numerics.Vector.Max({reduction.Name}_lanes, {reduction.Name}_lanes2)));");
                     }
-                    writer.WriteLine($"i = {spans[0]}v.Length * {vectorType}.Count;");
+                    writer.WriteLine($"i = {Of(spans[0])}v.Length * {vectorType}.Count;");
                 }
             }
-            using (writer.Block($"for (; i < {spans[0]}.Length; i++)"))
+            using (writer.Block($"for (; i < {Of(spans[0])}.Length; i++)"))
             {
-                WriteElement(writer, numeric, pass, roots, inputs, v => Spell(v, vector: false), span => $"{span}[i]", numeric.TypeName,
+                WriteElement(writer, numeric, pass, roots, inputs, v => Spell(v, vector: false), span => $"{Of(span)}[i]", numeric.TypeName,
                     (reduction, value) => reduction.Kind == ReductionKind.Sum
                         ? $"{reduction.Name} = {value};"
                         : $"{reduction.Name} = {PolyMath}.Max({reduction.Name}, {value});");

@@ -39,14 +39,14 @@ internal static class CSharpKernelEmitter
                 writer.WriteLine(AggressiveOptimization);
                 using (writer.Block($"public static void Forward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {Span}<{t}> y, {ReadOnlySpan}<{t}> parameters)"))
                 {
-                    new CSharpKernelDialect(numeric).Walk(writer, forward);
+                    new CSharpKernelDialect(numeric, spec.Groups).Walk(writer, forward);
                 }
                 writer.WriteLine();
                 writer.WriteLine("/// <inheritdoc/>");
                 writer.WriteLine(AggressiveOptimization);
                 using (writer.Block($"public static void Backward({ReadOnlySpan}<{t}> x, {ReadOnlySpan}<{t}> gate, {ReadOnlySpan}<{t}> dy, {Span}<{t}> dx, {Span}<{t}> dgate, {ReadOnlySpan}<{t}> parameters, {Span}<{t}> partials)"))
                 {
-                    new CSharpKernelDialect(numeric).Walk(writer, backward);
+                    new CSharpKernelDialect(numeric, spec.Groups).Walk(writer, backward);
                 }
             }
             writer.WriteLine();

@@ -51,14 +51,26 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     protected override void WriteFunction(IndentedTextWriter writer, KernelPlan plan, PlanParameters parameters, string body)
     {
-        if (Grouped)
+        if (Grouped && plan.Rowwise)
         {
-            writer.WriteLine("const int g = blockIdx.x % PCG_GROUPS;");
+            // Each group's values are read at the start of its run of the row (GroupLoop).
+            if (parameters.Parameters.Count > 0)
+            {
+                writer.WriteLine($"float {string.Join(", ", parameters.Parameters.Select(p => p.Name + " = 0.0f"))};");
+            }
+            writer.WriteLine("const int gl = h / PCG_GROUPS;");
         }
-        foreach (Variable parameter in parameters.Parameters)
+        else
         {
-            string slot = parameter.Index.ToString(CultureInfo.InvariantCulture);
-            writer.WriteLine($"const float {parameter.Name} = pcg_to_float(parameters[{(Grouped ? "g * PCG_SLOTS + " + slot : slot)}]);");
+            if (Grouped)
+            {
+                writer.WriteLine("const int g = blockIdx.x % PCG_GROUPS;");
+            }
+            foreach (Variable parameter in parameters.Parameters)
+            {
+                string slot = parameter.Index.ToString(CultureInfo.InvariantCulture);
+                writer.WriteLine($"const float {parameter.Name} = pcg_to_float(parameters[{(Grouped ? "g * PCG_SLOTS + " + slot : slot)}]);");
+            }
         }
         if (plan.Rowwise)
         {
@@ -95,18 +107,60 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     protected override IDisposable Runs(IndentedTextWriter writer) => writer.Block("for (int attempt = 0; ; attempt++)");
 
-    protected override void StopAfterRerun(IndentedTextWriter writer) => writer.WriteLine("if (attempt > 0) break;");
+    // Inside the group loop of a rowwise plan: the sweep covers the group's run, and leaves the block sums to the loop.
+    private bool inGroups;
 
-    protected override void StopIfUnscaled(IndentedTextWriter writer, IReadOnlyList<string> scales) =>
-        writer.WriteLine($"if ({string.Join(" && ", scales.Select(s => s + " == 1.0f"))}) break;");
-
-    protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
+    /// <summary>
+    /// The loop over the groups of a rowwise plan: the row's statistics accumulate over every group's run and are
+    /// block-summed after the loop; each group's sums (<see cref="Reduction.Slot"/>) are block-summed at the end of its
+    /// run and written to partials[row][g * PCG_SLOTS + slot].
+    /// </summary>
+    protected override IDisposable? GroupLoop(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index)
     {
-        var (count, thread, threads, rowOffset) = plan.Rowwise ? ("h", "threadIdx.x", "blockDim.x", "row * h") : ("rows * h", "t", "nt", (string?)null);
+        if (!(Grouped && plan.Rowwise))
+        {
+            return null;
+        }
         string label = (index + 1).ToString(CultureInfo.InvariantCulture);
-        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
-        var sums = pass.Reductions.Where(r => r.Kind == ReductionKind.Sum).ToList();
-        var maxes = pass.Reductions.Where(r => r.Kind == ReductionKind.Max).ToList();
+        var (sums, maxes, slots) = Kinds(pass);
+        DeclareAccumulators(writer, label, sums, maxes);
+        var loop = writer.Block("for (int g = 0; g < PCG_GROUPS; g++)");
+        foreach (Variable parameter in plan.Parameters.Parameters)
+        {
+            writer.WriteLine($"{parameter.Name} = pcg_to_float(parameters[g * PCG_SLOTS + {parameter.Index.ToString(CultureInfo.InvariantCulture)}]);");
+        }
+        if (slots.Count > 0)
+        {
+            writer.WriteLine($"float slots{label}[{slots.Count}] = {{}};");
+        }
+        inGroups = true;
+        return new Closing(() =>
+        {
+            inGroups = false;
+            if (slots.Count > 0)
+            {
+                writer.WriteLine($"pcg_block_sum(slots{label});");
+                using (writer.Block("if (threadIdx.x == 0)"))
+                {
+                    for (int k = 0; k < slots.Count; k++)
+                    {
+                        writer.WriteLine($"partials[row * PCG_PARAMETERS + g * PCG_SLOTS + {slots[k].Slot!.Value.ToString(CultureInfo.InvariantCulture)}] = slots{label}[{k.ToString(CultureInfo.InvariantCulture)}];");
+                    }
+                }
+            }
+            loop.Dispose();
+            FinishRowReductions(writer, pass, label, sums, maxes, rerunnable: pass.Rescales.Count > 0);
+        });
+    }
+
+    // A pass's reductions by kind: the row's sums and maxima, and the group sums of a grouped plan.
+    private static (List<Reduction> Sums, List<Reduction> Maxes, List<Reduction> Slots) Kinds(Pass pass) => (
+        pass.Reductions.Where(r => r.Kind == ReductionKind.Sum && r.Slot is null).ToList(),
+        pass.Reductions.Where(r => r.Kind == ReductionKind.Max).ToList(),
+        pass.Reductions.Where(r => r.Slot is not null).ToList());
+
+    private static void DeclareAccumulators(IndentedTextWriter writer, string label, List<Reduction> sums, List<Reduction> maxes)
+    {
         if (sums.Count > 0)
         {
             writer.WriteLine($"float sums{label}[{sums.Count}] = {{}};");
@@ -114,6 +168,45 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         if (maxes.Count > 0)
         {
             writer.WriteLine($"float maxes{label}[{maxes.Count}] = {{}};");
+        }
+    }
+
+    // The block reductions of the row's statistics, then each total by its name.
+    private static void FinishRowReductions(IndentedTextWriter writer, Pass pass, string label, List<Reduction> sums, List<Reduction> maxes, bool rerunnable)
+    {
+        if (sums.Count > 0)
+        {
+            writer.WriteLine($"pcg_block_sum(sums{label});");
+        }
+        if (maxes.Count > 0)
+        {
+            writer.WriteLine($"pcg_block_max(maxes{label});");
+        }
+        string declaration = rerunnable ? "" : "const float ";
+        foreach (Reduction reduction in pass.Reductions.Where(r => r.Slot is null))
+        {
+            writer.WriteLine(reduction.Kind == ReductionKind.Sum
+                ? $"{declaration}{reduction.Name} = sums{label}[{sums.IndexOf(reduction)}];"
+                : $"{declaration}{reduction.Name} = maxes{label}[{maxes.IndexOf(reduction)}];");
+        }
+    }
+
+    protected override void StopAfterRerun(IndentedTextWriter writer) => writer.WriteLine("if (attempt > 0) break;");
+
+    protected override void StopIfUnscaled(IndentedTextWriter writer, IReadOnlyList<string> scales) =>
+        writer.WriteLine($"if ({string.Join(" && ", scales.Select(s => s + " == 1.0f"))}) break;");
+
+    protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
+    {
+        var (count, thread, threads, rowOffset) = plan.Rowwise
+            ? (inGroups ? "gl" : "h", "threadIdx.x", "blockDim.x", inGroups ? "row * h + (pcg_size)g * gl" : "row * h")
+            : ("rows * h", "t", "nt", (string?)null);
+        string label = (index + 1).ToString(CultureInfo.InvariantCulture);
+        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
+        var (sums, maxes, slots) = Kinds(pass);
+        if (!inGroups)
+        {
+            DeclareAccumulators(writer, label, sums, maxes);
         }
         string Pointer(string name) => rowOffset is null ? name : $"{name} + {rowOffset}";
         using (writer.Block(""))
@@ -138,9 +231,11 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 for (int r = 0; r < pass.Reductions.Count; r++)
                 {
                     Reduction reduction = pass.Reductions[r];
-                    writer.WriteLine(reduction.Kind == ReductionKind.Sum
-                        ? $"sums{label}[{sums.IndexOf(reduction)}] += {compiled.Results[r]};"
-                        : $"maxes{label}[{maxes.IndexOf(reduction)}] = fmaxf(maxes{label}[{maxes.IndexOf(reduction)}], {compiled.Results[r]});");
+                    writer.WriteLine(reduction.Slot is not null
+                        ? $"slots{label}[{slots.IndexOf(reduction)}] += {compiled.Results[r]};"
+                        : reduction.Kind == ReductionKind.Sum
+                            ? $"sums{label}[{sums.IndexOf(reduction)}] += {compiled.Results[r]};"
+                            : $"maxes{label}[{maxes.IndexOf(reduction)}] = fmaxf(maxes{label}[{maxes.IndexOf(reduction)}], {compiled.Results[r]});");
                 }
                 for (int s = 0; s < pass.Stores.Count; s++)
                 {
@@ -152,20 +247,9 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 }
             }
         }
-        if (sums.Count > 0)
+        if (!inGroups)
         {
-            writer.WriteLine($"pcg_block_sum(sums{label});");
-        }
-        if (maxes.Count > 0)
-        {
-            writer.WriteLine($"pcg_block_max(maxes{label});");
-        }
-        string declaration = rerunnable ? "" : "const float ";
-        foreach (Reduction reduction in pass.Reductions)
-        {
-            writer.WriteLine(reduction.Kind == ReductionKind.Sum
-                ? $"{declaration}{reduction.Name} = sums{label}[{sums.IndexOf(reduction)}];"
-                : $"{declaration}{reduction.Name} = maxes{label}[{maxes.IndexOf(reduction)}];");
+            FinishRowReductions(writer, pass, label, sums, maxes, rerunnable);
         }
     }
 

@@ -29,7 +29,7 @@ internal static class EagerEmitter
             writer.WriteLine("using var scope = global::TorchSharp.torch.NewDisposeScope();");
             ElementOutput[] outputs = spec.Gated ? [ElementOutput.Dx, ElementOutput.Dgate] : [ElementOutput.Dx];
             var target = new TorchSharpTarget();
-            string gradient = backward.Partials.Count > 0 ? EagerProgram.Gradient : target.NoParameters;
+            string gradient = backward.HasGradients ? EagerProgram.Gradient : target.NoParameters;
             new EagerProgram(target, outputs, body =>
                 $"return ({body[0]}.MoveToOuterDisposeScope(), {gradient}.MoveToOuterDisposeScope(), {(spec.Gated ? body[1] + ".MoveToOuterDisposeScope()" : "null")});", spec.Groups).Walk(writer, backward);
         }

@@ -41,6 +41,11 @@ internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutp
             writer.WriteLine(target.ConstantDeclaration("k" + i.ToString(System.Globalization.CultureInfo.InvariantCulture), target.Constants[i]));
         }
         writer.WriteVerbatimLines(body);
+        if (plan.SlotReductions.Count > 0)
+        {
+            // A grouped norm plan's gradients: each slot's sums per group, as one vector group after group.
+            writer.WriteLine(target.Declare(Gradient, target.StackGroups(plan.SlotReductions.Select(r => r.Name))));
+        }
         writer.WriteLine(ret(outputs.Select(o => stored[o]).ToList()));
     }
 
@@ -76,7 +81,9 @@ internal sealed class EagerProgram(EagerTarget target, IReadOnlyList<ElementOutp
         for (int r = 0; r < pass.Reductions.Count; r++)
         {
             Reduction reduction = pass.Reductions[r];
-            string total = groups > 1 && !plan.Rowwise ? target.GroupSum(compiled.Results[r], groups) : target.Reduce(reduction.Kind, plan.Rowwise, compiled.Results[r]);
+            string total = reduction.Slot is not null || (groups > 1 && !plan.Rowwise)
+                ? target.GroupSum(compiled.Results[r], groups)
+                : target.Reduce(reduction.Kind, plan.Rowwise, compiled.Results[r]);
             writer.WriteLine(rerunnable ? target.Assign(reduction.Name, total) : target.Declare(reduction.Name, total));
         }
         for (int s = 0; s < pass.Stores.Count; s++)

@@ -91,19 +91,19 @@ public sealed class CpuBackend : IKernelBackend
         Tensor? dgate = gate is null ? null : empty_like(x);
         var memory = new Memory(x, gate, dy, dx, dgate);
         CpuSegments layout = Layout(descriptor, x);
-        int slots = descriptor.ParameterNames.Count;
+        int slots = layout.Columns;
         var sums = new double[columns];
         if (x.dtype == ScalarType.Float32)
         {
             var partials = new float[checked((int)layout.Count * slots)];
             Run<float>(descriptor, memory, TensorMemory.ToArray<float>(parameters), partials);
-            Reduce(partials, sums, layout, slots);
+            Reduce(partials, sums, layout);
         }
         else
         {
             var partials = new double[checked((int)layout.Count * slots)];
             Run<double>(descriptor, memory, TensorMemory.ToArray<double>(parameters), partials);
-            Reduce(partials, sums, layout, slots);
+            Reduce(partials, sums, layout);
         }
         ScalarType dtype = x.dtype;
         Tensor dparameters = tensor(sums, dtype: ScalarType.Float64).to_type(dtype);
@@ -111,14 +111,15 @@ public sealed class CpuBackend : IKernelBackend
     }
 
     // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them, each into its group's slots.
-    private static void Reduce<T>(T[] partials, double[] sums, CpuSegments layout, int slots) where T : unmanaged
+    private static void Reduce<T>(T[] partials, double[] sums, CpuSegments layout) where T : unmanaged
     {
+        int columns = layout.Columns;
         for (long s = 0; s < layout.Count; s++)
         {
-            int offset = layout[s].Group * slots;
-            for (int k = 0; k < slots; k++)
+            int offset = layout.Offset(s);
+            for (int k = 0; k < columns; k++)
             {
-                T partial = partials[s * slots + k];
+                T partial = partials[s * columns + k];
                 sums[offset + k] += typeof(T) == typeof(float) ? (float)(object)partial : (double)(object)partial;
             }
         }
@@ -141,14 +142,14 @@ public sealed class CpuBackend : IKernelBackend
     private static void Run<T>(KernelDescriptor descriptor, Memory memory, T[] parameters, T[]? partials) where T : unmanaged
     {
         CpuSegments layout = Layout(descriptor, memory.X);
-        int slots = descriptor.ParameterNames.Count;
+        int slots = layout.Columns;
         ICpuKernels cpu = descriptor.Cpu;
         ForEachRange(layout, (first, end) =>
         {
             for (long s = first; s < end; s++)
             {
-                var (start, length, group) = layout[s];
-                ReadOnlySpan<T> groupParameters = parameters.AsSpan(group * slots, layout.Groups > 1 ? slots : parameters.Length);
+                var (start, length, _) = layout[s];
+                ReadOnlySpan<T> groupParameters = parameters.AsSpan(layout.Offset(s), slots);
                 Span<T> x = TensorMemory.Elements<T>(memory.XData, start, length);
                 Span<T> gate = memory.GateData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateData, start, length);
                 Span<T> output = TensorMemory.Elements<T>(memory.OutData, start, length);
