@@ -161,6 +161,32 @@ public sealed class TorchModuleParityTests(TorchParityFixture fixture, Xunit.Abs
     private static Tensor PyParameters(Hashtable py, IEnumerable<string> keys) =>
         keys.Any() ? cat(keys.Select(k => ((Tensor)py["d." + k]!).reshape(-1)).ToArray(), 0) : zeros([0], dtype: float64);
 
+    /// <summary>The activations with learned parameters (named ones, or groups) of the fixture, in float64.</summary>
+    public static IEnumerable<object[]> LearnedCases() =>
+        from name in TorchParityFixture.Activations
+        let spec = SpecGrid.All[SpecGrid.IndexOf(name)].Spec
+        where spec.Activation || spec.Parameters.Length > 0 || spec.Groups > 1
+        select new object[] { name, ScalarType.Float64 };
+
+    [SkippableTheory]
+    [MemberData(nameof(LearnedCases))]
+    public void ThePyTorchModuleOfALearnedActivationMatchesItsFormulaWrittenInPyTorch(string name, ScalarType dtype)
+    {
+        string python = PythonTorch.Require();
+        var (exitCode, output) = fixture.Result(python);
+        Assert.True(exitCode == 0, $"torch_parity.py failed ({exitCode}):\n{output}");
+        using var scope = NewDisposeScope();
+        Hashtable py = PyTorchUnpickler.UnpickleStateDict(Path.Combine(fixture.Folder, TorchParityFixture.Case(name, dtype) + ".out.pt"));
+        PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
+        Assert.True(py.ContainsKey("ref.y"), $"torch_parity.py has no formula for {name}");
+        Compare.Close((Tensor)py["y"]!, (Tensor)py["ref.y"]!, 1e-10, $"{name} y against the formula in PyTorch");
+        Compare.Close((Tensor)py["dx"]!, (Tensor)py["ref.dx"]!, 1e-10, $"{name} dx against the formula in PyTorch");
+        foreach (string key in Harness.SlotNames(activation.Spec))
+        {
+            Compare.Close((Tensor)py["d." + key]!, (Tensor)py["ref.d." + key]!, 1e-10, $"{name} d{key} against the formula in PyTorch");
+        }
+    }
+
     [SkippableTheory]
     [MemberData(nameof(Cases))]
     public void APyTorchStateDictLoadsIntoTheCSharpModule(string name, ScalarType dtype)
