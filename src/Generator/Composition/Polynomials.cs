@@ -8,6 +8,12 @@ namespace PolyComGen.Generator.Composition;
 internal static class Polynomials
 {
     /// <summary>
+    /// The highest degree expanded into coefficients: beyond it an expression is left as written (its powers computed by
+    /// squaring), so that (x^32 + 1)^32 of order 8, a polynomial of degree 8192, costs no expansion.
+    /// </summary>
+    public const int MaxDegree = 64;
+
+    /// <summary>
     /// The coefficients c_n of <paramref name="e"/> = sum c_n v^n, when <paramref name="e"/> is a polynomial in
     /// <paramref name="variable"/> (sums, differences, products and whole positive powers of such, with coefficients
     /// that do not depend on it); null otherwise.
@@ -26,6 +32,10 @@ internal static class Polynomials
             {
                 SortedDictionary<int, Expr>? b = Coefficients(p.Base, variable);
                 if (b is null)
+                {
+                    return null;
+                }
+                if (b.Keys.Max() * (long)p.Exponent > MaxDegree)
                 {
                     return null;
                 }
@@ -60,7 +70,7 @@ internal static class Polynomials
             {
                 var a = Coefficients(c.Arguments[0], variable);
                 var b = Coefficients(c.Arguments[1], variable);
-                return a is null || b is null ? null : Product(a, b);
+                return a is null || b is null || a.Keys.Max() + b.Keys.Max() > MaxDegree ? null : Product(a, b);
             }
             default:
                 return null;
