@@ -6,13 +6,13 @@ using PolyComGen.Verification;
 namespace PolyComGen.Samples;
 
 /// <summary>
-/// <c>polycom check</c>: every declared activation's kernels on a target (the CPU kernels in float32, or the CUDA kernels
+/// <c>polycom check</c>: each activation's kernels on a target (the CPU kernels in float32, or the CUDA kernels
 /// on the emulated device in float32, bfloat16 and float16) against its float64 CPU kernels, through the parity checker.
 /// </summary>
 public static class KernelParityCheck
 {
-    /// <summary>Checks every activation of the registry in every format; prints the table; 0 when all pass, 1 otherwise.</summary>
-    public static int Run(TextWriter output, IParityTarget target, IReadOnlyList<StorageFormat> formats, long[] shape)
+    /// <summary>Checks every one of <paramref name="activations"/> in every format; prints the table; 0 when all pass, 1 otherwise.</summary>
+    public static int Run(TextWriter output, IParityTarget target, IReadOnlyList<StorageFormat> formats, long[] shape, IReadOnlyList<PolyComActivation> activations)
     {
         output.WriteLine($"{target.Name} kernels vs the CPU kernels in float64, [{string.Join(", ", shape)}] (the last dimension times the groups of grouped activations), gradients run twice (bitwise repeatable)");
         output.WriteLine("Errors: y, dx and dgate, max |error| / max |expected|; the parameters' gradients, |error| / sum of |summands|.");
@@ -22,7 +22,7 @@ public static class KernelParityCheck
             output.WriteLine(line);
         }
         var results = new List<ParityResult>();
-        foreach (PolyComActivation activation in PolyComActivations.All)
+        foreach (PolyComActivation activation in activations)
         {
             // A grouped activation's rows are the given width times its groups, so that they split evenly.
             long[] own = ParityCheck.ShapeFor(activation.Descriptor, shape);

@@ -5,17 +5,45 @@ using System.IO;
 using System.Threading;
 using PolyComGen.Backends.Cpu;
 using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Compiler;
+using System.Collections.Generic;
 using PolyComGen.Samples.Benchmarks;
 using PolyComGen.Verification;
 using PolyComGen.Samples.Explorer;
+using PolyComGen.Samples.Search;
 using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples;
 
-/// <summary>The <c>polycom</c> command line: checks, benchmarks and explores the declared activations.</summary>
+/// <summary>
+/// The <c>polycom</c> command line: explores, searches, checks, benchmarks and emits activations: the tool's own,
+/// declarations compiled at run time (<c>--variant</c>) and a compiled project's (<c>--assembly</c>).
+/// </summary>
 public static class Program
 {
+    // --variant and --assembly, which explore, check, bench and emit share.
+    private static Option<string[]> VariantOption() => new("--variant")
+    {
+        Description = "An activation declared on the command line, compiled at run time: 'PolyCom(Order = 3, Inner = \"x * sigmoid(1.702 * x)\", Type = 1)' " +
+                      "or 'Activation(\"...\", Parameters = \"...\")', optionally named 'Name: PolyCom(...)'. Repeatable.",
+        Arity = ArgumentArity.ZeroOrMore,
+    };
+
+    private static Option<string?> AssemblyOption() => new("--assembly")
+    {
+        Description = "A compiled project (.dll) that references PolyComGen: its declared activations.",
+    };
+
+    private static IReadOnlyList<RunTimeActivation> RunTime(ParseResult result, Option<string[]> variant, Option<string?> assembly) =>
+        RunTimeActivations.Load(result.GetValue(variant) ?? [], result.GetValue(assembly), System.Console.Error);
+
+    // The built-in names of a --variants value: null gives the default, 'none' none.
+    private static IReadOnlyList<string> BuiltIns(string? text, IReadOnlyList<string> defaults) =>
+        text is null ? defaults
+        : text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? []
+        : text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     public static int Main(string[] args)
     {
         var root = new RootCommand("PolyComGen: fused polynomial-composition activations for TorchSharp. Without a command: explore.");
@@ -26,6 +54,7 @@ public static class Program
         }
         root.Action = explore.Action;
         root.Add(explore);
+        root.Add(SearchCommand());
         root.Add(EmitCommand());
         root.Add(CheckCommand());
         root.Add(BenchCommand());
@@ -40,18 +69,18 @@ public static class Program
         {
             foreach (var error in parsed.Errors)
             {
-                Console.Error.WriteLine(error.Message);
+                System.Console.Error.WriteLine(error.Message);
             }
-            Console.Error.WriteLine("Run 'polycom --help' for the commands and their options.");
+            System.Console.Error.WriteLine("Run 'polycom --help' for the commands and their options.");
             return 2;
         }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (Exception e) when (e is CommandLineException or ExplorerException)
+        catch (Exception e) when (e is CommandLineException or ExplorerException or PolyComCompilationException)
         {
-            Console.Error.WriteLine(e.Message);
+            System.Console.Error.WriteLine(e.Message);
             return 2;
         }
     }
@@ -59,7 +88,9 @@ public static class Program
     private static Command ExploreCommand()
     {
         ExplorerOptions defaults = ExplorerOptions.Default;
-        var variants = new Option<string>("--variants") { Description = $"Comma-separated variants (default: all): {string.Join(", ", ActivationVariant.All.Select(v => v.Name))}.", DefaultValueFactory = _ => string.Join(",", defaults.Variants) };
+        var variants = new Option<string?>("--variants") { Description = $"Comma-separated built-in variants, or none (default: all; beside --variant or --assembly: {string.Join(",", ExplorerOptions.BaselinesBesideRunTime)}): {string.Join(", ", ActivationVariant.All.Select(v => v.Name))}." };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
         var steps = new Option<int>("--steps") { Description = "Training steps per variant.", DefaultValueFactory = _ => defaults.Steps };
         var width = new Option<int>("--width") { Description = "Model width.", DefaultValueFactory = _ => defaults.Width };
         var layers = new Option<int>("--layers") { Description = "Transformer blocks.", DefaultValueFactory = _ => defaults.Layers };
@@ -74,106 +105,183 @@ public static class Program
         var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
         var command = new Command("explore", "Trains a small transformer LM with each activation variant (and several model seeds) and compares the losses and the FFN effective ranks.")
         {
-            variants, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus,
+            variants, variant, assembly, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus,
         };
         command.SetAction(result =>
         {
+            var more = RunTime(result, variant, assembly).Select(a => ActivationVariant.Of(a.Activation, a.Declaration)).ToList();
             var options = new ExplorerOptions(
-                result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                [.. BuiltIns(result.GetValue(variants), more.Count > 0 ? ExplorerOptions.BaselinesBesideRunTime : defaults.Variants), .. more.Select(v => v.Name)],
                 result.GetValue(steps), result.GetValue(width), result.GetValue(layers), result.GetValue(heads), result.GetValue(sequence),
                 result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seed), result.GetValue(device)!, result.GetValue(output)!,
-                result.GetValue(corpus), result.GetValue(seeds));
-            using var cancellation = new CancellationTokenSource();
-            ConsoleCancelEventHandler stop = (_, e) =>
+                result.GetValue(corpus), result.GetValue(seeds), more);
+            return Cancellable(cancellation =>
             {
-                e.Cancel = true; // finish the current step, then write what there is
-                cancellation.Cancel();
-            };
-            Console.CancelKeyPress += stop;
-            try
-            {
-                IAnsiConsole console = AnsiConsole.Console;
-                if (Console.IsOutputRedirected)
-                {
-                    console.Profile.Width = 160; // a log or a pipe: keep the table's rows whole rather than wrapped at 80 columns
-                }
-                ExplorerRun.Execute(options, console, cancellation.Token);
+                ExplorerRun.Execute(options, Console(), cancellation);
                 return 0;
-            }
-            finally
-            {
-                Console.CancelKeyPress -= stop;
-            }
+            });
         });
         return command;
     }
 
-    private static Command EmitCommand()
+    private static Command SearchCommand()
     {
-        var variant = new Argument<string>("variant") { Description = "A [PolyCom] class of this sample: " + string.Join(", ", PolyComActivations.All.Select(a => a.Name)) + "." };
-        var csharp = new Option<bool>("--csharp") { Description = "Also print the generated C# of the module (from the build's emitted files)." };
-        var torchFolder = new Option<string?>("--torch") { Description = "Instead, write the activation as a self-contained PyTorch module (NAME.py, lower case) into this folder." };
-        var command = new Command("emit", "Prints the generated CUDA source of a declared variant, or writes its PyTorch module.") { variant, csharp, torchFolder };
+        SearchOptions defaults = SearchOptions.Default;
+        var minutes = new Option<double>("--minutes") { Description = "The time budget in minutes.", DefaultValueFactory = _ => defaults.Minutes };
+        var seed = new Option<int>("--seed") { Description = "Seeds the candidates drawn, the models and the data: a seed repeats a search.", DefaultValueFactory = _ => defaults.Seed };
+        var steps = new Option<int>("--steps") { Description = "Steps of a full run (the last rung and the final runs); the rungs before train a third and a ninth of it.", DefaultValueFactory = _ => defaults.Steps };
+        var width = new Option<int>("--width") { Description = "Model width.", DefaultValueFactory = _ => defaults.Width };
+        var layers = new Option<int>("--layers") { Description = "Transformer blocks.", DefaultValueFactory = _ => defaults.Layers };
+        var heads = new Option<int>("--heads") { Description = "Attention heads.", DefaultValueFactory = _ => defaults.Heads };
+        var sequence = new Option<int>("--seq") { Description = "Sequence length.", DefaultValueFactory = _ => defaults.SequenceLength };
+        var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => defaults.BatchSize };
+        var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
+        var seeds = new Option<int>("--seeds") { Description = "Model seeds of the final runs.", DefaultValueFactory = _ => defaults.Seeds };
+        var top = new Option<int>("--top") { Description = "How many of the best candidates the final runs retrain.", DefaultValueFactory = _ => defaults.Top };
+        var output = new Option<string>("--out") { Description = "Results folder: results.md, best.png, candidates.csv, candidates.json, winners.cs.", DefaultValueFactory = _ => defaults.OutputFolder };
+        var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
+        var resume = new Option<bool>("--resume") { Description = "Continue the search recorded in --out: its runs are not trained again, --minutes is the new time." };
+        var plant = new Option<string[]>("--plant") { Description = "A declaration to evaluate first among the candidates (repeatable).", Arity = ArgumentArity.ZeroOrMore };
+        var command = new Command("search", "Searches the expression language: draws PolyComs at random, compiles them at run time, trains them with successive halving and retrains the best beside SwiGLU, PolyNorm and PolyReLU.")
+        {
+            minutes, seed, steps, width, layers, heads, sequence, batch, learningRate, seeds, top, output, corpus, resume, plant,
+        };
         command.SetAction(result =>
         {
-            string name = result.GetValue(variant)!;
-            PolyComActivation? activation = PolyComActivations.All.FirstOrDefault(a => string.Equals(a.Name, name, StringComparison.OrdinalIgnoreCase));
-            if (activation is null)
+            var options = new SearchOptions(result.GetValue(minutes), result.GetValue(seed), result.GetValue(steps), result.GetValue(width), result.GetValue(layers),
+                result.GetValue(heads), result.GetValue(sequence), result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seeds), result.GetValue(top),
+                result.GetValue(output)!, result.GetValue(corpus), result.GetValue(resume), result.GetValue(plant) ?? []);
+            return Cancellable(cancellation =>
             {
-                Console.Error.WriteLine($"Unknown variant '{name}'. Declared variants: {string.Join(", ", PolyComActivations.All.Select(a => a.Name))}.");
-                return 2;
-            }
+                SearchRun.Execute(options, Console(), cancellation);
+                return 0;
+            });
+        });
+        return command;
+    }
+
+    // The console for tables and progress: a log or a pipe keeps rows whole rather than wrapped at 80 columns.
+    private static IAnsiConsole Console()
+    {
+        IAnsiConsole console = AnsiConsole.Console;
+        if (System.Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 160;
+        }
+        return console;
+    }
+
+    // Runs a long command so that Ctrl+C stops it after the current step, and it still writes its outputs.
+    private static int Cancellable(Func<CancellationToken, int> action)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler stop = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        System.Console.CancelKeyPress += stop;
+        try
+        {
+            return action(cancellation.Token);
+        }
+        finally
+        {
+            System.Console.CancelKeyPress -= stop;
+        }
+    }
+
+    private static Command EmitCommand()
+    {
+        var name = new Argument<string?>("variant") { Description = "A built-in activation: " + string.Join(", ", PolyComActivations.All.Select(a => a.Name)) + ".", Arity = ArgumentArity.ZeroOrOne };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
+        var csharp = new Option<bool>("--csharp") { Description = "Also print the generated C# of the module." };
+        var torchFolder = new Option<string?>("--torch") { Description = "Instead, write the activation as a self-contained PyTorch module (NAME.py, lower case) into this folder." };
+        var command = new Command("emit", "Prints the generated CUDA source of an activation (a built-in one, --variant or one of --assembly), or writes its PyTorch module.")
+        {
+            name, variant, assembly, csharp, torchFolder,
+        };
+        command.SetAction(result =>
+        {
+            IReadOnlyList<RunTimeActivation> runTime = RunTime(result, variant, assembly);
+            string? wanted = result.GetValue(name);
+            var known = runTime.Select(a => a.Activation).Concat(PolyComActivations.All).ToList();
+            PolyComActivation activation = (wanted, runTime.Count) switch
+            {
+                (null, 1) => runTime[0].Activation,
+                (null, _) => throw new CommandLineException("Name one activation: a built-in one (" + string.Join(", ", PolyComActivations.All.Select(a => a.Name)) + "), or give one --variant."),
+                _ => known.FirstOrDefault(a => string.Equals(a.Name, wanted, StringComparison.OrdinalIgnoreCase))
+                     ?? throw new CommandLineException($"Unknown variant '{wanted}'. Known: {string.Join(", ", known.Select(a => a.Name))}."),
+            };
+            string? declaration = runTime.FirstOrDefault(a => a.Activation == activation)?.Declaration;
             if (result.GetValue(torchFolder) is string folder)
             {
                 try
                 {
                     string path = activation.WriteTorchModule(folder);
-                    Console.WriteLine($"Wrote {path}: from {Path.GetFileNameWithoutExtension(path)} import {activation.Name}");
+                    System.Console.WriteLine($"Wrote {path}: from {Path.GetFileNameWithoutExtension(path)} import {activation.Name}");
                     return 0;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
                 {
-                    Console.Error.WriteLine($"Cannot write the PyTorch module into '{folder}': {e.Message}");
+                    System.Console.Error.WriteLine($"Cannot write the PyTorch module into '{folder}': {e.Message}");
                     return 2;
                 }
             }
-            Console.Write(activation.CudaSource);
+            System.Console.Write(activation.CudaSource);
             if (result.GetValue(csharp))
             {
-                string path = Path.Combine(AppContext.BaseDirectory, "generated", $"PolyComGen.Samples.{activation.Name}.g.cs");
-                if (!File.Exists(path))
+                string? source = declaration is not null
+                    ? PolyComCompiler.GeneratedSource(declaration, activation.Name)
+                    : BuiltInSource(activation);
+                if (source is null)
                 {
-                    Console.Error.WriteLine($"No generated C# at {path}; the sample's build copies it there.");
+                    System.Console.Error.WriteLine($"No generated C# of {activation.Name} beside this tool (only the tool's own and --variant ones are kept).");
                     return 2;
                 }
-                Console.WriteLine();
-                Console.Write(File.ReadAllText(path));
+                System.Console.WriteLine();
+                System.Console.Write(source);
             }
             return 0;
         });
         return command;
     }
 
+    // The generated C# of a built-in activation, which the tool's build copies beside it.
+    private static string? BuiltInSource(PolyComActivation activation)
+    {
+        string path = Path.Combine(AppContext.BaseDirectory, "generated", $"PolyComGen.Samples.{activation.Name}.g.cs");
+        return File.Exists(path) ? File.ReadAllText(path) : null;
+    }
+
     private static Command CheckCommand()
     {
         var emulated = new Option<bool>("--cuda-emulated") { Description = "Instead, run every declared activation's CUDA kernels on the emulated device (float32, bfloat16, float16) against the float64 CPU kernels." };
         var shape = new Option<string>("--shape") { Description = "The input shape of the kernel checks.", DefaultValueFactory = _ => "64x1031" };
-        var command = new Command("check", "Checks every declared activation's CPU kernels (float32) against its float64 CPU kernels, and those against the paper's formula as eager ops.") { emulated, shape };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
+        var command = new Command("check", "Checks each activation's CPU kernels (float32) against its float64 CPU kernels, and those against its formula as eager ops: the built-in ones, or those of --variant and --assembly.")
+        {
+            emulated, shape, variant, assembly,
+        };
         command.SetAction(result =>
         {
             long[] dims = CommandLineValues.Shape("--shape", result.GetValue(shape)!);
+            IReadOnlyList<RunTimeActivation> runTime = RunTime(result, variant, assembly);
+            IReadOnlyList<PolyComActivation> activations = runTime.Count > 0 ? runTime.Select(a => a.Activation).ToList() : PolyComActivations.All;
             if (result.GetValue(emulated))
             {
                 if (!CudaEmulator.IsAvailable(out string reason))
                 {
-                    Console.Error.WriteLine($"The emulated CUDA device is not available: {reason}.");
+                    System.Console.Error.WriteLine($"The emulated CUDA device is not available: {reason}.");
                     return 2;
                 }
-                return KernelParityCheck.Run(Console.Out, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, dims);
+                return KernelParityCheck.Run(System.Console.Out, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, dims, activations);
             }
-            int kernels = KernelParityCheck.Run(Console.Out, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], dims);
-            Console.WriteLine();
-            int formula = ReferenceCheck.Run(Console.Out);
+            int kernels = KernelParityCheck.Run(System.Console.Out, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], dims, activations);
+            System.Console.WriteLine();
+            int formula = ReferenceCheck.Run(System.Console.Out, activations);
             return Math.Max(kernels, formula);
         });
         return command;
@@ -182,40 +290,43 @@ public static class Program
     private static Command BenchCommand()
     {
         var shapes = new Option<string>("--shapes") { Description = "Comma-separated shapes, e.g. 4096x4096,1024x16384.", DefaultValueFactory = _ => "4096x4096,1024x16384" };
-        var variants = new Option<string>("--variants") { Description = "Comma-separated activation names.", DefaultValueFactory = _ => "PolyNorm,PolyReLU,PolyGELU,PAU,KAT" };
+        var variants = new Option<string?>("--variants") { Description = "Comma-separated built-in activations, or none (default: PolyNorm,PolyReLU,PolyGELU,PAU,KAT; none beside --variant or --assembly)." };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
         var rounds = new Option<int>("--rounds") { Description = "Timed rounds per contender (medians are reported).", DefaultValueFactory = _ => 7 };
         var threads = new Option<int>("--threads") { Description = "Threads for TorchSharp and the fused kernels (0: TorchSharp's default).", DefaultValueFactory = _ => 0 };
-        var command = new Command("bench", "Times the fused kernels against eager TorchSharp (fp32, order 3) and prints a Markdown table.") { shapes, variants, rounds, threads };
+        var command = new Command("bench", "Times the fused kernels against eager TorchSharp (fp32, order 3) and prints a Markdown table.") { shapes, variants, variant, assembly, rounds, threads };
         command.SetAction(result =>
         {
             int threadCount = result.GetValue(threads);
             if (result.GetValue(rounds) <= 0 || threadCount < 0)
             {
-                Console.Error.WriteLine("--rounds must be positive and --threads non-negative.");
+                System.Console.Error.WriteLine("--rounds must be positive and --threads non-negative.");
                 return 2;
             }
             if (threadCount > 0)
             {
                 set_num_threads(threadCount);
             }
+            IReadOnlyList<RunTimeActivation> runTime = RunTime(result, variant, assembly);
             var known = PolyComActivations.All.ToDictionary(a => a.Name, StringComparer.OrdinalIgnoreCase);
-            var chosen = result.GetValue(variants)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
+            var chosen = BuiltIns(result.GetValue(variants), runTime.Count > 0 ? [] : ["PolyNorm", "PolyReLU", "PolyGELU", "PAU", "KAT"]).ToList();
             var unknown = chosen.Where(n => !known.ContainsKey(n)).ToList();
             if (unknown.Count > 0)
             {
-                Console.Error.WriteLine($"Unknown variant(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Keys)}.");
+                System.Console.Error.WriteLine($"Unknown variant(s) {string.Join(", ", unknown)}; known: {string.Join(", ", known.Keys)}.");
                 return 2;
             }
             long[][] shapeList = CommandLineValues.Shapes("--shapes", result.GetValue(shapes)!);
             var benchmark = new FusedVsEagerBenchmark
             {
-                Variants = chosen.Select(n => known[n]).ToList(),
+                Variants = [.. chosen.Select(n => known[n]), .. runTime.Select(a => a.Activation)],
                 Shapes = shapeList,
                 Rounds = result.GetValue(rounds),
             };
-            Console.WriteLine($"Fused vs eager, float32, {get_num_threads()} thread(s), {Environment.ProcessorCount} processor(s), {benchmark.Rounds} rounds (medians)");
-            var rows = benchmark.Run(Console.Error);
-            Console.WriteLine(FusedVsEagerBenchmark.Format(rows, shapeList));
+            System.Console.WriteLine($"Fused vs eager, float32, {get_num_threads()} thread(s), {Environment.ProcessorCount} processor(s), {benchmark.Rounds} rounds (medians)");
+            var rows = benchmark.Run(System.Console.Error);
+            System.Console.WriteLine(FusedVsEagerBenchmark.Format(rows, shapeList));
             return 0;
         });
         return command;

@@ -14,27 +14,39 @@ namespace PolyComGen.Samples.Explorer;
 /// <c>Module&lt;Tensor, Tensor&gt;</c>.
 /// </param>
 /// <param name="Create">A fresh activation module.</param>
-public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create)
+/// <param name="Declaration">The declaration it was compiled from at run time (<c>--variant</c>, the search), or null.</param>
+/// <param name="Groups">The groups a grouped activation splits the hidden width into (the FFN's hidden width is a multiple of it).</param>
+public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create, string? Declaration = null, int Groups = 1)
 {
-    /// <summary>The baselines of the paper, then every [PolyCom] class of this sample.</summary>
-    public static IReadOnlyList<ActivationVariant> All { get; } =
+    /// <summary>The baselines that are not PolyComs: SwiGLU, GELU, ReLU and ReLU².</summary>
+    public static IReadOnlyList<ActivationVariant> Baselines { get; } =
     [
         new("SwiGLU", "silu(a) * b, hidden width 2/3 of the ungated ones for equal parameters", true,
             () => new GatedLambda("SwiGLU", (a, b) => nn.functional.silu(a) * b)),
         new("GELU", "gelu(x)", false, () => new Lambda("GELU", x => nn.functional.gelu(x))),
         new("ReLU", "relu(x)", false, () => new Lambda("ReLU", x => nn.functional.relu(x))),
         new("ReLU2", "relu(x)^2", false, () => new Lambda("ReLU2", x => nn.functional.relu(x).square())),
-        .. PolyComActivations.All.Select(a => new ActivationVariant(a.Name, a.Spec.ToString(), a.Spec.Gated, () => (nn.Module)a.Create())),
     ];
 
-    /// <summary>The variants named in <paramref name="names"/> (case-insensitive); throws listing the known ones otherwise.</summary>
-    public static IReadOnlyList<ActivationVariant> Select(IEnumerable<string> names)
+    /// <summary>The baselines, then every [PolyCom] and [Activation] class of this tool.</summary>
+    public static IReadOnlyList<ActivationVariant> All { get; } = [.. Baselines, .. PolyComActivations.All.Select(a => Of(a))];
+
+    /// <summary>The variant of a generated activation: a build's registry entry, or one compiled at run time from <paramref name="declaration"/>.</summary>
+    public static ActivationVariant Of(PolyComActivation activation, string? declaration = null) =>
+        new(activation.Name, activation.Spec.ToString(), activation.Spec.Gated, () => (nn.Module)activation.Create(), declaration, activation.Spec.Groups);
+
+    /// <summary>
+    /// The variants named in <paramref name="names"/> (case-insensitive) among <see cref="All"/> and
+    /// <paramref name="more"/> (run-time and assembly variants); throws listing the known ones otherwise.
+    /// </summary>
+    public static IReadOnlyList<ActivationVariant> Select(IEnumerable<string> names, IReadOnlyList<ActivationVariant>? more = null)
     {
+        IReadOnlyList<ActivationVariant> known = [.. more ?? [], .. All];
         var chosen = new List<ActivationVariant>();
         foreach (string name in names)
         {
-            ActivationVariant variant = All.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ExplorerException($"Unknown variant '{name}'. Known variants: {string.Join(", ", All.Select(v => v.Name))}.");
+            ActivationVariant variant = known.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ExplorerException($"Unknown variant '{name}'. Known variants: {string.Join(", ", known.Select(v => v.Name))}.");
             if (!chosen.Contains(variant))
             {
                 chosen.Add(variant);

@@ -14,8 +14,12 @@ namespace PolyComGen.Samples.Explorer;
 /// <summary>Everything a run of <c>polycom explore</c> is told.</summary>
 public sealed record ExplorerOptions(
     IReadOnlyList<string> Variants, int Steps, int Width, int Layers, int Heads, int SequenceLength, int BatchSize,
-    double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile, int Seeds = 1)
+    double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile, int Seeds = 1,
+    IReadOnlyList<ActivationVariant>? More = null)
 {
+    /// <summary>The built-in variants that run beside run-time ones (<c>--variant</c>, <c>--assembly</c>) when <c>--variants</c> does not say.</summary>
+    public static IReadOnlyList<string> BaselinesBesideRunTime { get; } = ["SwiGLU", "PolyNorm", "PolyReLU"];
+
     /// <summary>
     /// The default run: every variant, one seed, sized to finish in about 2 minutes of training on two CPU cores
     /// (under 4 minutes with the build).
@@ -52,7 +56,7 @@ public static class ExplorerRun
         {
             throw new ExplorerException($"--lr must be a positive number (got {options.LearningRate}).");
         }
-        IReadOnlyList<ActivationVariant> variants = ActivationVariant.Select(options.Variants);
+        IReadOnlyList<ActivationVariant> variants = ActivationVariant.Select(options.Variants, options.More);
         Device device = ResolveDevice(options.Device);
         CheckWritable(options.OutputFolder);
         Corpus corpus = options.CorpusFile is null ? Corpus.Synthetic(options.Seed + 1) : Corpus.FromFile(options.CorpusFile);
@@ -109,8 +113,12 @@ public static class ExplorerRun
             });
 
         IReadOnlyList<VariantSummary> summaries = VariantSummary.Of(results, variants);
-        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus);
+        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus, variants);
         console.Write(SummaryTable(summaries, corpus));
+        foreach (ActivationVariant variant in variants.Where(v => v.Declaration is not null))
+        {
+            console.MarkupLine($"{Markup.Escape(variant.Name)} = {Markup.Escape(variant.Declaration!)}");
+        }
         console.MarkupLine(cancellation.IsCancellationRequested ? "[yellow]Stopped early: the outputs hold the steps that ran.[/]" : "");
         console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.LossPlot)}, {Markup.Escape(outputs.RankPlot)}, " +
                            $"{Markup.Escape(outputs.CurvesCsv)}, {Markup.Escape(outputs.RanksCsv)}, {Markup.Escape(outputs.Json)}, and each model's state_dict in {Markup.Escape(checkpoints)} (PyTorch's format).");
@@ -175,7 +183,7 @@ public static class ExplorerRun
     }
 
     /// <summary>The table as Markdown, as written to results.md.</summary>
-    public static string MarkdownTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus)
+    public static string MarkdownTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant>? variants = null)
     {
         var text = new StringBuilder();
         var (best, clear) = VariantSummary.Best(summaries);
@@ -195,15 +203,27 @@ public static class ExplorerRun
                 $"| {s.Variant}{(s.Variant == best && clear ? " (best)" : "")}{(s.Completed ? "" : " (stopped)")} | {s.Parameters:N0} | {s.TrainLoss.Format("F3")} | " +
                 $"{s.ValidationLoss.Format("F3")} | {s.Rank.Format("F1")} | {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
         }
+        var compiled = (variants ?? []).Where(v => v.Declaration is not null).ToList();
+        if (compiled.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Compiled at run time:");
+            text.AppendLine();
+            foreach (ActivationVariant variant in compiled)
+            {
+                text.AppendLine($"- {variant.Name}: `{variant.Declaration}`");
+            }
+        }
         return text.ToString();
     }
 
-    private static ExplorerOutputs Write(string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus)
+    private static ExplorerOutputs Write(
+        string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant> variants)
     {
         var outputs = new ExplorerOutputs(
             Path.Combine(folder, "results.md"), Path.Combine(folder, "loss.png"), Path.Combine(folder, "rank.png"),
             Path.Combine(folder, "curves.csv"), Path.Combine(folder, "ranks.csv"), Path.Combine(folder, "curves.json"));
-        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(summaries, corpus)));
+        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(summaries, corpus, variants)));
         WriteAtomically(outputs.CurvesCsv, path =>
         {
             var csv = new StringBuilder("variant,seed,step,train_loss\n");
@@ -245,6 +265,7 @@ public static class ExplorerRun
             {
                 name = s.Variant,
                 description = s.Description,
+                declaration = variants.FirstOrDefault(v => v.Name == s.Variant)?.Declaration,
                 parameters = s.Parameters,
                 finalTrainLoss = new { mean = s.TrainLoss.Mean, std = s.TrainLoss.Deviation },
                 validationLoss = new { mean = s.ValidationLoss.Mean, std = s.ValidationLoss.Deviation },

@@ -11,8 +11,15 @@ namespace PolyComGen.Samples.Explorer;
 /// <summary>The sizes of the model the explorer trains.</summary>
 public sealed record ModelShape(int Width, int Layers, int Heads, int SequenceLength)
 {
-    /// <summary>The FFN's hidden width: 4x the model width, or 2/3 of that for gated FFNs (equal parameter count).</summary>
-    public int HiddenWidth(bool gated) => gated ? (int)Math.Round(4.0 * Width * 2 / 3) : 4 * Width;
+    /// <summary>
+    /// The FFN's hidden width: 4x the model width, or 2/3 of that for gated FFNs (equal parameter count), rounded
+    /// down to a multiple of the activation's <paramref name="groups"/> (a grouped activation splits it evenly).
+    /// </summary>
+    public int HiddenWidth(bool gated, int groups = 1)
+    {
+        int width = gated ? (int)Math.Round(4.0 * Width * 2 / 3) : 4 * Width;
+        return Math.Max(groups, width - width % groups);
+    }
 }
 
 /// <summary>Root-mean-square normalisation with a learned scale.</summary>
@@ -47,7 +54,7 @@ public sealed class FeedForward : Module<Tensor, Tensor>
 
     public FeedForward(ModelShape shape, ActivationVariant variant) : base(nameof(FeedForward))
     {
-        int hidden = shape.HiddenWidth(variant.Gated);
+        int hidden = shape.HiddenWidth(variant.Gated, variant.Groups);
         up = Linear(shape.Width, hidden, hasBias: false);
         down = Linear(hidden, shape.Width, hasBias: false);
         if (variant.Gated)

@@ -18,7 +18,7 @@ public sealed class CheckCommandTests
         EmulatedParity.RequireEmulator();
         var output = new StringWriter();
 
-        int exitCode = KernelParityCheck.Run(output, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, [4, 37]);
+        int exitCode = KernelParityCheck.Run(output, new BackendTarget(new EmulatedCudaBackend()), StorageFormat.All, [4, 37], PolyComGen.Samples.PolyComActivations.All);
 
         string text = output.ToString();
         Assert.True(exitCode == 0, text);
@@ -37,7 +37,7 @@ public sealed class CheckCommandTests
     {
         var output = new StringWriter();
 
-        int exitCode = KernelParityCheck.Run(output, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], [4, 37]);
+        int exitCode = KernelParityCheck.Run(output, new BackendTarget(CpuBackend.Instance), [StorageFormat.Float32], [4, 37], PolyComGen.Samples.PolyComActivations.All);
 
         string text = output.ToString();
         Assert.True(exitCode == 0, text);
