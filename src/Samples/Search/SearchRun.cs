@@ -61,9 +61,9 @@ public sealed class SearchRun
     public static SearchReport Execute(SearchOptions options, IAnsiConsole console, CancellationToken cancellation) =>
         new SearchRun(options, console, cancellation).Run();
 
-    /// <summary>Rung r's steps: the full run's divided by 3 for each rung still to come (at least 10).</summary>
+    /// <summary>Rung r's steps: the full run's divided by 3 for each rung still to come, and at least 10 * 3^r (each rung longer than the one before).</summary>
     public static int RungSteps(int steps, int rung) =>
-        Math.Max(10, steps / (int)Math.Pow(SearchOptions.Reduction, SearchOptions.Rungs - 1 - rung));
+        Math.Max(10 * (int)Math.Pow(SearchOptions.Reduction, rung), steps / (int)Math.Pow(SearchOptions.Reduction, SearchOptions.Rungs - 1 - rung));
 
     private SearchReport Run()
     {
@@ -94,7 +94,7 @@ public sealed class SearchRun
         int steps = _options.Steps;
         if (runs * steps * _secondsPerStep * Margin > 0.6 * budget)
         {
-            steps = Math.Max(3 * SearchOptions.Reduction * SearchOptions.Reduction, (int)(0.6 * budget / (runs * _secondsPerStep * Margin)));
+            steps = Math.Max(RungSteps(0, SearchOptions.Rungs - 1), (int)(0.6 * budget / (runs * _secondsPerStep * Margin)));
         }
         int[] rungSteps = Enumerable.Range(0, SearchOptions.Rungs).Select(r => RungSteps(steps, r)).ToArray();
         double finalCost = runs * steps * _secondsPerStep * Margin;
@@ -287,7 +287,7 @@ public sealed class SearchRun
             {
                 if (!double.IsFinite(loss) && status is null)
                 {
-                    (status, reason) = (SearchRecord.Diverged, $"loss {loss} at step {step}");
+                    (status, reason) = (SearchRecord.Diverged, $"non-finite loss ({loss}) at step {step}");
                     stop.Cancel();
                 }
                 else if (clock.Elapsed.TotalSeconds > limit && status is null)
@@ -299,7 +299,8 @@ public sealed class SearchRun
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
         {
-            return new SearchRecord(name, declaration, key, stage, steps, seed, SearchRecord.Diverged, e.Message, double.NaN, double.NaN, clock.Elapsed.TotalSeconds, compileSeconds, []);
+            // libtorch refuses the non-finite weights a diverging step left (the effective rank's SVD, at the latest).
+            return new SearchRecord(name, declaration, key, stage, steps, seed, SearchRecord.Diverged, $"non-finite values in training: {e.Message}", double.NaN, double.NaN, clock.Elapsed.TotalSeconds, compileSeconds, []);
         }
         status ??= result.Completed ? SearchRecord.Ok : SearchRecord.Stopped;
         if (status == SearchRecord.Ok && !double.IsFinite(result.ValidationLoss))
