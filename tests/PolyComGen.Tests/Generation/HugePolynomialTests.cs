@@ -19,7 +19,9 @@ public sealed class HugePolynomialTests
         var clock = Stopwatch.StartNew();
         var (result, _, _) = GeneratorHarness.Run($"using PolyComGen; [PolyCom(Order = 8, Inner = \"{inner}\", Type = 2)] public partial class P {{ }}");
         Assert.Null(result.Exception);
-        Assert.True(clock.Elapsed.TotalSeconds < 10, $"{inner}: {clock.Elapsed.TotalSeconds:F1} s");
+        // A guard against the hang, not a benchmark: about 2 s on an idle machine, 14.5 s once on a loaded one; the old
+        // code ran past 2 minutes.
+        Assert.True(clock.Elapsed.TotalSeconds < 60, $"{inner}: {clock.Elapsed.TotalSeconds:F1} s");
         Assert.True(result.Modules().Count() == 1 || result.Diagnostics.Any(d => d.Id.StartsWith("PCG", System.StringComparison.Ordinal)),
             $"{inner}: neither a module nor a diagnostic");
     }
