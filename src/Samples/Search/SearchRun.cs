@@ -81,10 +81,12 @@ public sealed class SearchRun
             Load();
         }
 
-        // Calibrate: PolyNorm's seconds per step at the first rung's length (this also warms the process up).
+        // Calibrate: PolyNorm's seconds per step at the first rung's length, after a warm-up that pays the process's
+        // one-time costs (libtorch's thread pools, the JIT of the training loop).
         ActivationVariant reference = ActivationVariant.Select(["PolyNorm"])[0];
         int calibration = RungSteps(_options.Steps, 0);
         _training = new TrainingOptions(calibration, _options.BatchSize, _options.LearningRate, _options.Seed, CPU);
+        Trainer.WarmUp(reference, _corpus, _shape, _training);
         var timer = Stopwatch.StartNew();
         Trainer.Train(reference, _corpus, _shape, _training, _options.Seed, (_, _, _) => { }, _cancellation);
         _secondsPerStep = timer.Elapsed.TotalSeconds / calibration;
@@ -97,7 +99,6 @@ public sealed class SearchRun
             steps = Math.Max(RungSteps(0, SearchOptions.Rungs - 1), (int)(0.6 * budget / (runs * _secondsPerStep * Margin)));
         }
         int[] rungSteps = Enumerable.Range(0, SearchOptions.Rungs).Select(r => RungSteps(steps, r)).ToArray();
-        double finalCost = runs * steps * _secondsPerStep * Margin;
         _console.MarkupLine($"[bold]PolyComGen search[/] (seed {_options.Seed}, budget {_options.Minutes:0.##} min): {Markup.Escape(_corpus.Description)}.");
         _console.MarkupLine($"Model: width {_shape.Width}, {_shape.Layers} layers, {_shape.Heads} heads, sequence {_shape.SequenceLength}, batch {_options.BatchSize}, lr {_options.LearningRate}; " +
                             $"PolyNorm trains at {_secondsPerStep * 1000:F1} ms/step. Rungs of {string.Join(", ", rungSteps)} steps, each keeping the best third; " +
@@ -111,7 +112,13 @@ public sealed class SearchRun
         var sampler = new ExpressionSampler(_options.Seed);
         var candidates = new List<(string Name, SearchCandidate Candidate)>();
         var rung = new List<(string Name, SearchCandidate Candidate, SearchRecord Record)>();
-        double rungCost(int n) => Enumerable.Range(1, SearchOptions.Rungs - 1).Sum(r => Survivors(n, r) * rungSteps[r] * _secondsPerStep * Margin);
+        // A candidate's step costs what the first rung measured (its training time over its steps), PolyNorm's times
+        // the margin until five have trained.
+        double candidateStep() => rung.Count(c => c.Record.Steps > 0 && c.Record.Seconds > 0) < 5
+            ? _secondsPerStep * Margin
+            : rung.Sum(c => c.Record.Seconds) / rung.Where(c => c.Record.Seconds > 0).Sum(c => c.Record.Steps);
+        double rungCost(int n) => Enumerable.Range(1, SearchOptions.Rungs - 1).Sum(r => Survivors(n, r) * rungSteps[r] * candidateStep());
+        double finalRuns() => (_options.Top * candidateStep() + SearchOptions.Baselines.Count * _secondsPerStep) * _options.Seeds * steps;
         var rungClock = Stopwatch.StartNew();
         for (int i = 0; !_cancellation.IsCancellationRequested; i++)
         {
@@ -123,7 +130,7 @@ public sealed class SearchRun
             else
             {
                 double perCandidate = rung.Count == 0 ? rungSteps[0] * _secondsPerStep * Margin : rungClock.Elapsed.TotalSeconds / rung.Count;
-                bool fits = _clock.Elapsed.TotalSeconds + perCandidate + rungCost(rung.Count + 1) + finalCost <= budget;
+                bool fits = _clock.Elapsed.TotalSeconds + perCandidate + rungCost(rung.Count + 1) + finalRuns() <= budget;
                 if (!fits && rung.Count(r => r.Record.Succeeded) >= SearchOptions.Reduction)
                 {
                     break;
