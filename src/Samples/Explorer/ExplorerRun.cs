@@ -291,7 +291,7 @@ public static class ExplorerRun
     }
 
     // Each file appears whole or not at all: written beside its name, then renamed over it.
-    private static void WriteAtomically(string path, Action<string> write)
+    internal static void WriteAtomically(string path, Action<string> write)
     {
         string temporary = path + ".partial" + Path.GetExtension(path);
         write(temporary);

@@ -362,7 +362,7 @@ public sealed class SearchRun
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
-    private void Save() => WriteAtomically(Path.Combine(_options.OutputFolder, StateFile), path =>
+    private void Save() => ExplorerRun.WriteAtomically(Path.Combine(_options.OutputFolder, StateFile), path =>
         File.WriteAllText(path, JsonSerializer.Serialize(new { options = _options with { Planted = [.. _options.Planted] }, runs = _records }, Json)));
 
     private SearchOutputs Write(IReadOnlyList<VariantSummary> final, IReadOnlyList<ActivationVariant> variants, int duplicates, int steps, int[] rungSteps)
@@ -371,7 +371,7 @@ public sealed class SearchRun
         var outputs = new SearchOutputs(Path.Combine(folder, "results.md"), Path.Combine(folder, "best.png"), Path.Combine(folder, "candidates.csv"),
             Path.Combine(folder, StateFile), Path.Combine(folder, "winners.cs"));
         Save();
-        WriteAtomically(outputs.CandidatesCsv, path =>
+        ExplorerRun.WriteAtomically(outputs.CandidatesCsv, path =>
         {
             var csv = new StringBuilder("name,stage,steps,seed,status,validation_loss,final_train_loss,seconds,compile_seconds,declaration,reason\n");
             foreach (SearchRecord r in _records)
@@ -383,7 +383,7 @@ public sealed class SearchRun
         });
         var ranked = final.OrderBy(s => s.ValidationLoss.Mean).ToList();
         var found = ranked.Where(s => variants.First(v => v.Name == s.Variant).Declaration is not null).ToList();
-        WriteAtomically(outputs.Winners, path =>
+        ExplorerRun.WriteAtomically(outputs.Winners, path =>
         {
             var code = new StringBuilder("// The best activations of a PolyComGen search, best first (mean validation loss over the final seeds).\n");
             code.AppendLine("using PolyComGen;");
@@ -395,10 +395,10 @@ public sealed class SearchRun
             }
             File.WriteAllText(path, code.ToString());
         });
-        WriteAtomically(outputs.Table, path => File.WriteAllText(path, Markdown(ranked, variants, duplicates, steps, rungSteps)));
+        ExplorerRun.WriteAtomically(outputs.Table, path => File.WriteAllText(path, Markdown(ranked, variants, duplicates, steps, rungSteps)));
         if (final.Count > 0)
         {
-            WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor));
+            ExplorerRun.WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor));
         }
         return outputs;
     }
@@ -439,11 +439,4 @@ public sealed class SearchRun
     }
 
     private static string Quote(string value) => "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-
-    private static void WriteAtomically(string path, Action<string> write)
-    {
-        string temporary = path + ".partial" + Path.GetExtension(path);
-        write(temporary);
-        File.Move(temporary, path, overwrite: true);
-    }
 }
