@@ -58,6 +58,7 @@ public static class Program
         root.Add(EmitCommand());
         root.Add(CheckCommand());
         root.Add(BenchCommand());
+        root.Add(AccuracyCommand());
         return Run(root, args);
     }
 
@@ -283,6 +284,25 @@ public static class Program
             System.Console.WriteLine();
             int formula = ReferenceCheck.Run(System.Console.Out, activations);
             return Math.Max(kernels, formula);
+        });
+        return command;
+    }
+
+    private static Command AccuracyCommand()
+    {
+        var stride = new Option<long>("--stride") { Description = "Sample every N-th float32 bit pattern (256: 2^24 samples, every binade).", DefaultValueFactory = _ => 256 };
+        var command = new Command("accuracy", "Measures the float32 vector math of the CPU kernels (exp, expm1, log, log1p, tanh, sigmoid, softplus, erf) against float64, in ulp, and prints a Markdown table.") { stride };
+        command.SetAction(result =>
+        {
+            long every = result.GetValue(stride);
+            if (every <= 0 || every > 1L << 31)
+            {
+                throw new CommandLineException($"--stride must be between 1 and 2^31 (got {every}).");
+            }
+            System.Console.WriteLine($"float32 vector math ({System.Numerics.Vector<float>.Count} lanes) against float64: every {every}-th bit pattern and the special values");
+            var results = MathAccuracy.Functions.Select(f => MathAccuracy.Measure(f, every)).ToList();
+            System.Console.Write(MathAccuracy.Table(results));
+            return results.All(r => r.Passed) ? 0 : 1;
         });
         return command;
     }

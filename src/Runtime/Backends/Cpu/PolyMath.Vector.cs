@@ -8,16 +8,28 @@ namespace PolyComGen.Backends.Cpu;
 // for every expression (erf in float64 excepted).
 public static partial class PolyMath
 {
-    /// <summary>tanh u = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): no overflow for any u.</summary>
+    /// <summary>
+    /// tanh in float32 (Cephes' tanhf): u + u^3 P(u^2) of degree 4 for |u| &lt; 0.625, else sign(u) (1 - 2 / (exp(2|u|) + 1))
+    /// with <see cref="Exp(Vector{float})"/>; ±1 beyond the overflow of exp, ±0 kept, NaN kept.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Tanh(Vector<float> u)
     {
-        Vector<float> e = Vector.Exp(Vector.Abs(u) * -2f);
-        Vector<float> magnitude = (Vector<float>.One - e) / (Vector<float>.One + e);
-        return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), -magnitude, magnitude));
+        Vector<float> a = Vector.Abs(u);
+        Vector<float> s = Exp(a + a);
+        Vector<float> large = Vector<float>.One - new Vector<float>(2f) / (s + Vector<float>.One);
+        large = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), -large, large);
+        Vector<float> z = u * u;
+        Vector<float> p = Vector.FusedMultiplyAdd(z, new Vector<float>(-5.70498872745E-3f), new Vector<float>(2.06390887954E-2f));
+        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-5.37397155531E-2f));
+        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1.33314422036E-1f));
+        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-3.33332819422E-1f));
+        Vector<float> small = Vector.FusedMultiplyAdd(p * z, u, u);
+        Vector<float> result = Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(0.625f)), small, large);
+        return KeepNaN(u, Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), u, result));
     }
 
-    /// <inheritdoc cref="Tanh(Vector{float})"/>
+    /// <summary>tanh u = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): no overflow for any u.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Tanh(Vector<double> u)
     {
@@ -26,11 +38,14 @@ public static partial class PolyMath
         return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<double>.Zero), -magnitude, magnitude));
     }
 
-    /// <summary>The logistic function, as exp(-|u|) based forms on either side of 0: no overflow for any u.</summary>
+    /// <summary>
+    /// The logistic function, as exp(-|u|) based forms on either side of 0 (1 / (1 + e), and e / (1 + e) below 0) with
+    /// <see cref="Exp(Vector{float})"/>: no overflow for any u, subnormal results where they belong.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Sigmoid(Vector<float> u)
     {
-        Vector<float> e = Vector.Exp(-Vector.Abs(u));
+        Vector<float> e = Exp(-Vector.Abs(u));
         Vector<float> positive = Vector<float>.One / (Vector<float>.One + e);
         return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), e * positive, positive));
     }
@@ -44,21 +59,22 @@ public static partial class PolyMath
         return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<double>.Zero), e * positive, positive));
     }
 
-    /// <summary><c>max(u, 0) + log(1 + exp(-|u|))</c>.</summary>
+    /// <summary><c>max(u, 0) + log1p(exp(-|u|))</c> with <see cref="Exp(Vector{float})"/> and <see cref="Log1p(Vector{float})"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Softplus(Vector<float> u) =>
-        Vector.Max(u, Vector<float>.Zero) + Vector.Log(Vector<float>.One + Vector.Exp(-Vector.Abs(u)));
+        KeepNaN(u, Vector.Max(u, Vector<float>.Zero) + Log1p(Exp(-Vector.Abs(u))));
 
-    /// <inheritdoc cref="Softplus(Vector{float})"/>
+    /// <summary><c>max(u, 0) + log(1 + exp(-|u|))</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Softplus(Vector<double> u) =>
         Vector.Max(u, Vector<double>.Zero) + Vector.Log(Vector<double>.One + Vector.Exp(-Vector.Abs(u)));
 
     /// <summary>
-    /// Lane-wise exp in float32, to 2.1e-7 relative error (about 2 ulp): exp(x) = 2^n exp(r) with n = round(x / ln 2)
-    /// by the 1.5 * 2^23 rounding trick and r = x - n ln 2 in two parts (Cody and Waite), exp(r) by its degree-6 Taylor
-    /// polynomial in fused multiply-adds, 2^n built in the exponent bits. Overflow gives infinity, results below the
-    /// smallest normal number 0, NaN stays NaN. A third of the cost of Vector.Exp, which computes in float64.
+    /// Lane-wise exp in float32: exp(x) = 2^n exp(r) with n = round(x / ln 2) by the 1.5 * 2^23 rounding trick and
+    /// r = x - n ln 2 in two parts (Cody and Waite), exp(r) = 1 + r + r^2 P(r) with Cephes' minimax P of degree 5, and
+    /// 2^n as the product of two powers built in the exponent bits (so that results down to the smallest subnormal
+    /// come out as they should). Beyond ln(float.MaxValue) infinity, below -104 zero, NaN stays NaN. Accuracy:
+    /// docs/benchmarks.md ("Vector math accuracy").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Exp(Vector<float> u)
@@ -69,29 +85,65 @@ public static partial class PolyMath
         Vector<float> n = t - magic;
         Vector<float> r = Vector.FusedMultiplyAdd(n, new Vector<float>(-0.693145752f), x);
         r = Vector.FusedMultiplyAdd(n, new Vector<float>(-1.42860677e-6f), r);
-        Vector<float> p = Vector.FusedMultiplyAdd(r, new Vector<float>(1f / 720), new Vector<float>(1f / 120));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 24));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1f / 6));
-        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(0.5f));
-        p = Vector.FusedMultiplyAdd(p, r, Vector<float>.One);
-        p = Vector.FusedMultiplyAdd(p, r, Vector<float>.One);
-        Vector<float> power = Vector.AsVectorSingle(Vector.ShiftLeft(Vector.AsVectorInt32(t) - Vector.AsVectorInt32(magic) + new Vector<int>(127), 23));
-        Vector<float> result = p * power;
+        Vector<float> p = Vector.FusedMultiplyAdd(r, new Vector<float>(1.9875691500E-4f), new Vector<float>(1.3981999507E-3f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(8.3334519073E-3f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(4.1665795894E-2f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.6666665459E-1f));
+        p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(5.0000001201E-1f));
+        p = Vector.FusedMultiplyAdd(p, r * r, r) + Vector<float>.One;
+        Vector<int> k = Vector.AsVectorInt32(t) - Vector.AsVectorInt32(magic);
+        Vector<int> half = Vector.ShiftRightArithmetic(k, 1);
+        Vector<float> first = Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23));
+        Vector<float> second = Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
+        Vector<float> result = p * first * second;
         result = Vector.ConditionalSelect(Vector.GreaterThan(u, new Vector<float>(ExpHighest)), new Vector<float>(float.PositiveInfinity), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(u, new Vector<float>(ExpLowest)), Vector<float>.Zero, result);
+        result = Vector.ConditionalSelect(Vector.LessThanOrEqual(u, new Vector<float>(ExpLowest)), Vector<float>.Zero, result);
         return KeepNaN(u, result);
     }
 
-    // Where float32's exp leaves the normal range: ln(2^128 (1 - 2^-24)) rounded down, and ln(2^-126).
-    private const float ExpHighest = 88.3762589f, ExpLowest = -87.33654f;
+    // ln(float.MaxValue) rounded down, and where exp rounds to 0 (below ln(2^-150)).
+    private const float ExpHighest = 88.7228394f, ExpLowest = -104f;
 
     /// <inheritdoc cref="Exp(Vector{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Exp(Vector<double> u) => Vector.Exp(u);
 
-    /// <summary>Lane-wise natural logarithm.</summary>
+    /// <summary>
+    /// Lane-wise natural logarithm in float32 (Cephes' logf): u = m 2^e with m in [sqrt(1/2), sqrt(2)) (subnormals
+    /// scaled by 2^23 first), log(m) = f - f^2/2 + f^3 P(f) with f = m - 1, P of degree 8, plus e ln 2 in two parts.
+    /// log(±0) = -infinity, log(u &lt; 0) = NaN, log(+infinity) = +infinity, NaN stays NaN.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Log(Vector<float> u) => Vector.Log(u);
+    public static Vector<float> Log(Vector<float> u)
+    {
+        Vector<int> subnormal = Vector.LessThan(u, new Vector<float>(1.17549435E-38f));
+        Vector<float> x = Vector.ConditionalSelect(subnormal, u * 8388608f, u);
+        Vector<int> bits = Vector.AsVectorInt32(x);
+        Vector<int> e = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127) + (subnormal & new Vector<int>(-23));
+        Vector<float> m = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F800000));
+        Vector<int> above = Vector.GreaterThan(m, new Vector<float>(1.41421356f));
+        m = Vector.ConditionalSelect(above, m * 0.5f, m);
+        e -= above; // a true lane is -1
+        Vector<float> f = m - Vector<float>.One;
+        Vector<float> z = f * f;
+        Vector<float> p = Vector.FusedMultiplyAdd(f, new Vector<float>(7.0376836292E-2f), new Vector<float>(-1.1514610310E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.1676998740E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.2420140846E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.4249322787E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-1.6668057665E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(2.0000714765E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-2.4999993993E-1f));
+        p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(3.3333331174E-1f));
+        Vector<float> ef = Vector.ConvertToSingle(e);
+        Vector<float> y = p * f * z;
+        y = Vector.FusedMultiplyAdd(ef, new Vector<float>(-2.12194440e-4f), y);
+        y = Vector.FusedMultiplyAdd(z, new Vector<float>(-0.5f), y);
+        Vector<float> result = Vector.FusedMultiplyAdd(ef, new Vector<float>(0.693359375f), f + y);
+        result = Vector.ConditionalSelect(Vector.Equals(u, new Vector<float>(float.PositiveInfinity)), u, result);
+        result = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+        result = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), new Vector<float>(float.NaN), result);
+        return KeepNaN(u, result);
+    }
 
     /// <inheritdoc cref="Log(Vector{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -117,7 +169,7 @@ public static partial class PolyMath
         q = Vector.FusedMultiplyAdd(c2, q, new Vector<float>(ErfBeta4));
         q = Vector.FusedMultiplyAdd(c2, q, new Vector<float>(ErfBeta2));
         q = Vector.FusedMultiplyAdd(c2, q, new Vector<float>(ErfBeta0));
-        return KeepNaN(x, c * p / q);
+        return KeepNaN(x, c * (p / q)); // one rounding of a subnormal c's product
     }
 
     /// <summary>Lane-wise <see cref="Erf(float, float)"/>: erf(a) from the exponential exp(-a^2) its derivative needs anyway.</summary>
@@ -139,7 +191,7 @@ public static partial class PolyMath
     {
         Vector<float> u = Exp(x);
         Vector<float> m = u - Vector<float>.One;
-        Vector<float> small = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x, m * x / Vector.Log(u));
+        Vector<float> small = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x, m * x / Log(u));
         return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(0.5f)), small, m);
     }
 
@@ -153,14 +205,18 @@ public static partial class PolyMath
         return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<double>(0.5)), small, m);
     }
 
-    /// <summary>Lane-wise <see cref="Log1p(double)"/>: log(u) x / (u - 1) with u = 1 + x, which keeps small x accurate.</summary>
+    /// <summary>
+    /// Lane-wise <see cref="Log1p(double)"/> in float32: log(u) - ((u - 1) - x) / u with u = 1 + x rounded, which
+    /// corrects the rounding of u to first order (exactly x for the x whose u rounds to 1); -infinity at -1, NaN below.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Log1p(Vector<float> x)
     {
         Vector<float> u = Vector<float>.One + x;
-        Vector<float> corrected = Vector.Log(u) * x / (u - Vector<float>.One);
-        return Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x,
-            Vector.ConditionalSelect(Vector.Equals(u, new Vector<float>(float.PositiveInfinity)), u, corrected));
+        Vector<float> log = Log(u);
+        Vector<float> corrected = log - ((u - Vector<float>.One) - x) / u;
+        Vector<int> edge = Vector.Equals(u, Vector<float>.Zero) | Vector.Equals(u, new Vector<float>(float.PositiveInfinity)) | Vector.LessThan(u, Vector<float>.Zero);
+        return KeepNaN(x, Vector.ConditionalSelect(Vector.Equals(x, Vector<float>.Zero), x, Vector.ConditionalSelect(edge, log, corrected)));
     }
 
     /// <inheritdoc cref="Log1p(Vector{float})"/>

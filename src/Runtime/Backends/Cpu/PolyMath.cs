@@ -128,9 +128,9 @@ public static partial class PolyMath
     /// <summary>The error function, to about 1e-13 relative error (float64).</summary>
     public static double Erf(double x)
     {
-        if (double.IsNaN(x))
+        if (double.IsNaN(x) || x == 0)
         {
-            return x;
+            return x; // erf(-0) = -0, as torch.erf
         }
         double ax = Math.Abs(x);
         if (ax < 2.5)
@@ -170,7 +170,7 @@ public static partial class PolyMath
         q = MathF.FusedMultiplyAdd(c2, q, ErfBeta4);
         q = MathF.FusedMultiplyAdd(c2, q, ErfBeta2);
         q = MathF.FusedMultiplyAdd(c2, q, ErfBeta0);
-        return c * p / q;
+        return c * (p / q); // one rounding of a subnormal c's product
     }
 
     /// <summary>
