@@ -135,11 +135,20 @@ internal static class Operations
         "erf_gaussian", 2, a => [TwoOverSqrtPi * a[1], 0], null,
         Cpu + ".Erf({0}, {1})", Cpu + ".Erf({0}, {1})", "erff({0})", "({0}).erf()", "torch.erf({0})", vectorDouble: false, internalOnly: true);
 
+    /// <summary>
+    /// b where a &gt; 0, else c (NaN a included): what the float CPU lowering chooses between the two sides of 0 with,
+    /// when it computes sigmoid, softplus and tanh(softplus) from one shared exp(-|a|).
+    /// </summary>
+    public static readonly Operation WherePositive = new(
+        "where_positive", 3, a => [0, C(Step, a[0]), 1 - C(Step, a[0])], v => v[0] > 0 ? v[1] : v[2],
+        Cpu + ".WherePositive({0}, {1}, {2})", Cpu + ".WherePositive({0}, {1}, {2})", "(({0}) > 0.0f ? ({1}) : ({2}))",
+        "torch.where(({0}).gt(0), {1}, {2})", "torch.where(({0}) > 0, {1}, {2})", internalOnly: true);
+
     /// <summary>Every operation.</summary>
     public static readonly IReadOnlyList<Operation> All =
     [
         Add, Subtract, Multiply, Divide, Negate, Exp, Expm1, Log, Log1p, Sqrt, Tanh, Sigmoid, Softplus, Erf, Abs, Relu, Max, Min,
-        Step, Sign, Heaviside, Rescale, MultiplyAdd, ErfWithGaussian,
+        Step, Sign, Heaviside, Rescale, MultiplyAdd, ErfWithGaussian, WherePositive,
     ];
 
     private static readonly Dictionary<string, Operation> ByNameMap = All.ToDictionary(o => o.Name, StringComparer.OrdinalIgnoreCase);

@@ -1,6 +1,8 @@
 using System;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace PolyComGen.Backends.Cpu;
 
@@ -9,24 +11,39 @@ namespace PolyComGen.Backends.Cpu;
 public static partial class PolyMath
 {
     /// <summary>
-    /// tanh in float32 (Cephes' tanhf): u + u^3 P(u^2) of degree 4 for |u| &lt; 0.625, else sign(u) (1 - 2 / (exp(2|u|) + 1))
-    /// with <see cref="Exp(Vector{float})"/>; ±1 beyond the overflow of exp, ±0 kept, NaN kept.
+    /// tanh in float32 from one exponential and one division. With exp(-2|u|) = E = P + P q (P a power of two,
+    /// q = exp(r) - 1 from the reduced argument), each part below rounded once: tanh|u| = -expm1(-2|u|) / (1 + E) =
+    /// ((1 - P) - P q) / ((1 + P) + P q) below |u| = 0.55, where it keeps the digits that 1 - E would cancel, and
+    /// 1 - 2E / (1 + E) above, where the error of the small 2E / (1 + E) hardly reaches the result; then u's sign. |u| is clamped to 9,
+    /// where tanh rounds to 1; ±0 and NaN are kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Tanh(Vector<float> u)
     {
         Vector<float> a = Vector.Abs(u);
-        Vector<float> s = Exp(a + a);
-        Vector<float> large = Vector<float>.One - new Vector<float>(2f) / (s + Vector<float>.One);
-        large = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), -large, large);
-        Vector<float> z = u * u;
-        Vector<float> p = Vector.FusedMultiplyAdd(z, new Vector<float>(-5.70498872745E-3f), new Vector<float>(2.06390887954E-2f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-5.37397155531E-2f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(1.33314422036E-1f));
-        p = Vector.FusedMultiplyAdd(p, z, new Vector<float>(-3.33332819422E-1f));
-        Vector<float> small = Vector.FusedMultiplyAdd(p * z, u, u);
-        Vector<float> result = Vector.ConditionalSelect(Vector.LessThan(a, new Vector<float>(0.625f)), small, large);
-        return KeepNaN(u, Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), u, result));
+        Vector<float> power = ExpParts(Vector.Min(a, new Vector<float>(9f)) * -2f, out Vector<float> q);
+        Vector<int> small = Vector.LessThan(a, new Vector<float>(0.55f));
+        Vector<float> numerator = Vector.ConditionalSelect(small,
+            Vector.FusedMultiplyAdd(-power, q, Vector<float>.One - power),
+            Vector.FusedMultiplyAdd(power, q, power) * 2f);
+        Vector<float> ratio = numerator / Vector.FusedMultiplyAdd(power, q, Vector<float>.One + power);
+        Vector<float> magnitude = Vector.ConditionalSelect(small, ratio, Vector<float>.One - ratio);
+        return KeepNaN(u, Vector.CopySign(magnitude, u));
+    }
+
+    // min(max(u, low), high) with NaN lanes kept (the raw min/max return their second operand on NaN).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ClampNaNKept(Vector<float> u, float low, float high)
+    {
+        if (Vector<float>.Count == 8 && Avx.IsSupported)
+        {
+            return Avx.Min(Vector256.Create(high), Avx.Max(Vector256.Create(low), u.AsVector256())).AsVector();
+        }
+        if (Vector<float>.Count == 16 && Avx512F.IsSupported)
+        {
+            return Avx512F.Min(Vector512.Create(high), Avx512F.Max(Vector512.Create(low), u.AsVector512())).AsVector();
+        }
+        return Vector.Min(Vector.Max(u, new Vector<float>(low)), new Vector<float>(high));
     }
 
     /// <summary>tanh u = sign(u) (1 - e) / (1 + e) with e = exp(-2|u|): no overflow for any u.</summary>
@@ -39,15 +56,36 @@ public static partial class PolyMath
     }
 
     /// <summary>
-    /// The logistic function, as exp(-|u|) based forms on either side of 0 (1 / (1 + e), and e / (1 + e) below 0) with
-    /// <see cref="Exp(Vector{float})"/>: no overflow for any u, subnormal results where they belong.
+    /// The logistic function 1 / (1 + exp(-u)) with one exponential's reduction and one division: with -u = n ln 2 + r
+    /// and q = exp(r) - 1, it is R / (1 + q + R) for R = 2^-n, the denominator summed so that the rounding of 1 + q is
+    /// added back: exact but for about two roundings and the polynomial's error, on either side of 0. R is subnormal or zero far below 0, which gives
+    /// subnormal results where they belong; 1 from u = 87 on; NaN kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Sigmoid(Vector<float> u)
     {
-        Vector<float> e = Exp(-Vector.Abs(u));
-        Vector<float> positive = Vector<float>.One / (Vector<float>.One + e);
-        return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), e * positive, positive));
+        Vector<float> n = Reduce(ClampNaNKept(-u, -87f, -ExpLowest), out Vector<float> r);
+        Vector<float> q = ExpReducedMinusOne(r);
+        Vector<float> power = PowerOfTwo(-n);
+        Vector<float> sum = Vector<float>.One + q; // 1 + q + R with one rounding that matters: 1 + q's error is added back with R
+        return power / (sum + ((q - (sum - Vector<float>.One)) + power));
+    }
+
+    // 2^n for integral n in [-150, 126] (or NaN), subnormal or zero below -126.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> PowerOfTwo(Vector<float> n)
+    {
+        if (Vector<float>.Count == 8 && Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.Scale(Vector256<float>.One, n.AsVector256()).AsVector();
+        }
+        if (Vector<float>.Count == 16 && Avx512F.IsSupported)
+        {
+            return Avx512F.Scale(Vector512<float>.One, n.AsVector512()).AsVector();
+        }
+        Vector<int> k = Vector.ConvertToInt32(n);
+        Vector<int> half = Vector.ShiftRightArithmetic(k, 1);
+        return Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23)) * Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
     }
 
     /// <inheritdoc cref="Sigmoid(Vector{float})"/>
@@ -71,27 +109,61 @@ public static partial class PolyMath
 
     /// <summary>
     /// Lane-wise exp in float32: exp(x) = 2^n exp(r) with n = round(x / ln 2) by the 1.5 * 2^23 rounding trick and
-    /// r = x - n ln 2 in two parts (Cody and Waite), exp(r) = 1 + r + r^2 P(r) with Cephes' minimax P of degree 5, and
-    /// 2^n as the product of two powers built in the exponent bits (so that results down to the smallest subnormal
-    /// come out as they should). Beyond ln(float.MaxValue) infinity, below -104 zero, NaN stays NaN. Accuracy:
-    /// docs/benchmarks.md ("Vector math accuracy").
+    /// r = x - n ln 2 in two parts (Cody and Waite), exp(r) = 1 + r + r^2 P(r) with Cephes' minimax P of degree 5.
+    /// The scaling by 2^n is one <c>vscalefps</c> where AVX-512 has it (it rounds overflow to infinity and
+    /// underflow to the right subnormal or zero by itself), else the product of two powers built in the exponent
+    /// bits and explicit selects at the ends. Beyond ln(float.MaxValue) infinity, below -104 zero, NaN stays NaN.
+    /// Accuracy: docs/benchmarks.md ("Vector math accuracy").
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Exp(Vector<float> u)
     {
+        Vector<float> n = Reduce(ClampNaNKept(u, ExpLowest, 89f), out Vector<float> r);
+        Vector<float> p = ExpReduced(r);
+        if (Vector<float>.Count == 8 && Avx512F.VL.IsSupported)
+        {
+            return Avx512F.VL.Scale(p.AsVector256(), n.AsVector256()).AsVector();
+        }
+        if (Vector<float>.Count == 16 && Avx512F.IsSupported)
+        {
+            return Avx512F.Scale(p.AsVector512(), n.AsVector512()).AsVector();
+        }
+        return ScaleByPowerOfTwo(u, p, n);
+    }
+
+    // n = round(x / ln 2) and r = x - n ln 2 (ln 2 in two parts, so that n ln 2's high part is exact).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Reduce(Vector<float> x, out Vector<float> r)
+    {
         var magic = new Vector<float>(12582912f);
-        Vector<float> x = Vector.MinNative(Vector.MaxNative(u, new Vector<float>(ExpLowest)), new Vector<float>(ExpHighest));
-        Vector<float> t = Vector.FusedMultiplyAdd(x, new Vector<float>(1.44269504f), magic);
-        Vector<float> n = t - magic;
-        Vector<float> r = Vector.FusedMultiplyAdd(n, new Vector<float>(-0.693145752f), x);
+        Vector<float> n = Vector.FusedMultiplyAdd(x, new Vector<float>(1.44269504f), magic) - magic;
+        r = Vector.FusedMultiplyAdd(n, new Vector<float>(-0.693145752f), x);
         r = Vector.FusedMultiplyAdd(n, new Vector<float>(-1.42860677e-6f), r);
+        return n;
+    }
+
+    // exp(r) for |r| <= ln(2) / 2: 1 + r + r^2 P(r), Cephes' expf polynomial.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ExpReduced(Vector<float> r) => ExpReducedMinusOne(r) + Vector<float>.One;
+
+    // r + r^2 P(r): exp(r) - 1 without forming exp(r).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ExpReducedMinusOne(Vector<float> r)
+    {
         Vector<float> p = Vector.FusedMultiplyAdd(r, new Vector<float>(1.9875691500E-4f), new Vector<float>(1.3981999507E-3f));
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(8.3334519073E-3f));
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(4.1665795894E-2f));
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(1.6666665459E-1f));
         p = Vector.FusedMultiplyAdd(p, r, new Vector<float>(5.0000001201E-1f));
-        p = Vector.FusedMultiplyAdd(p, r * r, r) + Vector<float>.One;
-        Vector<int> k = Vector.AsVectorInt32(t) - Vector.AsVectorInt32(magic);
+        return Vector.FusedMultiplyAdd(p, r * r, r);
+    }
+
+    // p 2^n without AVX-512: 2^n as the product of two powers built in the exponent bits, so that results down to the
+    // smallest subnormal come out right, and explicit selects where exp(u) overflows or underflows.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ScaleByPowerOfTwo(Vector<float> u, Vector<float> p, Vector<float> n)
+    {
+        Vector<int> k = Vector.ConvertToInt32(n);
         Vector<int> half = Vector.ShiftRightArithmetic(k, 1);
         Vector<float> first = Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23));
         Vector<float> second = Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
@@ -116,14 +188,47 @@ public static partial class PolyMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Log(Vector<float> u)
     {
+        if (Vector<float>.Count == 8 && Avx512F.VL.IsSupported)
+        {
+            // vgetmantps (mantissa in [1, 2), NaN for a negative sign) and vgetexpps (subnormals as they are, -infinity
+            // for ±0, +infinity for +infinity) leave only ±0 to fix: its sign bit makes the mantissa NaN.
+            Vector256<float> v = u.AsVector256();
+            Vector<float> result = LogOf(Avx512F.VL.GetMantissa(v, 0b1000).AsVector(), Avx512F.VL.GetExponent(v).AsVector());
+            return Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+        }
+        if (Vector<float>.Count == 16 && Avx512F.IsSupported)
+        {
+            Vector512<float> v = u.AsVector512();
+            Vector<float> result = LogOf(Avx512F.GetMantissa(v, 0b1000).AsVector(), Avx512F.GetExponent(v).AsVector());
+            return Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+        }
+        return LogPortable(u);
+    }
+
+    // The mantissa and exponent fields by integer operations, subnormals scaled by 2^23 first, specials by selects.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> LogPortable(Vector<float> u)
+    {
         Vector<int> subnormal = Vector.LessThan(u, new Vector<float>(1.17549435E-38f));
         Vector<float> x = Vector.ConditionalSelect(subnormal, u * 8388608f, u);
         Vector<int> bits = Vector.AsVectorInt32(x);
         Vector<int> e = Vector.ShiftRightArithmetic(bits, 23) - new Vector<int>(127) + (subnormal & new Vector<int>(-23));
         Vector<float> m = Vector.AsVectorSingle((bits & new Vector<int>(0x007FFFFF)) | new Vector<int>(0x3F800000));
+        Vector<float> result = LogOf(m, Vector.ConvertToSingle(e));
+        result = Vector.ConditionalSelect(Vector.Equals(u, new Vector<float>(float.PositiveInfinity)), u, result);
+        result = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
+        result = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), new Vector<float>(float.NaN), result);
+        return KeepNaN(u, result);
+    }
+
+    // log(m 2^e) for m in [1, 2): m halved above sqrt(2) (e one more), then f = m - 1, log(1 + f) = f - f^2/2 + f^3 P(f),
+    // plus e ln 2 in two parts of one sign (so that e = ±infinity gives ±infinity, not NaN).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> LogOf(Vector<float> m, Vector<float> e)
+    {
         Vector<int> above = Vector.GreaterThan(m, new Vector<float>(1.41421356f));
         m = Vector.ConditionalSelect(above, m * 0.5f, m);
-        e -= above; // a true lane is -1
+        e += Vector.ConditionalSelect(above, Vector<float>.One, Vector<float>.Zero);
         Vector<float> f = m - Vector<float>.One;
         Vector<float> z = f * f;
         Vector<float> p = Vector.FusedMultiplyAdd(f, new Vector<float>(7.0376836292E-2f), new Vector<float>(-1.1514610310E-1f));
@@ -134,15 +239,9 @@ public static partial class PolyMath
         p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(2.0000714765E-1f));
         p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(-2.4999993993E-1f));
         p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(3.3333331174E-1f));
-        Vector<float> ef = Vector.ConvertToSingle(e);
-        Vector<float> y = p * f * z;
-        y = Vector.FusedMultiplyAdd(ef, new Vector<float>(-2.12194440e-4f), y);
-        y = Vector.FusedMultiplyAdd(z, new Vector<float>(-0.5f), y);
-        Vector<float> result = Vector.FusedMultiplyAdd(ef, new Vector<float>(0.693359375f), f + y);
-        result = Vector.ConditionalSelect(Vector.Equals(u, new Vector<float>(float.PositiveInfinity)), u, result);
-        result = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.Zero), new Vector<float>(float.NegativeInfinity), result);
-        result = Vector.ConditionalSelect(Vector.LessThan(u, Vector<float>.Zero), new Vector<float>(float.NaN), result);
-        return KeepNaN(u, result);
+        Vector<float> y = Vector.FusedMultiplyAdd(z, new Vector<float>(-0.5f), p * f * z);
+        y = Vector.FusedMultiplyAdd(e, new Vector<float>(1.42860677e-6f), y);
+        return Vector.FusedMultiplyAdd(e, new Vector<float>(0.693145752f), f + y);
     }
 
     /// <inheritdoc cref="Log(Vector{float})"/>
@@ -185,14 +284,35 @@ public static partial class PolyMath
         return KeepNaN(a, Vector.ConditionalSelect(Vector.LessThan(a, Vector<float>.Zero), -magnitude, magnitude));
     }
 
-    /// <summary>Lane-wise <see cref="Expm1(double)"/>: (u - 1) x / log(u) with u = exp(x) for |x| &lt; 1/2, which keeps small x accurate; u - 1 beyond.</summary>
+    /// <summary>
+    /// Lane-wise <see cref="Expm1(double)"/> in float32: x = n ln 2 + r as for <see cref="Exp(Vector{float})"/>, then
+    /// expm1(x) = 2^n (exp(r) - 1) + (2^n - 1) with exp(r) - 1 = r + r^2 P(r) never formed from exp(r), so that no
+    /// digits cancel near 0. -1 below -18 (where it rounds to -1); above 88 (exp's overflow region) exp(x) - 1; ±0 kept.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Expm1(Vector<float> x)
     {
-        Vector<float> u = Exp(x);
-        Vector<float> m = u - Vector<float>.One;
-        Vector<float> small = Vector.ConditionalSelect(Vector.Equals(u, Vector<float>.One), x, m * x / Log(u));
-        return Vector.ConditionalSelect(Vector.LessThan(Vector.Abs(x), new Vector<float>(0.5f)), small, m);
+        Vector<float> result = Vector.CopySign(Expm1Bounded(ClampNaNKept(x, -18f, 88f)), x); // -0 stays -0
+        return Vector.GreaterThanAny(x, new Vector<float>(88f))
+            ? Vector.ConditionalSelect(Vector.GreaterThan(x, new Vector<float>(88f)), Exp(x) - Vector<float>.One, result)
+            : result;
+    }
+
+    // expm1(x) for x in [-18, 88] (or NaN): 2^n is a normal float, built in the exponent bits.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> Expm1Bounded(Vector<float> x)
+    {
+        Vector<float> power = ExpParts(x, out Vector<float> q);
+        return Vector.FusedMultiplyAdd(power, q, power - Vector<float>.One);
+    }
+
+    // exp(x) = P + P q for x in [-87, 88] (or NaN): P = 2^n a normal float built in the exponent bits, q = exp(r) - 1.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> ExpParts(Vector<float> x, out Vector<float> q)
+    {
+        Vector<float> n = Reduce(x, out Vector<float> r);
+        q = ExpReducedMinusOne(r);
+        return Vector.AsVectorSingle(Vector.ShiftLeft(Vector.ConvertToInt32(n) + new Vector<int>(127), 23));
     }
 
     /// <inheritdoc cref="Expm1(Vector{float})"/>
@@ -252,6 +372,16 @@ public static partial class PolyMath
     /// <inheritdoc cref="Min(Vector{float}, Vector{float})"/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<double> Min(Vector<double> a, Vector<double> b) => KeepNaN(b, KeepNaN(a, Vector.Min(a, b)));
+
+    /// <summary>Lane-wise <see cref="WherePositive(double, double, double)"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<float> WherePositive(Vector<float> a, Vector<float> positive, Vector<float> otherwise) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<float>.Zero), positive, otherwise);
+
+    /// <inheritdoc cref="WherePositive(Vector{float}, Vector{float}, Vector{float})"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector<double> WherePositive(Vector<double> a, Vector<double> positive, Vector<double> otherwise) =>
+        Vector.ConditionalSelect(Vector.GreaterThan(a, Vector<double>.Zero), positive, otherwise);
 
     /// <summary>Lane-wise <see cref="Step(double)"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -54,6 +54,14 @@ public static partial class PolyMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Heaviside(float x) => x > 0 ? 1 : x == 0 ? 0.5f : 0;
 
+    /// <summary><paramref name="positive"/> where a &gt; 0, else <paramref name="otherwise"/> (NaN a included).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static double WherePositive(double a, double positive, double otherwise) => a > 0 ? positive : otherwise;
+
+    /// <inheritdoc cref="WherePositive(double, double, double)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float WherePositive(float a, float positive, float otherwise) => a > 0 ? positive : otherwise;
+
     /// <summary>max(x, 0), NaN kept, as torch.relu.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static double Relu(double x) => x > 0 || double.IsNaN(x) ? x : 0;
