@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.IO;
 using System.Linq;
+using System.Threading.Tasks;
+using PolyComGen.Backends.Cpu;
+using PolyComGen.Contract;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Benchmarks;
@@ -13,14 +16,16 @@ namespace PolyComGen.Samples.Benchmarks;
 /// <see cref="ReferenceBaselines"/>), side by side in one process: warm-up, then rounds in which every
 /// contender runs once in turn, reporting medians. Memory kept for backward is read from the process's resident
 /// set (Linux), less the output itself. Gated activations take a gate of x's shape, and their eager baseline is
-/// the formula, then a multiply.
+/// the formula, then a multiply. The arithmetic bound runs the same CPU kernels over the same number of elements and
+/// segments, but every call on one segment of data that stays in the core's cache: the time of the math alone,
+/// which is the floor where it exceeds the memory traffic's (docs/benchmarks.md).
 /// </summary>
 public sealed class FusedVsEagerBenchmark
 {
     /// <summary>One row of the table.</summary>
     public sealed record Row(
         string Shape, string Variant, double EagerForwardMs, double EagerStepMs, double FusedForwardMs, double FusedStepMs,
-        double CopyGBps, long EagerSavedBytes, long FusedSavedBytes, bool Gated)
+        double CopyGBps, long EagerSavedBytes, long FusedSavedBytes, bool Gated, double ArithmeticStepMs)
     {
         public double StepSpeedup => EagerStepMs / FusedStepMs;
 
@@ -32,6 +37,12 @@ public sealed class FusedVsEagerBenchmark
         /// write dx and dgate).
         /// </summary>
         public double FusedStepGBps(long elements, bool gated) => (gated ? 8.0 : 5.0) * elements * sizeof(float) / (FusedStepMs * 1e6);
+
+        /// <summary>The step's floor at the copy's speed: its tensor passes (<see cref="FusedStepGBps"/>) moved as fast as the copy moves them.</summary>
+        public double MemoryFloorMs(long elements) => (Gated ? 8.0 : 5.0) * elements * sizeof(float) / (CopyGBps * 1e6);
+
+        /// <summary>The larger of the memory floor and the arithmetic alone: the best time the step could have.</summary>
+        public double BoundMs(long elements) => Math.Max(MemoryFloorMs(elements), ArithmeticStepMs);
     }
 
     public required IReadOnlyList<PolyComActivation> Variants { get; init; }
@@ -70,9 +81,11 @@ public sealed class FusedVsEagerBenchmark
             ? (input, _) => baseline((nn.Module)module, input)
             : (input, g) => module.EagerForward(input, gate is null ? null : g);
 
+        var arithmetic = new ArithmeticBound(module.Descriptor, x, gate, upstream, module.KernelParameters());
         var contenders = new (string Name, Action Run)[]
         {
             ("copy", () => { using Tensor c = x.clone(); }),
+            ("arithmetic", arithmetic.Run),
             ("eager forward", () => Forward(eager)),
             ("fused forward", () => Forward(fused)),
             ("eager step", () => Step(eager)),
@@ -100,7 +113,8 @@ public sealed class FusedVsEagerBenchmark
             2.0 * elements * sizeof(float) / (copyMs * 1e6),
             SavedForBackward(() => eager(x.detach().requires_grad_(), Input(gate))),
             SavedForBackward(() => fused(x.detach().requires_grad_(), Input(gate))),
-            gate is not null);
+            gate is not null,
+            Median(samples["arithmetic"]));
 
         static Tensor Input(Tensor? t) => t is null ? null! : t.detach().requires_grad_();
 
@@ -121,6 +135,46 @@ public sealed class FusedVsEagerBenchmark
             Tensor[] wrt = gate is null ? [input, .. parameters] : [input, g, .. parameters];
             autograd.grad([forward(input, g)], wrt, [upstream]);
         }
+    }
+
+    /// <summary>
+    /// The step's arithmetic alone: the forward and backward kernels called once per segment of x, as the CPU backend
+    /// cuts it and on as many threads, but each thread always on the same first segment's data (x, the gate, dy and
+    /// the outputs, a few hundred KiB at most), which stays in its core's cache. Partials are not summed: their
+    /// reduction is a few numbers per segment.
+    /// </summary>
+    private sealed class ArithmeticBound
+    {
+        private readonly ICpuKernels kernels;
+        private readonly CpuSegments layout;
+        private readonly float[] x, gate, dy, parameters;
+        private readonly int threads;
+
+        public ArithmeticBound(KernelDescriptor descriptor, Tensor input, Tensor? gateInput, Tensor upstream, Tensor kernelParameters)
+        {
+            kernels = descriptor.Cpu;
+            layout = CpuSegments.Of(descriptor, input.numel(), input.shape[^1]);
+            int length = layout.SegmentLength;
+            x = input.reshape(-1).narrow(0, 0, length).data<float>().ToArray();
+            gate = gateInput is null ? [] : gateInput.reshape(-1).narrow(0, 0, length).data<float>().ToArray();
+            dy = upstream.reshape(-1).narrow(0, 0, length).data<float>().ToArray();
+            parameters = kernelParameters.detach().to_type(ScalarType.Float32).data<float>().ToArray();
+            threads = Math.Max(1, get_num_threads());
+        }
+
+        public void Run() => Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            int length = layout.SegmentLength;
+            var output = new float[length];
+            var dgate = new float[gate.Length];
+            var partials = new float[layout.Columns];
+            ReadOnlySpan<float> groupParameters = parameters.AsSpan(0, layout.Columns);
+            for (long s = t; s < layout.Count; s += threads)
+            {
+                kernels.Forward(x, gate, output, groupParameters);
+                kernels.Backward(x, gate, dy, output, dgate, groupParameters, partials);
+            }
+        });
     }
 
     // Resident memory held while the output (and so its graph) is alive, less the output's own bytes.
@@ -152,15 +206,16 @@ public sealed class FusedVsEagerBenchmark
     {
         var lines = new List<string>
         {
-            "| shape | variant | eager fwd ms | eager fwd+bwd ms | fused fwd ms | fused fwd+bwd ms | speedup fwd | speedup fwd+bwd | fused fwd+bwd GB/s | % of copy | saved for bwd, eager | saved for bwd, fused |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "| shape | variant | eager fwd ms | eager fwd+bwd ms | fused fwd ms | fused fwd+bwd ms | speedup fwd | speedup fwd+bwd | fused fwd+bwd GB/s | % of copy | arithmetic fwd+bwd ms | % of bound | saved for bwd, eager | saved for bwd, fused |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         };
         foreach (Row row in rows)
         {
             long elements = shapes.First(s => $"[{string.Join(", ", s)}]" == row.Shape).Aggregate(1L, (a, b) => a * b);
             double gbps = row.FusedStepGBps(elements, row.Gated);
             lines.Add($"| {row.Shape} | {row.Variant} | {row.EagerForwardMs:F1} | {row.EagerStepMs:F1} | {row.FusedForwardMs:F1} | {row.FusedStepMs:F1} | " +
-                      $"{row.ForwardSpeedup:F1}x | {row.StepSpeedup:F1}x | {gbps:F1} | {100 * gbps / row.CopyGBps:F0}% | {Megabytes(row.EagerSavedBytes)} | {Megabytes(row.FusedSavedBytes)} |");
+                      $"{row.ForwardSpeedup:F1}x | {row.StepSpeedup:F1}x | {gbps:F1} | {100 * gbps / row.CopyGBps:F0}% | " +
+                      $"{row.ArithmeticStepMs:F1} | {100 * row.BoundMs(elements) / row.FusedStepMs:F0}% | {Megabytes(row.EagerSavedBytes)} | {Megabytes(row.FusedSavedBytes)} |");
         }
         return string.Join(Environment.NewLine, lines);
     }

@@ -38,6 +38,7 @@ internal static class Evaluator
         ["rescale"] = a => a[1] <= Math.Pow(2, 64) || !(a[0] > 1) || double.IsInfinity(a[0]) ? 1 : Math.Pow(2, -Math.Floor(Math.Log2(a[0])) - 1),
         ["fma"] = a => a[0] * a[1] + a[2],
         ["erf_gaussian"] = a => Erf(a[0]),
+        ["where_positive"] = a => a[0] > 0 ? a[1] : a[2],
     };
 
     /// <summary>The value of <paramref name="e"/> with the variables bound as given.</summary>

@@ -10,7 +10,8 @@ namespace PolyComGen.Tests.Kernels;
 /// <summary>
 /// The float32 vector math of the CPU kernels against float64 (the goals of docs/benchmarks.md's accuracy table, on
 /// every 4096th bit pattern, 2^20 samples over every binade), and at the special values against eager TorchSharp:
-/// the same NaN and infinity positions and the same signed zeros.
+/// the same NaN and infinity positions and the same signed zeros (or the subnormal float64 gives where torch flushes
+/// a result to zero).
 /// </summary>
 public sealed class VectorMathAccuracyTests
 {
@@ -55,7 +56,11 @@ public sealed class VectorMathAccuracyTests
             Assert.True(float.IsInfinity(actual) == float.IsInfinity(expected[i]) && (!float.IsInfinity(actual) || actual == expected[i]), what);
             if (expected[i] == 0)
             {
-                Assert.True(actual == 0 && float.IsNegative(actual) == float.IsNegative(expected[i]), what);
+                // Where torch's float32 math flushes a subnormal result to zero (sigmoid(-88.7), log1p(1e-45)), ours may
+                // keep it: the subnormal float64 gives (and its sign). Zeros have torch's sign.
+                double truth = function.Reference(values[i]);
+                bool keptSubnormal = actual != 0 && float.IsSubnormal(actual) && Math.Abs(actual - truth) <= 1e-6 * Math.Abs(truth) + 2 * float.Epsilon;
+                Assert.True(keptSubnormal || (actual == 0 && float.IsNegative(actual) == float.IsNegative(expected[i])), what);
             }
             else if (float.IsFinite(expected[i]))
             {

@@ -21,14 +21,14 @@ public static partial class PolyMath
     public static Vector<float> Tanh(Vector<float> u)
     {
         Vector<float> a = Vector.Abs(u);
-        Vector<float> power = ExpParts(Vector.Min(a, new Vector<float>(9f)) * -2f, out Vector<float> q);
+        Vector<float> power = ExpParts(ClampNaNKept(a, 0f, 9f) * -2f, out Vector<float> q);
         Vector<int> small = Vector.LessThan(a, new Vector<float>(0.55f));
         Vector<float> numerator = Vector.ConditionalSelect(small,
             Vector.FusedMultiplyAdd(-power, q, Vector<float>.One - power),
             Vector.FusedMultiplyAdd(power, q, power) * 2f);
         Vector<float> ratio = numerator / Vector.FusedMultiplyAdd(power, q, Vector<float>.One + power);
         Vector<float> magnitude = Vector.ConditionalSelect(small, ratio, Vector<float>.One - ratio);
-        return KeepNaN(u, Vector.CopySign(magnitude, u));
+        return Vector.CopySign(magnitude, u); // NaN: q, and so everything after it, is NaN
     }
 
     // min(max(u, low), high) with NaN lanes kept (the raw min/max return their second operand on NaN).

@@ -573,31 +573,37 @@ class SoftplusType2Order2(PolyComModule):
                             {
                                 global::System.Numerics.Vector<float> vx = xv[j];
                                 global::System.Numerics.Vector<float> vg = dyv[j];
-                                global::System.Numerics.Vector<float> t0 = (vx * vx);
-                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(vx), dw1_lanes);
-                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(t0), dw2_lanes);
+                                global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(vx)));
+                                global::System.Numerics.Vector<float> t1 = (vx * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(t1)));
+                                dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(vx) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t0)), dw1_lanes);
+                                dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(t1) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t2)), dw2_lanes);
                                 db_lanes = (db_lanes + vg);
-                                dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(vx), (w2v * (global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(t0) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
+                                dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(vx, global::System.Numerics.Vector<float>.One, t0) / (global::System.Numerics.Vector<float>.One + t0)), (w2v * ((global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(t1, global::System.Numerics.Vector<float>.One, t2) / (global::System.Numerics.Vector<float>.One + t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
                             }
                             {
                                 global::System.Numerics.Vector<float> vx = xv[j + 1];
                                 global::System.Numerics.Vector<float> vg = dyv[j + 1];
-                                global::System.Numerics.Vector<float> t0 = (vx * vx);
-                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(vx), dw1_lanes2);
-                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(t0), dw2_lanes2);
+                                global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(vx)));
+                                global::System.Numerics.Vector<float> t1 = (vx * vx);
+                                global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(t1)));
+                                dw1_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(vx) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t0)), dw1_lanes2);
+                                dw2_lanes2 = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(t1) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t2)), dw2_lanes2);
                                 db_lanes2 = (db_lanes2 + vg);
-                                dxv[j + 1] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(vx), (w2v * (global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(t0) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
+                                dxv[j + 1] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(vx, global::System.Numerics.Vector<float>.One, t0) / (global::System.Numerics.Vector<float>.One + t0)), (w2v * ((global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(t1, global::System.Numerics.Vector<float>.One, t2) / (global::System.Numerics.Vector<float>.One + t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
                             }
                         }
                         if (j < xv.Length)
                         {
                             global::System.Numerics.Vector<float> vx = xv[j];
                             global::System.Numerics.Vector<float> vg = dyv[j];
-                            global::System.Numerics.Vector<float> t0 = (vx * vx);
-                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(vx), dw1_lanes);
-                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(t0), dw2_lanes);
+                            global::System.Numerics.Vector<float> t0 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(vx)));
+                            global::System.Numerics.Vector<float> t1 = (vx * vx);
+                            global::System.Numerics.Vector<float> t2 = global::PolyComGen.Backends.Cpu.PolyMath.Exp((-global::System.Numerics.Vector.Abs(t1)));
+                            dw1_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(vx) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t0)), dw1_lanes);
+                            dw2_lanes = global::System.Numerics.Vector.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(t1) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t2)), dw2_lanes);
                             db_lanes = (db_lanes + vg);
-                            dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(vx), (w2v * (global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(t0) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
+                            dxv[j] = (vg * global::System.Numerics.Vector.FusedMultiplyAdd(w1v, (global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(vx, global::System.Numerics.Vector<float>.One, t0) / (global::System.Numerics.Vector<float>.One + t0)), (w2v * ((global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(t1, global::System.Numerics.Vector<float>.One, t2) / (global::System.Numerics.Vector<float>.One + t2)) * (new global::System.Numerics.Vector<float>(2.0f) * vx)))));
                         }
                         dw1 += global::System.Numerics.Vector.Sum(dw1_lanes + dw1_lanes2);
                         dw2 += global::System.Numerics.Vector.Sum(dw2_lanes + dw2_lanes2);
@@ -608,11 +614,13 @@ class SoftplusType2Order2(PolyComModule):
                     {
                         float vx = x[i];
                         float vg = dy[i];
-                        float t0 = (vx * vx);
-                        dw1 = global::System.MathF.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(vx), dw1);
-                        dw2 = global::System.MathF.FusedMultiplyAdd(vg, global::PolyComGen.Backends.Cpu.PolyMath.Softplus(t0), dw2);
+                        float t0 = global::System.MathF.Exp((-global::System.MathF.Abs(vx)));
+                        float t1 = (vx * vx);
+                        float t2 = global::System.MathF.Exp((-global::System.MathF.Abs(t1)));
+                        dw1 = global::System.MathF.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(vx) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t0)), dw1);
+                        dw2 = global::System.MathF.FusedMultiplyAdd(vg, (global::PolyComGen.Backends.Cpu.PolyMath.Relu(t1) + global::PolyComGen.Backends.Cpu.PolyMath.Log1p(t2)), dw2);
                         db = (db + vg);
-                        dx[i] = (vg * global::System.MathF.FusedMultiplyAdd(w1, global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(vx), (w2 * (global::PolyComGen.Backends.Cpu.PolyMath.Sigmoid(t0) * (2.0f * vx)))));
+                        dx[i] = (vg * global::System.MathF.FusedMultiplyAdd(w1, (global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(vx, 1.0f, t0) / (1.0f + t0)), (w2 * ((global::PolyComGen.Backends.Cpu.PolyMath.WherePositive(t1, 1.0f, t2) / (1.0f + t2)) * (2.0f * vx)))));
                     }
                 }
                 partials[0] = dw1;
