@@ -14,14 +14,14 @@ public static partial class PolyMath
     /// tanh in float32 from one exponential and one division. With exp(-2|u|) = E = P + P q (P a power of two,
     /// q = exp(r) - 1 from the reduced argument), each part below rounded once: tanh|u| = -expm1(-2|u|) / (1 + E) =
     /// ((1 - P) - P q) / ((1 + P) + P q) below |u| = 0.55, where it keeps the digits that 1 - E would cancel, and
-    /// 1 - 2E / (1 + E) above, where the error of the small 2E / (1 + E) hardly reaches the result; then u's sign. |u| is clamped to 9,
-    /// where tanh rounds to 1; ±0 and NaN are kept.
+    /// 1 - 2E / (1 + E) above, where the error of the small 2E / (1 + E) hardly reaches the result; then u's sign. |u| is clamped to 10,
+    /// beyond 9.01 tanh rounds to 1 (clamping at 9 would give 1 - 2^-24 there, and 1 - tanh^2 a derivative 800 times too large); ±0 and NaN are kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Tanh(Vector<float> u)
     {
         Vector<float> a = Vector.Abs(u);
-        Vector<float> power = ExpParts(ClampNaNKept(a, 0f, 9f) * -2f, out Vector<float> q);
+        Vector<float> power = ExpParts(ClampNaNKept(a, 0f, 10f) * -2f, out Vector<float> q);
         Vector<int> small = Vector.LessThan(a, new Vector<float>(0.55f));
         Vector<float> numerator = Vector.ConditionalSelect(small,
             Vector.FusedMultiplyAdd(-power, q, Vector<float>.One - power),
