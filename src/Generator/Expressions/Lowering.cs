@@ -7,7 +7,7 @@ namespace PolyComGen.Generator.Expressions;
 /// Rewrites that make expressions cheaper on the CPU without changing what they compute beyond rounding: products and
 /// sums contracted into fused multiply-adds, and, in float32, each transcendental computed once where one identity
 /// gives several: erf from the exponential its derivative needs, and sigmoid, softplus and tanh(softplus) of one
-/// argument from one exp(-|a|) (docs/math.md, "Lowering"). Applied to the C# kernels only: CUDA contracts by itself
+/// argument from one exp(-|a|) (docs/math.md, section 6a). Applied to the C# kernels only: CUDA contracts by itself
 /// (NVRTC's default), and eager code stays as written.
 /// </summary>
 internal static class Lowering
@@ -42,9 +42,7 @@ internal static class Lowering
         {
             Call c when c.Operation == Operations.Erf && gaussians.Contains(c.Arguments[0]) =>
                 Expr.Call(Operations.ErfWithGaussian, Rewrite(c.Arguments[0]), Expr.Call(Operations.Exp, -Expr.Pow(c.Arguments[0], 2))),
-            Call c => new Call(c.Operation, c.Arguments.AsSpan().ToArray().Select(Rewrite).ToArray()),
-            Power p => new Power(Rewrite(p.Base), p.Exponent),
-            _ => e,
+            _ => WithChildren(e, Rewrite),
         };
         return roots.Select(Rewrite).ToList();
     }
@@ -115,12 +113,8 @@ internal static class Lowering
                     Expr a = Rewrite(c.Arguments[0]);
                     return Expr.Call(Operations.Relu, a) + Expr.Call(Operations.Log1p, Shared(a));
                 }
-                case Call c:
-                    return new Call(c.Operation, c.Arguments.AsSpan().ToArray().Select(Rewrite).ToArray());
-                case Power p:
-                    return new Power(Rewrite(p.Base), p.Exponent);
                 default:
-                    return e;
+                    return WithChildren(e, Rewrite);
             }
         }
         return roots.Select(Rewrite).ToList();
@@ -132,6 +126,14 @@ internal static class Lowering
                 ? softplus.Arguments[0]
                 : null;
     }
+
+    // e with each child rewritten by the rewrite that called this for what it does not rewrite itself.
+    private static Expr WithChildren(Expr e, System.Func<Expr, Expr> rewrite) => e switch
+    {
+        Call c => new Call(c.Operation, c.Arguments.AsSpan().ToArray().Select(rewrite).ToArray()),
+        Power p => new Power(rewrite(p.Base), p.Exponent),
+        _ => e,
+    };
 
     // a * b + c and c + a * b -> fma(a, b, c), bottom up.
     private static Expr Contract(Expr e)

@@ -76,9 +76,18 @@ public static partial class PolyMath
         {
             return Avx512F.Scale(Vector512<float>.One, n.AsVector512()).AsVector();
         }
+        return TwoPowers(n, out Vector<float> second) * second;
+    }
+
+    // 2^n as two powers of two built in the exponent bits, 2^floor(n/2) and 2^(n - floor(n/2)), each a normal float for
+    // n in [-252, 254]: their product, or a product with them, rounds once, subnormal results included.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<float> TwoPowers(Vector<float> n, out Vector<float> second)
+    {
         Vector<int> k = Vector.ConvertToInt32(n);
         Vector<int> half = Vector.ShiftRightArithmetic(k, 1);
-        return Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23)) * Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
+        second = Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
+        return Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23));
     }
 
     /// <inheritdoc cref="Sigmoid(Vector{float})"/>
@@ -165,11 +174,7 @@ public static partial class PolyMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector<float> ScaleByPowerOfTwo(Vector<float> u, Vector<float> p, Vector<float> n)
     {
-        Vector<int> k = Vector.ConvertToInt32(n);
-        Vector<int> half = Vector.ShiftRightArithmetic(k, 1);
-        Vector<float> first = Vector.AsVectorSingle(Vector.ShiftLeft(half + new Vector<int>(127), 23));
-        Vector<float> second = Vector.AsVectorSingle(Vector.ShiftLeft(k - half + new Vector<int>(127), 23));
-        Vector<float> result = p * first * second;
+        Vector<float> result = p * TwoPowers(n, out Vector<float> second) * second;
         result = Vector.ConditionalSelect(Vector.GreaterThan(u, new Vector<float>(ExpHighest)), new Vector<float>(float.PositiveInfinity), result);
         result = Vector.ConditionalSelect(Vector.LessThanOrEqual(u, new Vector<float>(ExpLowest)), Vector<float>.Zero, result);
         return KeepNaN(u, result);
