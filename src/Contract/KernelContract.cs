@@ -7,6 +7,8 @@ namespace PolyComGen.Generator.Contract;
 namespace PolyComGen.Contract;
 #endif
 
+using System.Linq;
+
 /// <summary>The fixed facts of every generated kernel: launch shape, spec limits, storage types, entry points, partials.</summary>
 #if POLYCOMGEN_GENERATOR
 internal
@@ -77,50 +79,77 @@ static class KernelContract
     /// <summary>The most groups a declaration may split its rows into.</summary>
     public const int MaxGroups = 64;
 
-    /// <summary>The name of an entry point, e.g. polycom_backward_bf16.</summary>
-    public static string EntryPoint(KernelRole role, StorageType storage) =>
-        "polycom_" + (role == KernelRole.Forward ? "forward" : role == KernelRole.Backward ? "backward" : "reduce") + "_" + storage.Suffix;
+    /// <summary>The name of an entry point, e.g. polycom_backward_bf16 or polycom_forward_statistics_f32.</summary>
+    public static string EntryPoint(KernelRole role, StorageType storage) => "polycom_" + RoleName(role) + "_" + storage.Suffix;
+
+    /// <summary>A role as entry points and the PyTorch module name it: forward, backward, reduce, forward_statistics ...</summary>
+    public static string RoleName(KernelRole role) => role switch
+    {
+        KernelRole.Forward => "forward",
+        KernelRole.Backward => "backward",
+        KernelRole.Reduce => "reduce",
+        KernelRole.ForwardStatistics => "forward_statistics",
+        KernelRole.ForwardApply => "forward_apply",
+        KernelRole.BackwardStatistics => "backward_statistics",
+        _ => "backward_apply",
+    };
+
+    /// <summary>The one-shot kernels every translation unit defines.</summary>
+    public static readonly KernelRole[] OneShotRoles = { KernelRole.Forward, KernelRole.Backward, KernelRole.Reduce };
+
+    /// <summary>
+    /// The split kernels of tensor parallelism (docs/math.md section 5b), defined besides the one-shot ones
+    /// by the translation units of the specs that <see cref="HasSplitKernels"/>: statistics stages that stop after a
+    /// row's statistics, and apply kernels that take the statistics (all-reduced over the ranks a row is sharded over).
+    /// </summary>
+    public static readonly KernelRole[] SplitRoles = { KernelRole.ForwardStatistics, KernelRole.ForwardApply, KernelRole.BackwardStatistics, KernelRole.BackwardApply };
+
+    /// <summary>
+    /// Whether a spec's translation unit has the split kernels: rowwise (norm) specs without groups of columns, the
+    /// ones whose activation of a row depends on the whole row. Elementwise specs need none: a shard of a row is
+    /// computed as the row.
+    /// </summary>
+    public static bool HasSplitKernels(bool rowwise, int groups) => rowwise && groups == 1;
 
     /// <summary>The parameters of an entry point, in order. Gated specs take the gate, and give its gradient.</summary>
     /// <remarks>
     /// The backward writes one row of float32 partials, one column per parameter value (Groups x <see cref="Slots"/>),
     /// per row (rowwise specs) or per block (elementwise specs); the reduction runs one block per column and sums it
-    /// in row order.
+    /// in row order. The split kernels run a block per row as the one-shot ones do, and read and write a float32
+    /// statistics row per row of x: stage <c>stage</c> of the statistics kernels writes its columns (rerun, when
+    /// <c>rescaled</c> is not 0, with the scales its all-reduced first run calls for), the apply kernels read all of
+    /// them; <c>length</c> is the whole row's length (h times the ranks it is sharded over).
     /// </remarks>
     public static KernelParameter[] Parameters(KernelRole role, bool gated)
     {
-        switch (role)
+        KernelParameter x = P("x", ParameterKind.Input), gate = P("gate", ParameterKind.Gate), dy = P("dy", ParameterKind.Upstream),
+            parameters = P("parameters", ParameterKind.Parameters), rows = P("rows", ParameterKind.Rows), h = P("h", ParameterKind.Width),
+            length = P("length", ParameterKind.RowLength), stage = P("stage", ParameterKind.Stage), rescaled = P("rescaled", ParameterKind.Rescaled);
+        KernelParameter[] Inputs(params KernelParameter[] after) => (gated ? new[] { x, gate } : new[] { x }).Concat(after).ToArray();
+        KernelParameter[] Gradients(KernelParameter[] after) => (gated ? new[] { P("dx", ParameterKind.InputGradient), P("dgate", ParameterKind.GateGradient) } : new[] { P("dx", ParameterKind.InputGradient) }).Concat(after).ToArray();
+        return role switch
         {
-            case KernelRole.Forward:
-                return gated
-                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("y", ParameterKind.Output), P("parameters", ParameterKind.Parameters), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
-                    : new[] { P("x", ParameterKind.Input), P("y", ParameterKind.Output), P("parameters", ParameterKind.Parameters), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
-            case KernelRole.Backward:
-                return gated
-                    ? new[] { P("x", ParameterKind.Input), P("gate", ParameterKind.Gate), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("dgate", ParameterKind.GateGradient), P("parameters", ParameterKind.Parameters), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) }
-                    : new[] { P("x", ParameterKind.Input), P("dy", ParameterKind.Upstream), P("dx", ParameterKind.InputGradient), P("parameters", ParameterKind.Parameters), P("partials", ParameterKind.PartialsOut), P("rows", ParameterKind.Rows), P("h", ParameterKind.Width) };
-            default:
-                return new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dparameters", ParameterKind.ParameterGradient) };
-        }
+            KernelRole.Forward => Inputs(P("y", ParameterKind.Output), parameters, rows, h),
+            KernelRole.Backward => Inputs(new[] { dy }.Concat(Gradients(new[] { parameters, P("partials", ParameterKind.PartialsOut), rows, h })).ToArray()),
+            KernelRole.ForwardStatistics => Inputs(parameters, P("statistics", ParameterKind.StatisticsOut), stage, rescaled, rows, h, length),
+            KernelRole.ForwardApply => Inputs(P("y", ParameterKind.Output), parameters, P("statistics", ParameterKind.StatisticsIn), rows, h, length),
+            KernelRole.BackwardStatistics => Inputs(dy, parameters, P("statistics", ParameterKind.StatisticsOut), stage, rescaled, rows, h, length),
+            KernelRole.BackwardApply => Inputs(new[] { dy }.Concat(Gradients(new[] { parameters, P("statistics", ParameterKind.StatisticsIn), P("partials", ParameterKind.PartialsOut), rows, h, length })).ToArray()),
+            _ => new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dparameters", ParameterKind.ParameterGradient) },
+        };
     }
 
-    /// <summary>Every entry point a translation unit defines: forward, backward and reduce for each storage type.</summary>
-    public static string[] EntryPoints()
-    {
-        var names = new string[StorageTypes.Length * 3];
-        for (int i = 0; i < StorageTypes.Length; i++)
-        {
-            names[3 * i] = EntryPoint(KernelRole.Forward, StorageTypes[i]);
-            names[3 * i + 1] = EntryPoint(KernelRole.Backward, StorageTypes[i]);
-            names[3 * i + 2] = EntryPoint(KernelRole.Reduce, StorageTypes[i]);
-        }
-        return names;
-    }
+    /// <summary>
+    /// Every entry point a translation unit defines: forward, backward and reduce for each storage type, and with
+    /// <paramref name="split"/> (<see cref="HasSplitKernels"/>) the split kernels for each storage type.
+    /// </summary>
+    public static string[] EntryPoints(bool split = false) =>
+        StorageTypes.SelectMany(storage => (split ? OneShotRoles.Concat(SplitRoles) : OneShotRoles).Select(role => EntryPoint(role, storage))).ToArray();
 
     private static KernelParameter P(string name, ParameterKind kind) => new KernelParameter(name, kind);
 }
 
-/// <summary>The three kernels of a spec.</summary>
+/// <summary>The kernels of a spec: the one-shot forward, backward and reduction, and the split kernels of tensor parallelism.</summary>
 #if POLYCOMGEN_GENERATOR
 internal
 #else
@@ -136,6 +165,18 @@ enum KernelRole
 
     /// <summary>The gradient of the parameters from the partials.</summary>
     Reduce,
+
+    /// <summary>A stage of the forward's row statistics, into the statistics rows (split kernels).</summary>
+    ForwardStatistics,
+
+    /// <summary>y from x (and the gate) and given row statistics (split kernels).</summary>
+    ForwardApply,
+
+    /// <summary>A stage of the backward's row statistics, into the statistics rows (split kernels).</summary>
+    BackwardStatistics,
+
+    /// <summary>dx (and dgate) and the gradient partials from x, dy and given row statistics (split kernels).</summary>
+    BackwardApply,
 }
 
 /// <summary>What a kernel parameter is, which fixes its C type and what the runtime passes.</summary>
@@ -184,6 +225,21 @@ enum ParameterKind
 
     /// <summary>The gradient of the parameters, [Groups x slots], written (storage type).</summary>
     ParameterGradient,
+
+    /// <summary>The statistics rows, [rows x columns], a stage's columns written (float32).</summary>
+    StatisticsOut,
+
+    /// <summary>The statistics rows, [rows x columns], read (float32).</summary>
+    StatisticsIn,
+
+    /// <summary>The statistics stage to run (32-bit int, from 0).</summary>
+    Stage,
+
+    /// <summary>Not 0 to rerun a stage with the scales its all-reduced first run calls for (32-bit int).</summary>
+    Rescaled,
+
+    /// <summary>The whole row's length, h times the ranks a row is sharded over (32-bit int).</summary>
+    RowLength,
 }
 
 /// <summary>One parameter of an entry point.</summary>
@@ -199,9 +255,9 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
     {
         ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Parameters => "const " + storage.CudaType + "*",
         ParameterKind.Output or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient => storage.CudaType + "*",
-        ParameterKind.PartialsOut => "float*",
-        ParameterKind.PartialsIn => "const float*",
-        ParameterKind.Width => "int",
+        ParameterKind.PartialsOut or ParameterKind.StatisticsOut => "float*",
+        ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "const float*",
+        ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "int",
         _ => "pcg_size",
     };
 }

@@ -28,9 +28,11 @@ public sealed class KernelContractTests
         Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n", source);
         Assert.Contains($"#define PCG_GROUPS {descriptor.Groups}\n#define PCG_SLOTS {descriptor.ParameterNames.Count}\n", source);
         Assert.Contains($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}f\n", source);
+        bool split = KernelContract.HasSplitKernels(descriptor.Rowwise, descriptor.Groups);
+        Assert.Equal(descriptor.Rowwise && descriptor.Groups == 1, split); // every norm spec without groups of columns
         foreach (StorageType storage in KernelContract.StorageTypes)
         {
-            foreach (KernelRole role in new[] { KernelRole.Forward, KernelRole.Backward, KernelRole.Reduce })
+            foreach (KernelRole role in split ? KernelContract.OneShotRoles.Concat(KernelContract.SplitRoles) : KernelContract.OneShotRoles)
             {
                 string parameters = string.Join(", ", KernelContract.Parameters(role, descriptor.Gated).Select(p => $"{p.CudaType(storage)} {p.Name}"));
                 string signature = $"extern \"C\" __global__ void __launch_bounds__(PCG_BLOCK) {KernelContract.EntryPoint(role, storage)}({parameters})";
@@ -38,7 +40,7 @@ public sealed class KernelContractTests
             }
         }
         string[] defined = Regex.Matches(source, @"extern ""C"" __global__ void __launch_bounds__\(PCG_BLOCK\) (\w+)\(").Select(m => m.Groups[1].Value).ToArray();
-        Assert.Equal(KernelContract.EntryPoints().OrderBy(n => n), defined.OrderBy(n => n));
+        Assert.Equal(KernelContract.EntryPoints(split).OrderBy(n => n), defined.OrderBy(n => n));
         Assert.Equal(defined.Length, Regex.Matches(source, @"__global__").Count);
     }
 
@@ -95,9 +97,13 @@ public sealed class KernelContractTests
     [Fact]
     public void EntryPointNamesAreUniqueAndCarryTheStorageSuffix()
     {
-        string[] names = KernelContract.EntryPoints();
-        Assert.Equal(names.Length, names.Distinct().Count());
-        Assert.Equal(3 * KernelContract.StorageTypes.Length, names.Length);
-        Assert.All(KernelContract.StorageTypes, s => Assert.Equal(3, names.Count(n => n.EndsWith("_" + s.Suffix, System.StringComparison.Ordinal))));
+        foreach (bool split in new[] { false, true })
+        {
+            string[] names = KernelContract.EntryPoints(split);
+            int roles = split ? 7 : 3;
+            Assert.Equal(names.Length, names.Distinct().Count());
+            Assert.Equal(roles * KernelContract.StorageTypes.Length, names.Length);
+            Assert.All(KernelContract.StorageTypes, s => Assert.Equal(roles, names.Count(n => n.EndsWith("_" + s.Suffix, System.StringComparison.Ordinal))));
+        }
     }
 }

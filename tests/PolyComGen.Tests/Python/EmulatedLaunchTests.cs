@@ -43,16 +43,7 @@ public sealed class EmulatedLaunchTests : IDisposable
         string python = PythonTorch.Require();
         using var scope = NewDisposeScope();
         PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
-        var generator = new torch.Generator(77);
-        Tensor x = Harness.Input(activation.Spec, shape, generator).to(float32), dy = randn(shape, generator: generator);
-        Tensor? gate = Harness.Gate(activation.Spec, shape, generator)?.to(float32);
-        Tensor parameters = randn([activation.Descriptor.ParameterCount], generator: generator) * 0.5;
-        var inputs = new Dictionary<string, Tensor> { ["x"] = x, ["dy"] = dy, ["parameters"] = parameters };
-        if (gate is not null)
-        {
-            inputs["gate"] = gate;
-        }
-        PyTorchPickler.PickleStateDict(Path.Combine(folder, "in.pt"), inputs);
+        var (x, gate, dy, parameters) = KernelInputs.Pickle(activation, shape, 77, Path.Combine(folder, "in.pt"));
         string module = Path.GetFileNameWithoutExtension(activation.WriteTorchModule(folder));
         var options = new CudaEmulationOptions();
 

@@ -1,6 +1,7 @@
 using System;
 using System.Diagnostics;
 using System.IO;
+using System.Linq;
 using System.Runtime.CompilerServices;
 using Xunit;
 
@@ -35,6 +36,24 @@ public static class PythonTorch
         }
         Skip.If(true, reason);
         return null!;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> distinct TCP ports free on the loopback interface now, for the rendezvous of
+    /// torch.distributed process groups (tests run in parallel, so none is fixed).
+    /// </summary>
+    public static string[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
     }
 
     /// <summary>Runs Python with <paramref name="arguments"/>; the exit code and everything it printed.</summary>

@@ -72,7 +72,7 @@ internal static class ModuleEmitter
             writer.WriteLine($"/// <summary>A self-contained Python module of this activation for PyTorch (file {PolyComGen.Generator.Contract.SpecText.TorchFileName(name)}): the same parameters, kernels and formula.</summary>");
             writer.WriteLine(GeneratedCode);
             writer.WriteLine("public static string TorchSource => global::PolyComGen.PyTorch.PyTorchModule.Compose(\"\"\"\"");
-            writer.WriteVerbatim(PyTorchModuleEmitter.Emit(spec, name));
+            writer.WriteVerbatim(PyTorchModuleEmitter.Emit(spec, name, forward, backward));
             writer.WriteVerbatim("\"\"\"\", CudaSource);\n");
             writer.WriteLine();
             EmitParameters(writer, spec, name);

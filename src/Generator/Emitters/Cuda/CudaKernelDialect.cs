@@ -76,7 +76,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         {
             if (parameters.RowLength)
             {
-                writer.WriteLine("const float hf = (float)h;");
+                writer.WriteLine($"const float hf = (float){rowLength};");
             }
             using (writer.Block("for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)"))
             {
@@ -252,6 +252,100 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
             FinishRowReductions(writer, pass, label, sums, maxes, rerunnable);
         }
     }
+
+    // The row length the statistics are means over: h, or for the split kernels the whole row's length.
+    private string rowLength = "h";
+
+    /// <summary>
+    /// The statistics kernel of a split plan (tensor parallelism, docs/math.md section 5b): for stage <c>stage</c>, the row scalars
+    /// of the earlier stages from their (all-reduced) columns of the row's statistics, then the stage's pass over this
+    /// rank's shard of the row, its totals and scales written to its columns. With <c>rescaled</c>, the pass runs with
+    /// the scales its all-reduced first run calls for, as the one-shot kernel's second run does.
+    /// </summary>
+    public void WalkStatistics(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
+    {
+        rowLength = "length";
+        var body = new IndentedTextWriter();
+        body.WriteLine($"float* st = statistics + row * {Integer(layout.Columns)};");
+        for (int s = 0; s < layout.Stages.Count; s++)
+        {
+            StatisticsStage stage = layout.Stages[s];
+            using (body.Block($"if (stage == {Integer(s)})"))
+            {
+                for (int p = 0; p < stage.Pass; p++)
+                {
+                    ReadGiven(body, plan.Passes[p], layout);
+                }
+                Pass pass = plan.Passes[stage.Pass];
+                if (pass.Rescales.Count > 0)
+                {
+                    body.WriteLine($"float {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1.0f"))};");
+                    using (body.Block("if (rescaled)"))
+                    {
+                        var read = new HashSet<string>(pass.Rescales.SelectMany(r => r.Value.VariableNodes()).Select(v => v.Name));
+                        ReadColumns(body, pass.Reductions.Select(r => r.Name).Where(read.Contains), layout);
+                        var scales = pass.Rescales.Select(r => r with { Name = r.Name + "_given" }).ToList();
+                        WriteDefinitions(body, scales);
+                        foreach (Definition scale in pass.Rescales)
+                        {
+                            body.WriteLine(Expressions.Assign(scale.Name, scale.Name + "_given"));
+                        }
+                    }
+                }
+                WriteDefinitions(body, pass.Before);
+                Sweep(body, plan, pass, stage.Pass, rerunnable: false);
+                using (body.Block("if (threadIdx.x == 0)"))
+                {
+                    foreach (string name in pass.Reductions.Select(r => r.Name).Concat(pass.Rescales.Select(r => r.Name)))
+                    {
+                        body.WriteLine($"st[{Integer(layout.ColumnOf[name])}] = {name};");
+                    }
+                }
+            }
+        }
+        WriteFunction(writer, plan, plan.Parameters, body.ToString());
+    }
+
+    /// <summary>
+    /// The apply kernel of a split plan: every stage's row scalars from the row's statistics, then the last pass over
+    /// this rank's shard (its stores), and for a backward the gradient partials.
+    /// </summary>
+    public void WalkApply(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
+    {
+        rowLength = "length";
+        var body = new IndentedTextWriter();
+        body.WriteLine($"const float* st = statistics + row * {Integer(layout.Columns)};");
+        foreach (StatisticsStage stage in layout.Stages)
+        {
+            ReadGiven(body, plan.Passes[stage.Pass], layout);
+        }
+        Pass last = plan.Passes[plan.Passes.Count - 1];
+        WriteDefinitions(body, last.Before);
+        Sweep(body, plan, last, plan.Passes.Count - 1, rerunnable: false);
+        WriteDefinitions(body, last.After);
+        if (plan.Partials.Count > 0)
+        {
+            WritePartials(body, plan);
+        }
+        WriteFunction(writer, plan, plan.Parameters, body.ToString());
+    }
+
+    // A stage that ran before: its totals and scales from the statistics row, then the row scalars that follow it.
+    private void ReadGiven(IndentedTextWriter writer, Pass pass, StatisticsLayout layout)
+    {
+        ReadColumns(writer, pass.Reductions.Select(r => r.Name).Concat(pass.Rescales.Select(r => r.Name)), layout);
+        WriteDefinitions(writer, pass.After);
+    }
+
+    private static void ReadColumns(IndentedTextWriter writer, IEnumerable<string> names, StatisticsLayout layout)
+    {
+        foreach (string name in names)
+        {
+            writer.WriteLine($"const float {name} = st[{Integer(layout.ColumnOf[name])}];");
+        }
+    }
+
+    private static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
     {

@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -40,21 +41,26 @@ internal static class CudaKernelEmitter
         writer.WriteLine();
         writer.WriteVerbatim(Prelude.TrimEnd('\n') + "\n\n");
         writer.WriteLine($"// The forward: {(forward.Rowwise ? "a block per row, " : "")}{Describe(forward)}.");
-        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)"))
+        using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(KernelRole.Forward)}({Signature(KernelRole.Forward)})"))
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each {(backward.Rowwise ? "row" : "block")}.");
-        using (writer.Block("template <typename T>\n__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)"))
+        using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(KernelRole.Backward)}({Signature(KernelRole.Backward)})"))
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, backward);
+        }
+        bool split = KernelContract.HasSplitKernels(forward.Rowwise, spec.Groups);
+        if (split)
+        {
+            EmitSplitKernels(writer, spec, forward, backward);
         }
         writer.WriteLine();
         writer.WriteVerbatim(Reduce.TrimEnd('\n') + "\n");
         foreach (StorageType storage in KernelContract.StorageTypes)
         {
-            foreach (KernelRole role in new[] { KernelRole.Forward, KernelRole.Backward, KernelRole.Reduce })
+            foreach (KernelRole role in split ? KernelContract.OneShotRoles.Concat(KernelContract.SplitRoles) : KernelContract.OneShotRoles)
             {
                 writer.WriteLine();
                 EmitEntryPoint(writer, role, storage, spec.Gated);
@@ -63,12 +69,57 @@ internal static class CudaKernelEmitter
         return writer.ToString();
     }
 
+    // Tensor parallelism's kernels (docs/math.md section 5b): the statistics stages and the apply kernels of each direction.
+    private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward)
+    {
+        foreach (var (plan, direction) in new[] { (forward, "forward"), (backward, "backward") })
+        {
+            StatisticsLayout layout = StatisticsLayout.Of(plan);
+            writer.WriteLine();
+            writer.WriteLine($"// The {direction}'s statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its");
+            writer.WriteLine($"// totals to the row's {layout.Columns} statistics, which are all-reduced before the next stage.");
+            using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(direction == "forward" ? KernelRole.ForwardStatistics : KernelRole.BackwardStatistics)}({Signature(direction == "forward" ? KernelRole.ForwardStatistics : KernelRole.BackwardStatistics)})"))
+            {
+                new CudaKernelDialect(spec.Groups).WalkStatistics(writer, plan, layout);
+            }
+            writer.WriteLine();
+            writer.WriteLine($"// The {direction} on this rank's shard of each row, from the row's all-reduced statistics.");
+            using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(direction == "forward" ? KernelRole.ForwardApply : KernelRole.BackwardApply)}({Signature(direction == "forward" ? KernelRole.ForwardApply : KernelRole.BackwardApply)})"))
+            {
+                new CudaKernelDialect(spec.Groups).WalkApply(writer, plan, layout);
+            }
+        }
+    }
+
     private static string Describe(KernelPlan plan) => string.Join(", ", plan.Passes.Select((p, i) =>
         $"pass {i + 1} " + string.Join(" and ", new[]
         {
             p.Reductions.Count > 0 ? (p.Reductions.All(r => r.Kind == ReductionKind.Max) ? "finds " : "sums ") + string.Join(", ", p.Reductions.Select(r => r.Name)) : null,
             p.Stores.Count > 0 ? "writes " + string.Join(", ", p.Stores.Select(s => s.Output.ToString().ToLowerInvariant())) : null,
         }.Where(s => s is not null))));
+
+    private static readonly (ParameterKind, string) Input = (ParameterKind.Input, "const T* x"), Gate = (ParameterKind.Gate, "const T* gate"),
+        Upstream = (ParameterKind.Upstream, "const T* dy"), Output = (ParameterKind.Output, "T* y"), InputGradient = (ParameterKind.InputGradient, "T* dx"),
+        GateGradient = (ParameterKind.GateGradient, "T* dgate"), Parameters = (ParameterKind.Parameters, "const T* parameters"),
+        Rows = (ParameterKind.Rows, "pcg_size rows"), Width = (ParameterKind.Width, "int h"), Length = (ParameterKind.RowLength, "int length"),
+        StatisticsOut = (ParameterKind.StatisticsOut, "float* statistics"), StatisticsIn = (ParameterKind.StatisticsIn, "const float* statistics"),
+        Stage = (ParameterKind.Stage, "int stage"), Rescaled = (ParameterKind.Rescaled, "int rescaled");
+
+    // The device function of each role and its parameters, in order: every kind, gated or not (a missing one is nullptr).
+    private static readonly Dictionary<KernelRole, (string Name, (ParameterKind Kind, string Declaration)[] Parameters)> DeviceFunctions = new()
+    {
+        [KernelRole.Forward] = ("pcg_forward", [Input, Gate, Output, Parameters, Rows, Width]),
+        [KernelRole.Backward] = ("pcg_backward", [Input, Gate, Upstream, InputGradient, GateGradient, Parameters, (ParameterKind.PartialsOut, "float* partials"), Rows, Width]),
+        [KernelRole.Reduce] = ("pcg_reduce", [(ParameterKind.PartialsIn, "const float* partials"), (ParameterKind.PartialRows, "pcg_size count"), (ParameterKind.ParameterGradient, "T* dparameters")]),
+        [KernelRole.ForwardStatistics] = ("pcg_forward_statistics", [Input, Gate, Parameters, StatisticsOut, Stage, Rescaled, Rows, Width, Length]),
+        [KernelRole.ForwardApply] = ("pcg_forward_apply", [Input, Gate, Output, Parameters, StatisticsIn, Rows, Width, Length]),
+        [KernelRole.BackwardStatistics] = ("pcg_backward_statistics", [Input, Gate, Upstream, Parameters, StatisticsOut, Stage, Rescaled, Rows, Width, Length]),
+        [KernelRole.BackwardApply] = ("pcg_backward_apply", [Input, Gate, Upstream, InputGradient, GateGradient, Parameters, StatisticsIn, (ParameterKind.PartialsOut, "float* partials"), Rows, Width, Length]),
+    };
+
+    private static string DeviceFunction(KernelRole role) => DeviceFunctions[role].Name;
+
+    private static string Signature(KernelRole role) => string.Join(", ", DeviceFunctions[role].Parameters.Select(p => p.Declaration));
 
     // An entry point: extern "C", the contract's parameters in its order, forwarding to the device function.
     private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated)
@@ -79,16 +130,8 @@ internal static class CudaKernelEmitter
         using (writer.Block(""))
         {
             string Argument(ParameterKind kind) => parameters.FirstOrDefault(p => p.Kind == kind).Name ?? "nullptr";
-            string call = role switch
-            {
-                KernelRole.Forward => $"pcg_forward<{storage.CudaType}>({Argument(ParameterKind.Input)}, {Argument(ParameterKind.Gate)}, {Argument(ParameterKind.Output)}, " +
-                    $"{Argument(ParameterKind.Parameters)}, {Argument(ParameterKind.Rows)}, {Argument(ParameterKind.Width)})",
-                KernelRole.Backward => $"pcg_backward<{storage.CudaType}>({Argument(ParameterKind.Input)}, {Argument(ParameterKind.Gate)}, {Argument(ParameterKind.Upstream)}, " +
-                    $"{Argument(ParameterKind.InputGradient)}, {Argument(ParameterKind.GateGradient)}, {Argument(ParameterKind.Parameters)}, " +
-                    $"{Argument(ParameterKind.PartialsOut)}, {Argument(ParameterKind.Rows)}, {Argument(ParameterKind.Width)})",
-                _ => $"pcg_reduce<{storage.CudaType}>({Argument(ParameterKind.PartialsIn)}, {Argument(ParameterKind.PartialRows)}, {Argument(ParameterKind.ParameterGradient)})",
-            };
-            writer.WriteLine(call + ";");
+            var (name, kinds) = DeviceFunctions[role];
+            writer.WriteLine($"{name}<{storage.CudaType}>({string.Join(", ", kinds.Select(k => Argument(k.Kind)))});");
         }
     }
 

@@ -38,9 +38,10 @@ internal sealed class PyTorchTarget : EagerTarget
 
     public override string Reduce(ReductionKind kind, bool rowwise, string value) => (kind, rowwise) switch
     {
-        (ReductionKind.Sum, true) => $"torch.sum({value}, dim=-1, keepdim=True)",
+        // Row statistics over the whole row: all-reduced over the tensor-parallel group when there is one.
+        (ReductionKind.Sum, true) => $"polycom_row_sum({value}, group)",
         (ReductionKind.Sum, false) => $"torch.sum({value})",
-        (ReductionKind.Max, true) => $"torch.amax({value}, dim=-1, keepdim=True)",
+        (ReductionKind.Max, true) => $"polycom_row_max({value}, group)",
         _ => $"torch.max({value})",
     };
 
@@ -58,7 +59,7 @@ internal sealed class PyTorchTarget : EagerTarget
 
     public override string StackGroups(IEnumerable<string> parts) => $"torch.stack([{string.Join(", ", parts)}], dim=1).reshape(-1)";
 
-    public override string RowLength(string name) => $"{name} = x.new_tensor(float(x.shape[-1]))";
+    public override string RowLength(string name) => $"{name} = x.new_tensor(float(x.shape[-1] * polycom_group_size(group)))";
 
     public override string ConstantDeclaration(string name, double value) => $"{name} = x.new_tensor({RealLiteral(value)})";
 

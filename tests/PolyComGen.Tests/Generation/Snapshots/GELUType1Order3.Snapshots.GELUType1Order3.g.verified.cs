@@ -457,14 +457,19 @@ PARAMETERS = {
     "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
     "reduce": ("partials", "count", "dparameters",),
 }
+# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
+# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
+# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+SPLIT = None
 CUDA_SOURCE = {{CUDA_SOURCE}}
 
 {{PRELUDE}}
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, parameters):
-    """y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
+def eager_forward(x, gate, parameters, group=None):
+    """y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = GELU, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do);
+    with a process group, x is this rank's shard of rows split over the group, and row statistics cover whole rows."""
     w1 = parameters[0]
     w2 = parameters[1]
     w3 = parameters[2]

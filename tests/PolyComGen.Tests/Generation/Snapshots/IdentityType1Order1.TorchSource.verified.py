@@ -45,6 +45,10 @@ PARAMETERS = {
     "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
     "reduce": ("partials", "count", "dparameters",),
 }
+# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
+# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
+# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+SPLIT = None
 CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 1, Inner = "Identity", Type = 1)] on IdentityType1Order1:
 // y = sum_{i=1..1} w[i-1] * rho(x)^i + b, rho = Identity.
 // Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.
@@ -454,6 +458,63 @@ def polycom_rescale(m, q):
         return torch.where(scaled, power, one)
 
 
+# ---- Tensor parallelism: rows sharded over a process group (docs/math.md section 5b) ----
+
+def polycom_group_size(group):
+    """The number of ranks a row is sharded over: 1 without a group."""
+    return 1 if group is None else torch.distributed.get_world_size(group)
+
+
+def polycom_row_sum(t, group):
+    """The sum over each row's last dimension, all-reduced over the group's shards."""
+    s = torch.sum(t, dim=-1, keepdim=True)
+    return s if group is None else _SumOverGroup.apply(s, group)
+
+
+class _SumOverGroup(torch.autograd.Function):
+    """The all-reduced sum of each rank's partial sums; every rank's total depends on every rank's partial, so the
+    gradient of a partial is the sum of every rank's upstream gradient: all-reduced too."""
+
+    @staticmethod
+    def forward(ctx, partial, group):
+        ctx.group = group
+        total = partial.clone()
+        torch.distributed.all_reduce(total, group=group)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        torch.distributed.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
+def polycom_row_max(t, group):
+    """The largest value of each whole row: only ever the overflow guard's row maximum, which is never differentiated."""
+    m = torch.amax(t, dim=-1, keepdim=True)
+    if group is None:
+        return m
+    m = m.detach().clone()
+    torch.distributed.all_reduce(m, op=torch.distributed.ReduceOp.MAX, group=group)
+    return m
+
+
+class _ReplicatedOverGroup(torch.autograd.Function):
+    """Identity forward; backward sums the gradient over the group, so that every rank holds the full gradient of
+    parameters replicated on every rank of a tensor-parallel group (Megatron's copy-to-region)."""
+
+    @staticmethod
+    def forward(ctx, parameters, group):
+        ctx.group = group
+        return parameters.view_as(parameters)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        torch.distributed.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
 # ---- Checks, raised before any kernel runs ----
 
 def _check(x, gate, parameters):
@@ -546,7 +607,7 @@ def _launch(role, dtype, device_index, blocks, values):
     arguments = []
     for kind in PARAMETERS[role]:
         value = values[kind]
-        if kind == "h":
+        if kind in ("h", "length", "stage", "rescaled"):
             arguments.append(numpy.int32(value))
         elif isinstance(value, torch.Tensor):
             arguments.append(numpy.uint64(value.data_ptr()))
@@ -562,37 +623,76 @@ def _rows(x):
     return (0 if h == 0 else x.numel() // h), h
 
 
-def fused_forward(x, gate, parameters):
-    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype."""
+def fused_forward(x, gate, parameters, group=None):
+    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype. With a process group, x is this
+    rank's shard of rows split over the group: the split kernels compute y from the whole rows' statistics."""
     x, parameters = x.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    if blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h})
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
+    if group is not None:
+        _split_statistics("forward", values, blocks, group)
+        if blocks > 0:
+            _launch("forward_apply", x.dtype, x.device.index, blocks, values)
+    elif blocks > 0:
+        _launch("forward", x.dtype, x.device.index, blocks, values)
     return y
 
 
-def fused_backward(x, gate, dy, parameters):
+def fused_backward(x, gate, dy, parameters, group=None):
     """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
-    empty tensor for an activation that is not gated."""
+    empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards of
+    rows split over it), the split kernels, and dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    if blocks == 0:
-        return dx, torch.zeros(SLOTS, dtype=x.dtype, device=x.device), dgate
-    dparameters = torch.empty(SLOTS, dtype=x.dtype, device=x.device)
+    dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
     partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
               "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
-    _launch("backward", x.dtype, x.device.index, blocks, values)
-    if SLOTS > 0:
+    if group is not None:
+        _split_statistics("backward", values, blocks, group)
+    if blocks > 0:
+        _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
+    if group is not None and any(SPLIT["local_partials"]):
+        # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
+        # shard alone: add them over the group, in float32, before the reduction.
+        local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
+        part = partials[:, local].contiguous()
+        torch.distributed.all_reduce(part, group=group)
+        partials[:, local] = part
+    if blocks > 0 and SLOTS > 0:
         _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
     return dx, dparameters, dgate
+
+
+def _split_statistics(direction, values, blocks, group):
+    """The statistics stages of the split kernels, each all-reduced over the group before the next: sums by sum, row
+    maxima and scales by maximum. A stage whose statistics exceed the limit runs again scaled (docs/math.md section
+    4), as the one-shot kernels' second run does; deciding it costs one device-to-host copy per such stage."""
+    if SPLIT is None:
+        raise ValueError(f"{NAME} has no split kernels: its rows need no statistics.")
+    x = values["x"]
+    columns, stages = SPLIT[direction]
+    statistics = torch.zeros(values["rows"], columns, dtype=torch.float32, device=x.device)
+    values.update(statistics=statistics, length=values["h"] * torch.distributed.get_world_size(group))
+    for index, (first, first_max, end, decides) in enumerate(stages):
+        for rescaled in (0, 1):
+            if blocks > 0:
+                values.update(stage=index, rescaled=rescaled)
+                _launch(direction + "_statistics", x.dtype, x.device.index, blocks, values)
+            for lo, hi, op in ((first, first_max, torch.distributed.ReduceOp.SUM), (first_max, end, torch.distributed.ReduceOp.MAX)):
+                if hi > lo:
+                    part = statistics[:, lo:hi].contiguous()
+                    torch.distributed.all_reduce(part, op=op, group=group)
+                    statistics[:, lo:hi] = part
+            if rescaled or not decides or bool((statistics[:, list(decides)] <= NORM_STATISTIC_LIMIT).all()):
+                break
 
 
 class _FusedFunction(torch.autograd.Function):
@@ -608,6 +708,23 @@ class _FusedFunction(torch.autograd.Function):
         x, gate, parameters = ctx.saved_tensors
         dx, dparameters, dgate = fused_backward(x, gate, dy, parameters)
         return dx, (dgate if gate is not None else None), dparameters
+
+
+class _ShardedFunction(torch.autograd.Function):
+    """The split kernels under autograd, for rows sharded over a process group: an autograd.Function, as a process
+    group is no custom-op argument. Its parameters' gradient is already summed over the group."""
+
+    @staticmethod
+    def forward(ctx, x, gate, parameters, group):
+        ctx.save_for_backward(x, gate, parameters)
+        ctx.group = group
+        return fused_forward(x, gate, parameters, group)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, gate, parameters = ctx.saved_tensors
+        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters, ctx.group)
+        return dx, (dgate if gate is not None else None), dparameters, None
 
 
 _fused = _FusedFunction.apply
@@ -656,10 +773,22 @@ class PolyComModule(torch.nn.Module):
 
     forward(x) (or forward(x, gate) when gated) runs the fused CUDA kernels on CUDA tensors of float32, bfloat16 or
     float16 where CuPy is installed; otherwise the same formula as eager torch ops, which autograd differentiates.
+
+    Tensor parallelism: with process_group, a group of P ranks over which the last dimension is sharded (Megatron's
+    column-parallel projection before the activation), forward takes this rank's shard [..., H/P] of rows of length H
+    and returns its shard of the activation of the whole rows: a norm's row statistics are all-reduced over the group,
+    in the forward and the backward, by the split CUDA kernels or the eager formula. The parameters are replicated on
+    every rank, and their gradient is summed over the group, so every rank holds the same whole gradient (a
+    data-parallel wrapper over another group then works as usual). Elementwise activations need no communication
+    for y and dx: with a group they compute them exactly as without; only their parameters' gradient is summed.
     """
 
-    def __init__(self):
+    def __init__(self, *, process_group=None):
         super().__init__()
+        if process_group is not None and GROUPS > 1:
+            raise ValueError(f"{NAME} splits each row into {GROUPS} groups of columns with their own parameters; sharding "
+                             "its rows over a process group is not supported: construct it without process_group.")
+        self.process_group = process_group
         for name, length, initial, per_group in LEARNABLE:
             shape = (length,) if GROUPS == 1 or not per_group else ((GROUPS,) if length == 1 else (GROUPS, length))
             self.register_parameter(name, torch.nn.Parameter(torch.full(shape, initial, dtype=torch.float32)))
@@ -682,21 +811,32 @@ class PolyComModule(torch.nn.Module):
     def forward(self, x, gate=None):
         parameters = self.kernel_parameters(x)
         _check(x, gate, parameters)
+        group = self.process_group
+        if group is not None and not ROWWISE:
+            # An elementwise activation of a shard is the shard of the activation: only the gradient of the parameters,
+            # which each rank has from its shard alone, is summed over the group.
+            parameters, group = _ReplicatedOverGroup.apply(parameters, group), None
+        fused = False
         if x.is_cuda and x.dtype in ENTRY_POINTS:
-            if cuda_available():
-                return _fused(x, gate, parameters)
-            _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
+            fused = cuda_available()
+            if not fused:
+                _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
         elif not x.is_cuda:
             _say_once("CPU tensors run the eager formula (the fused kernels are for CUDA tensors).")
-        return eager_forward(x, gate, parameters)
+        if group is not None:
+            if fused:
+                return _ShardedFunction.apply(x, gate, parameters, group)
+            return eager_forward(x, gate, _ReplicatedOverGroup.apply(parameters, group), group)
+        return _fused(x, gate, parameters) if fused else eager_forward(x, gate, parameters)
 
     def extra_repr(self):
         return self.spec
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, parameters):
-    """y = sum_{i=1..1} w[i-1] * rho(x)^i + b, rho = Identity, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
+def eager_forward(x, gate, parameters, group=None):
+    """y = sum_{i=1..1} w[i-1] * rho(x)^i + b, rho = Identity, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do);
+    with a process group, x is this rank's shard of rows split over the group, and row statistics cover whole rows."""
     w1 = parameters[0]
     b = parameters[1]
     return (b + (x * w1))

@@ -407,6 +407,220 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     }
 }
 
+// The forward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 3 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 3;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[1];
+                const float q = st[0];
+                const float sigma_given = pcg_rescale(m, q);
+                sigma = sigma_given;
+            }
+            float sums1[1] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q = sums1[0];
+            if (threadIdx.x == 0)
+            {
+                st[1] = m;
+                st[0] = q;
+                st[2] = sigma;
+            }
+        }
+    }
+}
+
+// The forward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* y, const T* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float b = pcg_to_float(parameters[3]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 3;
+        const float m = st[1];
+        const float q = st[0];
+        const float sigma = st[2];
+        const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = ((vx * sigma) * s);
+                r[0] = (b + (t0 * (w1 + (t0 * (w2 + (t0 * w3))))));
+            });
+        }
+    }
+}
+
+// The backward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 8 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 8;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[1];
+                const float q = st[0];
+                const float sigma_given = pcg_rescale(m, q);
+                sigma = sigma_given;
+            }
+            float sums1[1] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += (t0 * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q = sums1[0];
+            if (threadIdx.x == 0)
+            {
+                st[1] = m;
+                st[0] = q;
+                st[2] = sigma;
+            }
+        }
+        if (stage == 1)
+        {
+            const float m = st[1];
+            const float q = st[0];
+            const float sigma = st[2];
+            const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
+            const float i2_0 = (2.0f * w2);
+            const float i2_1 = (3.0f * w3);
+            float sums2[5] = {};
+            {
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * s);
+                    const float t2 = (t1 * t1);
+                    sums2[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
+                    sums2[1] += (vg * t1);
+                    sums2[2] += (vg * t2);
+                    sums2[3] += (vg * (t2 * t1));
+                    sums2[4] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums2);
+            const float ht = sums2[0];
+            const float dw1 = sums2[1];
+            const float dw2 = sums2[2];
+            const float dw3 = sums2[3];
+            const float db = sums2[4];
+            if (threadIdx.x == 0)
+            {
+                st[3] = ht;
+                st[4] = dw1;
+                st[5] = dw2;
+                st[6] = dw3;
+                st[7] = db;
+            }
+        }
+    }
+}
+
+// The backward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 8;
+        const float m = st[1];
+        const float q = st[0];
+        const float sigma = st[2];
+        const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
+        const float ht = st[3];
+        const float dw1 = st[4];
+        const float dw2 = st[5];
+        const float dw3 = st[6];
+        const float db = st[7];
+        const float kappa = (((s * s) * ht) / hf);
+        const float i3_0 = (2.0f * w2);
+        const float i3_1 = (3.0f * w3);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                const float t1 = (t0 * s);
+                r[0] = ((s * ((vg * (w1 + (t1 * (i3_0 + (t1 * i3_1))))) - (t0 * kappa))) * sigma);
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * PCG_PARAMETERS + 0] = dw1;
+            partials[row * PCG_PARAMETERS + 1] = dw2;
+            partials[row * PCG_PARAMETERS + 2] = dw3;
+            partials[row * PCG_PARAMETERS + 3] = db;
+        }
+    }
+}
+
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
 // parameters' gradients are the same on every run.
 template <typename T>
@@ -434,6 +648,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const
     pcg_reduce<float>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f32(const float* x, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<float>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f32(const float* x, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<float>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f32(const float* x, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<float>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f32(const float* x, const float* dy, float* dx, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<float>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
@@ -449,6 +683,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(cons
     pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_bf16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_bf16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_bf16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
@@ -462,4 +716,24 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(con
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
     pcg_reduce<pcg_f16>(partials, count, dparameters);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_f16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_f16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_f16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
 }

@@ -508,6 +508,357 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     }
 }
 
+// The forward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 10 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float b = pcg_to_float(parameters[8]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 10;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[8];
+                const float q8 = st[7];
+                const float sigma_given = pcg_rescale(m, q8);
+                sigma = sigma_given;
+            }
+            float sums1[8] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    const float t3 = ((t2 * t0) * t0);
+                    const float t4 = ((t3 * t0) * t0);
+                    const float t5 = ((t4 * t0) * t0);
+                    const float t6 = ((t5 * t0) * t0);
+                    const float t7 = ((t6 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += t3;
+                    sums1[3] += t4;
+                    sums1[4] += t5;
+                    sums1[5] += t6;
+                    sums1[6] += t7;
+                    sums1[7] += ((t7 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q1 = sums1[0];
+            const float q2 = sums1[1];
+            const float q3 = sums1[2];
+            const float q4 = sums1[3];
+            const float q5 = sums1[4];
+            const float q6 = sums1[5];
+            const float q7 = sums1[6];
+            const float q8 = sums1[7];
+            if (threadIdx.x == 0)
+            {
+                st[8] = m;
+                st[0] = q1;
+                st[1] = q2;
+                st[2] = q3;
+                st[3] = q4;
+                st[4] = q5;
+                st[5] = q6;
+                st[6] = q7;
+                st[7] = q8;
+                st[9] = sigma;
+            }
+        }
+    }
+}
+
+// The forward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* y, const T* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float b = pcg_to_float(parameters[8]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 10;
+        const float m = st[8];
+        const float q1 = st[0];
+        const float q2 = st[1];
+        const float q3 = st[2];
+        const float q4 = st[3];
+        const float q5 = st[4];
+        const float q6 = st[5];
+        const float q7 = st[6];
+        const float q8 = st[7];
+        const float sigma = st[9];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float c1 = (w1 * s1);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float c2 = (w2 * s2);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c3 = (w3 * s3);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c4 = (w4 * s4);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c5 = (w5 * s5);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c6 = (w6 * s6);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c7 = (w7 * s7);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c8 = (w8 * s8);
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                r[0] = (b + (t0 * (c1 + (t0 * (c2 + (t0 * (c3 + (t0 * (c4 + (t0 * (c5 + (t0 * (c6 + (t0 * (c7 + (t0 * c8))))))))))))))));
+            });
+        }
+    }
+}
+
+// The backward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 19 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 19;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[17];
+                const float q8 = st[14];
+                const float sigma_given = pcg_rescale(m, q8);
+                sigma = sigma_given;
+            }
+            float sums1[17] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    const float t4 = (t3 * t0);
+                    const float t5 = (t4 * t0);
+                    const float t6 = (t5 * t0);
+                    const float t7 = (t6 * t0);
+                    const float t8 = ((t7 * t0) * t0);
+                    const float t9 = ((t8 * t0) * t0);
+                    const float t10 = ((t9 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += t5;
+                    sums1[5] += (vg * t2);
+                    sums1[6] += t7;
+                    sums1[7] += (vg * t3);
+                    sums1[8] += t8;
+                    sums1[9] += (vg * t4);
+                    sums1[10] += t9;
+                    sums1[11] += (vg * t5);
+                    sums1[12] += t10;
+                    sums1[13] += (vg * t6);
+                    sums1[14] += ((t10 * t0) * t0);
+                    sums1[15] += (vg * t7);
+                    sums1[16] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q1 = sums1[0];
+            const float S1 = sums1[1];
+            const float q2 = sums1[2];
+            const float S2 = sums1[3];
+            const float q3 = sums1[4];
+            const float S3 = sums1[5];
+            const float q4 = sums1[6];
+            const float S4 = sums1[7];
+            const float q5 = sums1[8];
+            const float S5 = sums1[9];
+            const float q6 = sums1[10];
+            const float S6 = sums1[11];
+            const float q7 = sums1[12];
+            const float S7 = sums1[13];
+            const float q8 = sums1[14];
+            const float S8 = sums1[15];
+            const float G = sums1[16];
+            if (threadIdx.x == 0)
+            {
+                st[17] = m;
+                st[0] = q1;
+                st[1] = S1;
+                st[2] = q2;
+                st[3] = S2;
+                st[4] = q3;
+                st[5] = S3;
+                st[6] = q4;
+                st[7] = S4;
+                st[8] = q5;
+                st[9] = S5;
+                st[10] = q6;
+                st[11] = S6;
+                st[12] = q7;
+                st[13] = S7;
+                st[14] = q8;
+                st[15] = S8;
+                st[16] = G;
+                st[18] = sigma;
+            }
+        }
+    }
+}
+
+// The backward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 19;
+        const float m = st[17];
+        const float q1 = st[0];
+        const float S1 = st[1];
+        const float q2 = st[2];
+        const float S2 = st[3];
+        const float q3 = st[4];
+        const float S3 = st[5];
+        const float q4 = st[6];
+        const float S4 = st[7];
+        const float q5 = st[8];
+        const float S5 = st[9];
+        const float q6 = st[10];
+        const float S6 = st[11];
+        const float q7 = st[12];
+        const float S7 = st[13];
+        const float q8 = st[14];
+        const float S8 = st[15];
+        const float G = st[16];
+        const float sigma = st[18];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float a1 = (w1 * s1);
+        const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float a2 = (w2 * s2);
+        const float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / hf);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a3 = (w3 * s3);
+        const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a4 = (w4 * s4);
+        const float c4 = (((w4 * ((s4 * s4) * s4)) * S4) / hf);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a5 = (w5 * s5);
+        const float c5 = (((w5 * ((s5 * s5) * s5)) * S5) / hf);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a6 = (w6 * s6);
+        const float c6 = (((w6 * ((s6 * s6) * s6)) * S6) / hf);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a7 = (w7 * s7);
+        const float c7 = (((w7 * ((s7 * s7) * s7)) * S7) / hf);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a8 = (w8 * s8);
+        const float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / hf);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (4.0f * a4);
+        const float i2_3 = (5.0f * a5);
+        const float i2_4 = (6.0f * a6);
+        const float i2_5 = (7.0f * a7);
+        const float i2_6 = (8.0f * a8);
+        const float i2_7 = (2.0f * c2);
+        const float i2_8 = (3.0f * c3);
+        const float i2_9 = (4.0f * c4);
+        const float i2_10 = (5.0f * c5);
+        const float i2_11 = (6.0f * c6);
+        const float i2_12 = (7.0f * c7);
+        const float i2_13 = (8.0f * c8);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * (i2_1 + (t0 * (i2_2 + (t0 * (i2_3 + (t0 * (i2_4 + (t0 * (i2_5 + (t0 * i2_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i2_7 + (t0 * (t0 * (i2_8 + (t0 * (t0 * (i2_9 + (t0 * (t0 * (i2_10 + (t0 * (t0 * (i2_11 + (t0 * (t0 * (i2_12 + (t0 * (t0 * i2_13))))))))))))))))))))))) * sigma);
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
+            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
+            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
+            partials[row * PCG_PARAMETERS + 3] = (s4 * S4);
+            partials[row * PCG_PARAMETERS + 4] = (s5 * S5);
+            partials[row * PCG_PARAMETERS + 5] = (s6 * S6);
+            partials[row * PCG_PARAMETERS + 6] = (s7 * S7);
+            partials[row * PCG_PARAMETERS + 7] = (s8 * S8);
+            partials[row * PCG_PARAMETERS + 8] = G;
+        }
+    }
+}
+
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
 // parameters' gradients are the same on every run.
 template <typename T>
@@ -535,6 +886,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const
     pcg_reduce<float>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f32(const float* x, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<float>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f32(const float* x, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<float>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f32(const float* x, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<float>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f32(const float* x, const float* dy, float* dx, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<float>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
@@ -550,6 +921,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(cons
     pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_bf16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_bf16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_bf16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
@@ -563,4 +954,24 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(con
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
     pcg_reduce<pcg_f16>(partials, count, dparameters);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_f16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_f16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_f16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
 }

@@ -36,14 +36,26 @@ LEARNABLE = (("weight", 8, 1.0 / 8, True), ("bias", 1, 0.0, True), )
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
 # The entry points of each storage dtype, and their parameters in order.
 ENTRY_POINTS = {
-    torch.float32: {"forward": "polycom_forward_f32", "backward": "polycom_backward_f32", "reduce": "polycom_reduce_f32"},
-    torch.bfloat16: {"forward": "polycom_forward_bf16", "backward": "polycom_backward_bf16", "reduce": "polycom_reduce_bf16"},
-    torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16"},
+    torch.float32: {"forward": "polycom_forward_f32", "backward": "polycom_backward_f32", "reduce": "polycom_reduce_f32", "forward_statistics": "polycom_forward_statistics_f32", "forward_apply": "polycom_forward_apply_f32", "backward_statistics": "polycom_backward_statistics_f32", "backward_apply": "polycom_backward_apply_f32"},
+    torch.bfloat16: {"forward": "polycom_forward_bf16", "backward": "polycom_backward_bf16", "reduce": "polycom_reduce_bf16", "forward_statistics": "polycom_forward_statistics_bf16", "forward_apply": "polycom_forward_apply_bf16", "backward_statistics": "polycom_backward_statistics_bf16", "backward_apply": "polycom_backward_apply_bf16"},
+    torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16", "forward_statistics": "polycom_forward_statistics_f16", "forward_apply": "polycom_forward_apply_f16", "backward_statistics": "polycom_backward_statistics_f16", "backward_apply": "polycom_backward_apply_f16"},
 }
 PARAMETERS = {
     "forward": ("x", "y", "parameters", "rows", "h",),
     "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
     "reduce": ("partials", "count", "dparameters",),
+    "forward_statistics": ("x", "parameters", "statistics", "stage", "rescaled", "rows", "h", "length",),
+    "forward_apply": ("x", "y", "parameters", "statistics", "rows", "h", "length",),
+    "backward_statistics": ("x", "dy", "parameters", "statistics", "stage", "rescaled", "rows", "h", "length",),
+    "backward_apply": ("x", "dy", "dx", "parameters", "statistics", "partials", "rows", "h", "length",),
+}
+# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
+# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
+# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+SPLIT = {
+    "forward": (10, ((0, 8, 10, (7, )), )),
+    "backward": (19, ((0, 17, 19, (14, )), )),
+    "local_partials": (False, False, False, False, False, False, False, False, False, ),
 }
 CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 8, Inner = "Norm", Type = 2)] on NormType2Order8:
 // y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm.
@@ -555,6 +567,357 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
     }
 }
 
+// The forward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 10 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float b = pcg_to_float(parameters[8]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 10;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[8];
+                const float q8 = st[7];
+                const float sigma_given = pcg_rescale(m, q8);
+                sigma = sigma_given;
+            }
+            float sums1[8] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[1] = { x + row * h };
+                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = ((t1 * t0) * t0);
+                    const float t3 = ((t2 * t0) * t0);
+                    const float t4 = ((t3 * t0) * t0);
+                    const float t5 = ((t4 * t0) * t0);
+                    const float t6 = ((t5 * t0) * t0);
+                    const float t7 = ((t6 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += t2;
+                    sums1[2] += t3;
+                    sums1[3] += t4;
+                    sums1[4] += t5;
+                    sums1[5] += t6;
+                    sums1[6] += t7;
+                    sums1[7] += ((t7 * t0) * t0);
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q1 = sums1[0];
+            const float q2 = sums1[1];
+            const float q3 = sums1[2];
+            const float q4 = sums1[3];
+            const float q5 = sums1[4];
+            const float q6 = sums1[5];
+            const float q7 = sums1[6];
+            const float q8 = sums1[7];
+            if (threadIdx.x == 0)
+            {
+                st[8] = m;
+                st[0] = q1;
+                st[1] = q2;
+                st[2] = q3;
+                st[3] = q4;
+                st[4] = q5;
+                st[5] = q6;
+                st[6] = q7;
+                st[7] = q8;
+                st[9] = sigma;
+            }
+        }
+    }
+}
+
+// The forward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* y, const T* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float b = pcg_to_float(parameters[8]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 10;
+        const float m = st[8];
+        const float q1 = st[0];
+        const float q2 = st[1];
+        const float q3 = st[2];
+        const float q4 = st[3];
+        const float q5 = st[4];
+        const float q6 = st[5];
+        const float q7 = st[6];
+        const float q8 = st[7];
+        const float sigma = st[9];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float c1 = (w1 * s1);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float c2 = (w2 * s2);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c3 = (w3 * s3);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c4 = (w4 * s4);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c5 = (w5 * s5);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c6 = (w6 * s6);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c7 = (w7 * s7);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float c8 = (w8 * s8);
+        {
+            const T* in[1] = { x + row * h };
+            T* out[1] = { y + row * h };
+            pcg_map<T, 1, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float t0 = (vx * sigma);
+                r[0] = (b + (t0 * (c1 + (t0 * (c2 + (t0 * (c3 + (t0 * (c4 + (t0 * (c5 + (t0 * (c6 + (t0 * (c7 + (t0 * c8))))))))))))))));
+            });
+        }
+    }
+}
+
+// The backward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
+// totals to the row's 19 statistics, which are all-reduced before the next stage.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        float* st = statistics + row * 19;
+        if (stage == 0)
+        {
+            float sigma = 1.0f;
+            if (rescaled)
+            {
+                const float m = st[17];
+                const float q8 = st[14];
+                const float sigma_given = pcg_rescale(m, q8);
+                sigma = sigma_given;
+            }
+            float sums1[17] = {};
+            float maxes1[1] = {};
+            {
+                const T* in[2] = { x + row * h, dy + row * h };
+                pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                {
+                    const float vx = v[0];
+                    const float vg = v[1];
+                    const float t0 = (vx * sigma);
+                    const float t1 = (t0 * t0);
+                    const float t2 = (t1 * t0);
+                    const float t3 = (t2 * t0);
+                    const float t4 = (t3 * t0);
+                    const float t5 = (t4 * t0);
+                    const float t6 = (t5 * t0);
+                    const float t7 = (t6 * t0);
+                    const float t8 = ((t7 * t0) * t0);
+                    const float t9 = ((t8 * t0) * t0);
+                    const float t10 = ((t9 * t0) * t0);
+                    maxes1[0] = fmaxf(maxes1[0], fabsf(vx));
+                    sums1[0] += t1;
+                    sums1[1] += (vg * t0);
+                    sums1[2] += t3;
+                    sums1[3] += (vg * t1);
+                    sums1[4] += t5;
+                    sums1[5] += (vg * t2);
+                    sums1[6] += t7;
+                    sums1[7] += (vg * t3);
+                    sums1[8] += t8;
+                    sums1[9] += (vg * t4);
+                    sums1[10] += t9;
+                    sums1[11] += (vg * t5);
+                    sums1[12] += t10;
+                    sums1[13] += (vg * t6);
+                    sums1[14] += ((t10 * t0) * t0);
+                    sums1[15] += (vg * t7);
+                    sums1[16] += vg;
+                    (void)r;
+                });
+            }
+            pcg_block_sum(sums1);
+            pcg_block_max(maxes1);
+            const float m = maxes1[0];
+            const float q1 = sums1[0];
+            const float S1 = sums1[1];
+            const float q2 = sums1[2];
+            const float S2 = sums1[3];
+            const float q3 = sums1[4];
+            const float S3 = sums1[5];
+            const float q4 = sums1[6];
+            const float S4 = sums1[7];
+            const float q5 = sums1[8];
+            const float S5 = sums1[9];
+            const float q6 = sums1[10];
+            const float S6 = sums1[11];
+            const float q7 = sums1[12];
+            const float S7 = sums1[13];
+            const float q8 = sums1[14];
+            const float S8 = sums1[15];
+            const float G = sums1[16];
+            if (threadIdx.x == 0)
+            {
+                st[17] = m;
+                st[0] = q1;
+                st[1] = S1;
+                st[2] = q2;
+                st[3] = S2;
+                st[4] = q3;
+                st[5] = S3;
+                st[6] = q4;
+                st[7] = S4;
+                st[8] = q5;
+                st[9] = S5;
+                st[10] = q6;
+                st[11] = S6;
+                st[12] = q7;
+                st[13] = S7;
+                st[14] = q8;
+                st[15] = S8;
+                st[16] = G;
+                st[18] = sigma;
+            }
+        }
+    }
+}
+
+// The backward on this rank's shard of each row, from the row's all-reduced statistics.
+template <typename T>
+__device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    const float w1 = pcg_to_float(parameters[0]);
+    const float w2 = pcg_to_float(parameters[1]);
+    const float w3 = pcg_to_float(parameters[2]);
+    const float w4 = pcg_to_float(parameters[3]);
+    const float w5 = pcg_to_float(parameters[4]);
+    const float w6 = pcg_to_float(parameters[5]);
+    const float w7 = pcg_to_float(parameters[6]);
+    const float w8 = pcg_to_float(parameters[7]);
+    const float hf = (float)length;
+    for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
+    {
+        const float* st = statistics + row * 19;
+        const float m = st[17];
+        const float q1 = st[0];
+        const float S1 = st[1];
+        const float q2 = st[2];
+        const float S2 = st[3];
+        const float q3 = st[4];
+        const float S3 = st[5];
+        const float q4 = st[6];
+        const float S4 = st[7];
+        const float q5 = st[8];
+        const float S5 = st[9];
+        const float q6 = st[10];
+        const float S6 = st[11];
+        const float q7 = st[12];
+        const float S7 = st[13];
+        const float q8 = st[14];
+        const float S8 = st[15];
+        const float G = st[16];
+        const float sigma = st[18];
+        const float s1 = (1.0f / sqrtf(((q1 / hf) + (1E-06f * (sigma * sigma)))));
+        const float a1 = (w1 * s1);
+        const float c1 = (((w1 * ((s1 * s1) * s1)) * S1) / hf);
+        const float s2 = (1.0f / sqrtf(((q2 / hf) + (1E-06f * (((sigma * sigma) * sigma) * sigma)))));
+        const float a2 = (w2 * s2);
+        const float c2 = (((w2 * ((s2 * s2) * s2)) * S2) / hf);
+        const float s3 = (1.0f / sqrtf(((q3 / hf) + (1E-06f * (((((sigma * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a3 = (w3 * s3);
+        const float c3 = (((w3 * ((s3 * s3) * s3)) * S3) / hf);
+        const float s4 = (1.0f / sqrtf(((q4 / hf) + (1E-06f * (((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a4 = (w4 * s4);
+        const float c4 = (((w4 * ((s4 * s4) * s4)) * S4) / hf);
+        const float s5 = (1.0f / sqrtf(((q5 / hf) + (1E-06f * (((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a5 = (w5 * s5);
+        const float c5 = (((w5 * ((s5 * s5) * s5)) * S5) / hf);
+        const float s6 = (1.0f / sqrtf(((q6 / hf) + (1E-06f * (((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a6 = (w6 * s6);
+        const float c6 = (((w6 * ((s6 * s6) * s6)) * S6) / hf);
+        const float s7 = (1.0f / sqrtf(((q7 / hf) + (1E-06f * (((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a7 = (w7 * s7);
+        const float c7 = (((w7 * ((s7 * s7) * s7)) * S7) / hf);
+        const float s8 = (1.0f / sqrtf(((q8 / hf) + (1E-06f * (((((((((((((((sigma * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma) * sigma)))));
+        const float a8 = (w8 * s8);
+        const float c8 = (((w8 * ((s8 * s8) * s8)) * S8) / hf);
+        const float i2_0 = (2.0f * a2);
+        const float i2_1 = (3.0f * a3);
+        const float i2_2 = (4.0f * a4);
+        const float i2_3 = (5.0f * a5);
+        const float i2_4 = (6.0f * a6);
+        const float i2_5 = (7.0f * a7);
+        const float i2_6 = (8.0f * a8);
+        const float i2_7 = (2.0f * c2);
+        const float i2_8 = (3.0f * c3);
+        const float i2_9 = (4.0f * c4);
+        const float i2_10 = (5.0f * c5);
+        const float i2_11 = (6.0f * c6);
+        const float i2_12 = (7.0f * c7);
+        const float i2_13 = (8.0f * c8);
+        {
+            const T* in[2] = { x + row * h, dy + row * h };
+            T* out[1] = { dx + row * h };
+            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            {
+                const float vx = v[0];
+                const float vg = v[1];
+                const float t0 = (vx * sigma);
+                r[0] = (((vg * (a1 + (t0 * (i2_0 + (t0 * (i2_1 + (t0 * (i2_2 + (t0 * (i2_3 + (t0 * (i2_4 + (t0 * (i2_5 + (t0 * i2_6))))))))))))))) - (t0 * (c1 + (t0 * (t0 * (i2_7 + (t0 * (t0 * (i2_8 + (t0 * (t0 * (i2_9 + (t0 * (t0 * (i2_10 + (t0 * (t0 * (i2_11 + (t0 * (t0 * (i2_12 + (t0 * (t0 * i2_13))))))))))))))))))))))) * sigma);
+            });
+        }
+        if (threadIdx.x == 0)
+        {
+            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
+            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
+            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
+            partials[row * PCG_PARAMETERS + 3] = (s4 * S4);
+            partials[row * PCG_PARAMETERS + 4] = (s5 * S5);
+            partials[row * PCG_PARAMETERS + 5] = (s6 * S6);
+            partials[row * PCG_PARAMETERS + 6] = (s7 * S7);
+            partials[row * PCG_PARAMETERS + 7] = (s8 * S8);
+            partials[row * PCG_PARAMETERS + 8] = G;
+        }
+    }
+}
+
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
 // parameters' gradients are the same on every run.
 template <typename T>
@@ -582,6 +945,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const
     pcg_reduce<float>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f32(const float* x, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<float>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f32(const float* x, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<float>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f32(const float* x, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<float>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f32(const float* x, const float* dy, float* dx, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<float>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
@@ -597,6 +980,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(cons
     pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_bf16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_bf16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_bf16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
+}
+
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
@@ -610,6 +1013,26 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(con
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
 {
     pcg_reduce<pcg_f16>(partials, count, dparameters);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_forward_statistics<pcg_f16>(x, nullptr, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
+{
+    pcg_forward_apply<pcg_f16>(x, nullptr, y, parameters, statistics, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+{
+    pcg_backward_statistics<pcg_f16>(x, nullptr, dy, parameters, statistics, stage, rescaled, rows, h, length);
+}
+
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+{
+    pcg_backward_apply<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, statistics, partials, rows, h, length);
 }
 """
 
@@ -645,6 +1068,63 @@ def polycom_rescale(m, q):
         scaled = (m > one) & torch.isfinite(m) & ~(q <= NORM_STATISTIC_LIMIT)
         power = torch.pow(2.0, -torch.floor(torch.log2(m)) - 1)
         return torch.where(scaled, power, one)
+
+
+# ---- Tensor parallelism: rows sharded over a process group (docs/math.md section 5b) ----
+
+def polycom_group_size(group):
+    """The number of ranks a row is sharded over: 1 without a group."""
+    return 1 if group is None else torch.distributed.get_world_size(group)
+
+
+def polycom_row_sum(t, group):
+    """The sum over each row's last dimension, all-reduced over the group's shards."""
+    s = torch.sum(t, dim=-1, keepdim=True)
+    return s if group is None else _SumOverGroup.apply(s, group)
+
+
+class _SumOverGroup(torch.autograd.Function):
+    """The all-reduced sum of each rank's partial sums; every rank's total depends on every rank's partial, so the
+    gradient of a partial is the sum of every rank's upstream gradient: all-reduced too."""
+
+    @staticmethod
+    def forward(ctx, partial, group):
+        ctx.group = group
+        total = partial.clone()
+        torch.distributed.all_reduce(total, group=group)
+        return total
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        torch.distributed.all_reduce(grad, group=ctx.group)
+        return grad, None
+
+
+def polycom_row_max(t, group):
+    """The largest value of each whole row: only ever the overflow guard's row maximum, which is never differentiated."""
+    m = torch.amax(t, dim=-1, keepdim=True)
+    if group is None:
+        return m
+    m = m.detach().clone()
+    torch.distributed.all_reduce(m, op=torch.distributed.ReduceOp.MAX, group=group)
+    return m
+
+
+class _ReplicatedOverGroup(torch.autograd.Function):
+    """Identity forward; backward sums the gradient over the group, so that every rank holds the full gradient of
+    parameters replicated on every rank of a tensor-parallel group (Megatron's copy-to-region)."""
+
+    @staticmethod
+    def forward(ctx, parameters, group):
+        ctx.group = group
+        return parameters.view_as(parameters)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous().clone()
+        torch.distributed.all_reduce(grad, group=ctx.group)
+        return grad, None
 
 
 # ---- Checks, raised before any kernel runs ----
@@ -739,7 +1219,7 @@ def _launch(role, dtype, device_index, blocks, values):
     arguments = []
     for kind in PARAMETERS[role]:
         value = values[kind]
-        if kind == "h":
+        if kind in ("h", "length", "stage", "rescaled"):
             arguments.append(numpy.int32(value))
         elif isinstance(value, torch.Tensor):
             arguments.append(numpy.uint64(value.data_ptr()))
@@ -755,37 +1235,76 @@ def _rows(x):
     return (0 if h == 0 else x.numel() // h), h
 
 
-def fused_forward(x, gate, parameters):
-    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype."""
+def fused_forward(x, gate, parameters, group=None):
+    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype. With a process group, x is this
+    rank's shard of rows split over the group: the split kernels compute y from the whole rows' statistics."""
     x, parameters = x.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    if blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h})
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
+    if group is not None:
+        _split_statistics("forward", values, blocks, group)
+        if blocks > 0:
+            _launch("forward_apply", x.dtype, x.device.index, blocks, values)
+    elif blocks > 0:
+        _launch("forward", x.dtype, x.device.index, blocks, values)
     return y
 
 
-def fused_backward(x, gate, dy, parameters):
+def fused_backward(x, gate, dy, parameters, group=None):
     """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
-    empty tensor for an activation that is not gated."""
+    empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards of
+    rows split over it), the split kernels, and dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    if blocks == 0:
-        return dx, torch.zeros(SLOTS, dtype=x.dtype, device=x.device), dgate
-    dparameters = torch.empty(SLOTS, dtype=x.dtype, device=x.device)
+    dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
     partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
               "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
-    _launch("backward", x.dtype, x.device.index, blocks, values)
-    if SLOTS > 0:
+    if group is not None:
+        _split_statistics("backward", values, blocks, group)
+    if blocks > 0:
+        _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
+    if group is not None and any(SPLIT["local_partials"]):
+        # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
+        # shard alone: add them over the group, in float32, before the reduction.
+        local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
+        part = partials[:, local].contiguous()
+        torch.distributed.all_reduce(part, group=group)
+        partials[:, local] = part
+    if blocks > 0 and SLOTS > 0:
         _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
     return dx, dparameters, dgate
+
+
+def _split_statistics(direction, values, blocks, group):
+    """The statistics stages of the split kernels, each all-reduced over the group before the next: sums by sum, row
+    maxima and scales by maximum. A stage whose statistics exceed the limit runs again scaled (docs/math.md section
+    4), as the one-shot kernels' second run does; deciding it costs one device-to-host copy per such stage."""
+    if SPLIT is None:
+        raise ValueError(f"{NAME} has no split kernels: its rows need no statistics.")
+    x = values["x"]
+    columns, stages = SPLIT[direction]
+    statistics = torch.zeros(values["rows"], columns, dtype=torch.float32, device=x.device)
+    values.update(statistics=statistics, length=values["h"] * torch.distributed.get_world_size(group))
+    for index, (first, first_max, end, decides) in enumerate(stages):
+        for rescaled in (0, 1):
+            if blocks > 0:
+                values.update(stage=index, rescaled=rescaled)
+                _launch(direction + "_statistics", x.dtype, x.device.index, blocks, values)
+            for lo, hi, op in ((first, first_max, torch.distributed.ReduceOp.SUM), (first_max, end, torch.distributed.ReduceOp.MAX)):
+                if hi > lo:
+                    part = statistics[:, lo:hi].contiguous()
+                    torch.distributed.all_reduce(part, op=op, group=group)
+                    statistics[:, lo:hi] = part
+            if rescaled or not decides or bool((statistics[:, list(decides)] <= NORM_STATISTIC_LIMIT).all()):
+                break
 
 
 class _FusedFunction(torch.autograd.Function):
@@ -801,6 +1320,23 @@ class _FusedFunction(torch.autograd.Function):
         x, gate, parameters = ctx.saved_tensors
         dx, dparameters, dgate = fused_backward(x, gate, dy, parameters)
         return dx, (dgate if gate is not None else None), dparameters
+
+
+class _ShardedFunction(torch.autograd.Function):
+    """The split kernels under autograd, for rows sharded over a process group: an autograd.Function, as a process
+    group is no custom-op argument. Its parameters' gradient is already summed over the group."""
+
+    @staticmethod
+    def forward(ctx, x, gate, parameters, group):
+        ctx.save_for_backward(x, gate, parameters)
+        ctx.group = group
+        return fused_forward(x, gate, parameters, group)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x, gate, parameters = ctx.saved_tensors
+        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters, ctx.group)
+        return dx, (dgate if gate is not None else None), dparameters, None
 
 
 _fused = _FusedFunction.apply
@@ -849,10 +1385,22 @@ class PolyComModule(torch.nn.Module):
 
     forward(x) (or forward(x, gate) when gated) runs the fused CUDA kernels on CUDA tensors of float32, bfloat16 or
     float16 where CuPy is installed; otherwise the same formula as eager torch ops, which autograd differentiates.
+
+    Tensor parallelism: with process_group, a group of P ranks over which the last dimension is sharded (Megatron's
+    column-parallel projection before the activation), forward takes this rank's shard [..., H/P] of rows of length H
+    and returns its shard of the activation of the whole rows: a norm's row statistics are all-reduced over the group,
+    in the forward and the backward, by the split CUDA kernels or the eager formula. The parameters are replicated on
+    every rank, and their gradient is summed over the group, so every rank holds the same whole gradient (a
+    data-parallel wrapper over another group then works as usual). Elementwise activations need no communication
+    for y and dx: with a group they compute them exactly as without; only their parameters' gradient is summed.
     """
 
-    def __init__(self):
+    def __init__(self, *, process_group=None):
         super().__init__()
+        if process_group is not None and GROUPS > 1:
+            raise ValueError(f"{NAME} splits each row into {GROUPS} groups of columns with their own parameters; sharding "
+                             "its rows over a process group is not supported: construct it without process_group.")
+        self.process_group = process_group
         for name, length, initial, per_group in LEARNABLE:
             shape = (length,) if GROUPS == 1 or not per_group else ((GROUPS,) if length == 1 else (GROUPS, length))
             self.register_parameter(name, torch.nn.Parameter(torch.full(shape, initial, dtype=torch.float32)))
@@ -875,21 +1423,32 @@ class PolyComModule(torch.nn.Module):
     def forward(self, x, gate=None):
         parameters = self.kernel_parameters(x)
         _check(x, gate, parameters)
+        group = self.process_group
+        if group is not None and not ROWWISE:
+            # An elementwise activation of a shard is the shard of the activation: only the gradient of the parameters,
+            # which each rank has from its shard alone, is summed over the group.
+            parameters, group = _ReplicatedOverGroup.apply(parameters, group), None
+        fused = False
         if x.is_cuda and x.dtype in ENTRY_POINTS:
-            if cuda_available():
-                return _fused(x, gate, parameters)
-            _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
+            fused = cuda_available()
+            if not fused:
+                _say_once(f"CuPy is not available ({_cupy_error}); CUDA tensors run the eager formula, not the fused kernels.")
         elif not x.is_cuda:
             _say_once("CPU tensors run the eager formula (the fused kernels are for CUDA tensors).")
-        return eager_forward(x, gate, parameters)
+        if group is not None:
+            if fused:
+                return _ShardedFunction.apply(x, gate, parameters, group)
+            return eager_forward(x, gate, _ReplicatedOverGroup.apply(parameters, group), group)
+        return _fused(x, gate, parameters) if fused else eager_forward(x, gate, parameters)
 
     def extra_repr(self):
         return self.spec
 
 # ---- The formula as eager torch ops, from the same expressions as the kernels ----
 
-def eager_forward(x, gate, parameters):
-    """y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do)."""
+def eager_forward(x, gate, parameters, group=None):
+    """y = sum_{i=1..8} w[i-1] * rho(x^i) + b, rho = Norm, as differentiable torch ops (rows scaled before norm's statistics, as the kernels do);
+    with a process group, x is this rank's shard of rows split over the group, and row statistics cover whole rows."""
     w1 = parameters[0]
     w2 = parameters[1]
     w3 = parameters[2]
@@ -899,7 +1458,7 @@ def eager_forward(x, gate, parameters):
     w7 = parameters[6]
     w8 = parameters[7]
     b = parameters[8]
-    h = x.new_tensor(float(x.shape[-1]))
+    h = x.new_tensor(float(x.shape[-1] * polycom_group_size(group)))
     k0 = x.new_tensor(1.0)
     k1 = x.new_tensor(1E-06)
     sigma = k0
@@ -912,15 +1471,15 @@ def eager_forward(x, gate, parameters):
         t0_5 = ((t0_4 * t0_0) * t0_0)
         t0_6 = ((t0_5 * t0_0) * t0_0)
         t0_7 = ((t0_6 * t0_0) * t0_0)
-        m = torch.amax(torch.abs(x), dim=-1, keepdim=True)
-        q1 = torch.sum(t0_1, dim=-1, keepdim=True)
-        q2 = torch.sum(t0_2, dim=-1, keepdim=True)
-        q3 = torch.sum(t0_3, dim=-1, keepdim=True)
-        q4 = torch.sum(t0_4, dim=-1, keepdim=True)
-        q5 = torch.sum(t0_5, dim=-1, keepdim=True)
-        q6 = torch.sum(t0_6, dim=-1, keepdim=True)
-        q7 = torch.sum(t0_7, dim=-1, keepdim=True)
-        q8 = torch.sum(((t0_7 * t0_0) * t0_0), dim=-1, keepdim=True)
+        m = polycom_row_max(torch.abs(x), group)
+        q1 = polycom_row_sum(t0_1, group)
+        q2 = polycom_row_sum(t0_2, group)
+        q3 = polycom_row_sum(t0_3, group)
+        q4 = polycom_row_sum(t0_4, group)
+        q5 = polycom_row_sum(t0_5, group)
+        q6 = polycom_row_sum(t0_6, group)
+        q7 = polycom_row_sum(t0_7, group)
+        q8 = polycom_row_sum(((t0_7 * t0_0) * t0_0), group)
         if attempt > 0:
             break
         sigma_rescaled = polycom_rescale(m, q8)

@@ -28,7 +28,7 @@ internal sealed class EmulatedDevice(CudaEmulationOptions options) : ICudaDevice
 
     /// <summary>The compiled library of <paramref name="descriptor"/>: from memory, the disk cache, or the host compiler.</summary>
     public static EmulatedLibrary LibraryFor(KernelDescriptor descriptor) => Libraries.GetOrAdd(descriptor, k => new Lazy<EmulatedLibrary>(() =>
-        Compile(k.CudaSource, KernelContract.EntryPoints(), k.ToString()))).Value;
+        Compile(k.CudaSource, KernelContract.EntryPoints(KernelContract.HasSplitKernels(k.Rowwise, k.Groups)), k.ToString()))).Value;
 
     /// <summary>
     /// Compiles <paramref name="cudaSource"/> with a launcher for each of <paramref name="entries"/> (through the
