@@ -150,3 +150,13 @@ class TinyTransformer(nn.Module):
                                 config["sequenceLength"], config["variant"], module_dir)
         model.load_state_dict(torch.load(path, map_location=map_location))
         return model, config
+
+
+def explorer_optimizer(model, peak, steps):
+    """(optimizer, schedule) as the explorer trains: AdamW (betas 0.9, 0.95, weight decay 0.1) at peak learning rate
+    `peak`, warmed up linearly over a tenth of `steps`, then decayed along a cosine to a tenth of it."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=peak, betas=(0.9, 0.95), weight_decay=0.1)
+    warmup = max(1, steps // 10)
+    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: (step + 1) / warmup if step < warmup else
+                                                 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, steps - warmup))))
+    return optimizer, schedule

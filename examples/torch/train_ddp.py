@@ -9,7 +9,6 @@ checks at the end. --checkpoint continues from an explorer checkpoint (explore-o
 the corpus the explorer saved beside it; otherwise it trains a fresh model on a synthetic Markov corpus.
 """
 import argparse
-import math
 import os
 import sys
 import time
@@ -20,7 +19,7 @@ import torch.nn.functional as F
 from torch.nn.parallel import DistributedDataParallel
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tiny_transformer import TinyTransformer  # noqa: E402
+from tiny_transformer import TinyTransformer, explorer_optimizer  # noqa: E402
 
 
 def synthetic_corpus(vocabulary, tokens, seed):
@@ -79,10 +78,7 @@ def main():
     model.to(device)
     parallel = DistributedDataParallel(model, device_ids=[device.index] if cuda else None)
     peak = args.lr if args.lr is not None else (1e-3 if args.checkpoint else 3e-3)
-    optimizer = torch.optim.AdamW(parallel.parameters(), lr=peak, betas=(0.9, 0.95), weight_decay=0.1)
-    warmup = max(1, args.steps // 10)  # the explorer's schedule: linear warm-up, then cosine decay to a tenth
-    schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: (step + 1) / warmup if step < warmup else
-                                                 0.1 + 0.45 * (1 + math.cos(math.pi * (step - warmup) / max(1, args.steps - warmup))))
+    optimizer, schedule = explorer_optimizer(parallel, peak, args.steps)
     batches = torch.Generator().manual_seed(1000 + rank)  # each rank its own data
 
     losses = []

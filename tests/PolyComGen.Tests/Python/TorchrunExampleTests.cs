@@ -8,7 +8,10 @@ using static TorchSharp.torch;
 
 namespace PolyComGen.Tests.Python;
 
-/// <summary>examples/torch/train_ddp.py under torchrun: two processes, DistributedDataParallel over gloo, on the CPU.</summary>
+/// <summary>
+/// The examples under torchrun, two processes over gloo on the CPU: train_ddp.py (DistributedDataParallel) and
+/// train_tp.py (the FFN sharded over the ranks, tensor parallelism).
+/// </summary>
 [Trait("Category", "Python")]
 public sealed class TorchrunExampleTests : IDisposable
 {
@@ -47,5 +50,38 @@ public sealed class TorchrunExampleTests : IDisposable
         model.load_py(saved);
         Tensor logits = model.forward(zeros([1, 32], dtype: int64));
         Assert.True(logits.isfinite().all().item<bool>());
+    }
+
+    [SkippableFact]
+    public void TheTensorParallelModelTrainsAsTheUnshardedOne()
+    {
+        string python = PythonTorch.Require();
+        string modules = Path.Combine(folder, "modules");
+        foreach (PolyComGen.PolyComActivation activation in PolyComGen.Samples.PolyComActivations.All)
+        {
+            if (activation.Name is "PolyNorm" or "PolyNormGLU")
+            {
+                activation.WriteTorchModule(modules);
+            }
+        }
+
+        double Difference(string activation, params string[] more)
+        {
+            var (exitCode, output) = PythonTorch.Run(python, folder, TimeSpan.FromMinutes(4),
+                ["-m", "torch.distributed.run", "--standalone", "--nnodes", "1", "--nproc_per_node", "2", "--redirects", "1", "--tee", "1",
+                 Path.Combine(PythonTorch.RepositoryRoot, "examples", "torch", "train_tp.py"),
+                 "--activation", activation, "--modules", modules, "--steps", "5", "--width", "48", "--layers", "2", "--heads", "2", "--seq", "32",
+                 "--batch", "8", "--dtype", "float64", "--check", .. more]);
+            Assert.True(exitCode == 0, $"torchrun failed ({exitCode}):\n{output}");
+            Match summary = Regex.Match(output, $@"world 2, backend gloo, activation {activation}.*, float64, (\d+) hidden units per rank: .*unsharded model: largest loss difference (\S+) over 5 steps");
+            Assert.True(summary.Success, output);
+            Assert.Equal(activation == "PolyNormGLU" ? "64" : "96", summary.Groups[1].Value);
+            return double.Parse(summary.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        Assert.True(Difference("PolyNorm") < 1e-9);
+        Assert.True(Difference("PolyNormGLU") < 1e-9);
+        // The paper's Megatron PolyNorm normalises each shard alone: another function, which the comparison sees.
+        Assert.True(Difference("PolyNorm", "--shard-local") > 1e-4);
     }
 }
