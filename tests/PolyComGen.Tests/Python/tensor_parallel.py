@@ -5,7 +5,8 @@ with process_group on its shard equals the unsharded module on the whole rows.
 
 For each module and each of float64 and float32: the gathered output and input gradient (and the gate's gradient)
 against the unsharded module's, and every rank's parameter gradients against the unsharded ones (summed over the
-group); elementwise modules must give bitwise the same output and input gradients with and without the group. Prints one line per module and dtype with the
+group); elementwise modules must give bitwise the same output and input gradients with and without the group; a module with groups of columns
+must refuse a group. Prints one line per module and dtype with the
 largest relative difference; exits 1 when one exceeds 1e-12 (float64) or 1e-5 (float32).
 """
 import importlib
@@ -61,6 +62,16 @@ def run(rank, world, failures):
     sys.path.insert(0, folder)
     for name in names:
         module = importlib.import_module(name)
+        if module.GROUPS > 1:  # groups of columns with their own parameters: a group is refused, before anything runs
+            try:
+                getattr(module, module.NAME)(process_group=group)
+                line, ok = "accepted a process group", False
+            except ValueError as error:
+                line, ok = f"rejects a process group: {error}", "process_group" in str(error)
+            print(f"rank {rank} {module.NAME}: {line}", flush=True)
+            if not ok:
+                failures.append(f"rank {rank} {module.NAME}: {line}")
+            continue
         for dtype in (torch.float64, torch.float32):
             line, ok = check(rank, world, group, module, dtype)
             print(f"rank {rank} {module.NAME} {dtype}: {line}", flush=True)
