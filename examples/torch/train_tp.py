@@ -22,7 +22,7 @@ import torch.nn.functional as F
 from torch import nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from tiny_transformer import BASELINES, TinyTransformer, activation_factory, explorer_optimizer  # noqa: E402
+from tiny_transformer import BASELINES, TinyTransformer, activation_factory, explorer_optimizer, hidden_width  # noqa: E402
 from train_ddp import batch, synthetic_corpus  # noqa: E402
 
 
@@ -136,8 +136,13 @@ def main():
     dtype = getattr(torch, args.dtype)
     if args.activation in BASELINES:
         raise ValueError(f"{args.activation} is a baseline: only PolyComGen activations take a process group.")
-    _, create = activation_factory(args.activation, args.modules)
-
+    gated, create = activation_factory(args.activation, args.modules)
+    if hidden_width(args.width, gated) % world != 0:
+        fits = [w for w in range(args.heads, 4 * args.width, args.heads) if hidden_width(w, gated) % world == 0]
+        nearest = sorted(fits, key=lambda w: abs(w - args.width))[:2]
+        raise ValueError(f"The FFN's hidden width {hidden_width(args.width, gated)} at --width {args.width} ({'2/3 of ' if gated else ''}4x "
+                         f"the width) does not split into {world} equal shards; try --width "
+                         + " or ".join(f"{w} ({hidden_width(w, gated)} hidden units)" for w in sorted(nearest)) + ".")
     vocabulary = 16
     torch.manual_seed(args.seed)  # the same initial model on every rank
     dense = TinyTransformer(vocabulary, args.width, args.layers, args.heads, args.seq, args.activation, args.modules).to(dtype)
