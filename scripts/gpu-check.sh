@@ -5,7 +5,8 @@
 # It checks PolyNorm, PolyReLU, two more specs and the tests' whole spec grid in float32, bfloat16 and float16 against the CPU float64
 # kernels, checks that gradients repeat bitwise, times forward and backward in bfloat16 against a device copy,
 # then times the paper's PyTorch formula eager and under torch.compile at the same shapes, and runs the emitted
-# PyTorch modules' CUDA path (CuPy) against their CPU path, timed beside the eager formula.
+# PyTorch modules' CUDA path (CuPy) against their CPU path, timed beside the eager formula, and their split kernels of
+# tensor parallelism in a process group of one rank against the one-shot kernels (bitwise).
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 report="${1:-${OUT:-$root/artifacts}}"

@@ -1,6 +1,8 @@
 """The PyTorch modules PolyComGen emits (`polycom emit NAME --torch DIR`), on a GPU: the fused CUDA path (NVRTC
 through CuPy, PyTorch's current stream) against the float64 CPU path of the same module, then its speed beside
-the eager formula on the GPU and under torch.compile, in one run (CUDA events, medians).
+the eager formula on the GPU and under torch.compile, in one run (CUDA events, medians); then the split kernels of
+tensor parallelism in a process group of one rank, which must give bitwise the one-shot kernels' results, timed
+beside them.
 
     python3 scripts/gpu_check_torch_module.py MODULE_DIR
 """
@@ -109,7 +111,43 @@ def main():
                 compiled_ms = f"n/a ({type(error).__name__})"
             passes = 8 if gate is not None else 5
             print(f"| {name} | {rows}x{h} | {fused_ms:.3f} | {eager_ms:.3f} | {compiled_ms} | {passes * rows * h * 2 / fused_ms / 1e6:.0f} |")
-    return 1 if failures else 0
+    return 1 if failures + tensor_parallel(modules) else 0
+
+
+def tensor_parallel(modules):
+    """The split kernels (statistics stages, then apply) in a process group of one rank, against the one-shot kernels:
+    bitwise the same y, dx, dparameters (and dgate) in every dtype, also on rows whose statistics overflow and run
+    again scaled, and the time of fused forward+backward of each. Returns the number of failures."""
+    import torch.distributed as dist
+    backend = "nccl" if dist.is_nccl_available() else "gloo"
+    dist.init_process_group(backend, init_method="tcp://127.0.0.1:29577", rank=0, world_size=1)
+    group = dist.new_group([0])
+    failures = 0
+    print(f"\n| module | dtype | rows | split kernels, one rank ({backend}) | one-shot fwd+bwd ms | split fwd+bwd ms |")
+    print("|---|---|---|---|---:|---:|")
+    for name, module in modules.items():
+        if not module.ROWWISE or not module.cuda_available():
+            continue
+        for dtype in (torch.float32, torch.bfloat16, torch.float16):
+            torch.manual_seed(0)
+            x, dy = (torch.randn(4096, 4096, device="cuda", dtype=dtype) for _ in range(2))
+            gate = torch.randn(4096, 4096, device="cuda", dtype=dtype) if module.GATED else None
+            parameters = getattr(module, name)().to("cuda", dtype).kernel_parameters(x).detach()
+            cases = [("unscaled", x)]
+            if dtype != torch.float16:
+                scaled = x.clone()
+                scaled[::2] *= 2.0 ** 40
+                cases.append(("even rows x 2^40", scaled))
+            for label, xs in cases:
+                def both(group):
+                    return lambda: (module.fused_forward(xs, gate, parameters, group), *module.fused_backward(xs, gate, dy, parameters, group))
+                one, split = both(None)(), both(group)()
+                same = all(torch.equal(a, b) for a, b in zip(one, split))
+                failures += not same
+                print(f"| {name} | {str(dtype)[6:]} | {label} | {'bitwise equal' if same else 'DIFFERENT'} | "
+                      f"{median_ms(both(None)):.3f} | {median_ms(both(group)):.3f} |")
+    dist.destroy_process_group()
+    return failures
 
 
 if __name__ == "__main__":
