@@ -41,13 +41,13 @@ internal static class CudaKernelEmitter
         writer.WriteLine();
         writer.WriteVerbatim(Prelude.TrimEnd('\n') + "\n\n");
         writer.WriteLine($"// The forward: {(forward.Rowwise ? "a block per row, " : "")}{Describe(forward)}.");
-        using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(KernelRole.Forward)}({Signature(KernelRole.Forward)})"))
+        using (writer.Block(Header(KernelRole.Forward)))
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each {(backward.Rowwise ? "row" : "block")}.");
-        using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(KernelRole.Backward)}({Signature(KernelRole.Backward)})"))
+        using (writer.Block(Header(KernelRole.Backward)))
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, backward);
         }
@@ -72,19 +72,23 @@ internal static class CudaKernelEmitter
     // Tensor parallelism's kernels (docs/math.md section 5b): the statistics stages and the apply kernels of each direction.
     private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward)
     {
-        foreach (var (plan, direction) in new[] { (forward, "forward"), (backward, "backward") })
+        foreach (var (plan, direction, statistics, apply) in new[]
+        {
+            (forward, "forward", KernelRole.ForwardStatistics, KernelRole.ForwardApply),
+            (backward, "backward", KernelRole.BackwardStatistics, KernelRole.BackwardApply),
+        })
         {
             StatisticsLayout layout = StatisticsLayout.Of(plan);
             writer.WriteLine();
             writer.WriteLine($"// The {direction}'s statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its");
             writer.WriteLine($"// totals to the row's {layout.Columns} statistics, which are all-reduced before the next stage.");
-            using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(direction == "forward" ? KernelRole.ForwardStatistics : KernelRole.BackwardStatistics)}({Signature(direction == "forward" ? KernelRole.ForwardStatistics : KernelRole.BackwardStatistics)})"))
+            using (writer.Block(Header(statistics)))
             {
                 new CudaKernelDialect(spec.Groups).WalkStatistics(writer, plan, layout);
             }
             writer.WriteLine();
             writer.WriteLine($"// The {direction} on this rank's shard of each row, from the row's all-reduced statistics.");
-            using (writer.Block($"template <typename T>\n__device__ __forceinline__ void {DeviceFunction(direction == "forward" ? KernelRole.ForwardApply : KernelRole.BackwardApply)}({Signature(direction == "forward" ? KernelRole.ForwardApply : KernelRole.BackwardApply)})"))
+            using (writer.Block(Header(apply)))
             {
                 new CudaKernelDialect(spec.Groups).WalkApply(writer, plan, layout);
             }
@@ -117,9 +121,9 @@ internal static class CudaKernelEmitter
         [KernelRole.BackwardApply] = ("pcg_backward_apply", [Input, Gate, Upstream, InputGradient, GateGradient, Parameters, StatisticsIn, (ParameterKind.PartialsOut, "float* partials"), Rows, Width, Length]),
     };
 
-    private static string DeviceFunction(KernelRole role) => DeviceFunctions[role].Name;
-
-    private static string Signature(KernelRole role) => string.Join(", ", DeviceFunctions[role].Parameters.Select(p => p.Declaration));
+    // The device function's head: a template over the storage type, its name and its parameters.
+    private static string Header(KernelRole role) =>
+        $"template <typename T>\n__device__ __forceinline__ void {DeviceFunctions[role].Name}({string.Join(", ", DeviceFunctions[role].Parameters.Select(p => p.Declaration))})";
 
     // An entry point: extern "C", the contract's parameters in its order, forwarding to the device function.
     private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated)

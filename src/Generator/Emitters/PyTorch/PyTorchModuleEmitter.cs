@@ -70,7 +70,7 @@ internal static class PyTorchModuleEmitter
             foreach (StorageType storage in KernelContract.StorageTypes)
             {
                 string entries = string.Join(", ", roles
-                    .Select(role => $"\"{RoleName(role)}\": \"{KernelContract.EntryPoint(role, storage)}\""));
+                    .Select(role => $"\"{KernelContract.RoleName(role)}\": \"{KernelContract.EntryPoint(role, storage)}\""));
                 writer.WriteLine($"torch.{storage.TorchName.ToLowerInvariant()}: {{{entries}}},");
             }
         }
@@ -80,7 +80,7 @@ internal static class PyTorchModuleEmitter
         {
             foreach (KernelRole role in roles)
             {
-                writer.WriteLine($"\"{RoleName(role)}\": ({string.Join(", ", KernelContract.Parameters(role, spec.Gated).Select(p => $"\"{p.Name}\""))},),");
+                writer.WriteLine($"\"{KernelContract.RoleName(role)}\": ({string.Join(", ", KernelContract.Parameters(role, spec.Gated).Select(p => $"\"{p.Name}\""))},),");
             }
         }
         writer.WriteLine("}");
@@ -134,8 +134,6 @@ internal static class PyTorchModuleEmitter
         }
         return writer.ToString();
     }
-
-    private static string RoleName(KernelRole role) => KernelContract.RoleName(role);
 
     private static string Layout(StatisticsLayout layout) =>
         $"({Integer(layout.Columns)}, ({string.Join("", layout.Stages.Select(s => $"({Integer(s.First)}, {Integer(s.FirstMax)}, {Integer(s.End)}, ({string.Join("", s.Decides.Select(d => Integer(d) + ", "))})), "))}))";

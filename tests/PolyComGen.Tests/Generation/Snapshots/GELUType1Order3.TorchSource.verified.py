@@ -483,6 +483,13 @@ def polycom_group_size(group):
     return 1 if group is None else torch.distributed.get_world_size(group)
 
 
+def _all_reduced(t, group, op=None):
+    """A contiguous copy of t all-reduced over the group (summed, unless op says otherwise)."""
+    total = t.contiguous().clone()
+    torch.distributed.all_reduce(total, op=torch.distributed.ReduceOp.SUM if op is None else op, group=group)
+    return total
+
+
 def polycom_row_sum(t, group):
     """The sum over each row's last dimension, all-reduced over the group's shards."""
     s = torch.sum(t, dim=-1, keepdim=True)
@@ -496,15 +503,11 @@ class _SumOverGroup(torch.autograd.Function):
     @staticmethod
     def forward(ctx, partial, group):
         ctx.group = group
-        total = partial.clone()
-        torch.distributed.all_reduce(total, group=group)
-        return total
+        return _all_reduced(partial, group)
 
     @staticmethod
     def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        torch.distributed.all_reduce(grad, group=ctx.group)
-        return grad, None
+        return _all_reduced(grad, ctx.group), None
 
 
 def polycom_row_max(t, group):
@@ -512,9 +515,7 @@ def polycom_row_max(t, group):
     m = torch.amax(t, dim=-1, keepdim=True)
     if group is None:
         return m
-    m = m.detach().clone()
-    torch.distributed.all_reduce(m, op=torch.distributed.ReduceOp.MAX, group=group)
-    return m
+    return _all_reduced(m.detach(), group, torch.distributed.ReduceOp.MAX)
 
 
 class _ReplicatedOverGroup(torch.autograd.Function):
@@ -528,9 +529,7 @@ class _ReplicatedOverGroup(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        grad = grad.contiguous().clone()
-        torch.distributed.all_reduce(grad, group=ctx.group)
-        return grad, None
+        return _all_reduced(grad, ctx.group), None
 
 
 # ---- Checks, raised before any kernel runs ----
@@ -681,9 +680,7 @@ def fused_backward(x, gate, dy, parameters, group=None):
         # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
         # shard alone: add them over the group, in float32, before the reduction.
         local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
-        part = partials[:, local].contiguous()
-        torch.distributed.all_reduce(part, group=group)
-        partials[:, local] = part
+        partials[:, local] = _all_reduced(partials[:, local], group)
     if blocks > 0 and SLOTS > 0:
         _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
     return dx, dparameters, dgate
@@ -706,9 +703,7 @@ def _split_statistics(direction, values, blocks, group):
                 _launch(direction + "_statistics", x.dtype, x.device.index, blocks, values)
             for lo, hi, op in ((first, first_max, torch.distributed.ReduceOp.SUM), (first_max, end, torch.distributed.ReduceOp.MAX)):
                 if hi > lo:
-                    part = statistics[:, lo:hi].contiguous()
-                    torch.distributed.all_reduce(part, op=op, group=group)
-                    statistics[:, lo:hi] = part
+                    statistics[:, lo:hi] = _all_reduced(statistics[:, lo:hi], group, op)
             if rescaled or not decides or bool((statistics[:, list(decides)] <= NORM_STATISTIC_LIMIT).all()):
                 break
 
