@@ -91,7 +91,8 @@ static class KernelContract
         KernelRole.ForwardStatistics => "forward_statistics",
         KernelRole.ForwardApply => "forward_apply",
         KernelRole.BackwardStatistics => "backward_statistics",
-        _ => "backward_apply",
+        KernelRole.BackwardApply => "backward_apply",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(role), role, "not a kernel role"),
     };
 
     /// <summary>The one-shot kernels every translation unit defines.</summary>
@@ -135,7 +136,8 @@ static class KernelContract
             KernelRole.ForwardApply => Inputs(P("y", ParameterKind.Output), parameters, P("statistics", ParameterKind.StatisticsIn), rows, h, length),
             KernelRole.BackwardStatistics => Inputs(dy, parameters, P("statistics", ParameterKind.StatisticsOut), stage, rescaled, rows, h, length),
             KernelRole.BackwardApply => Inputs(new[] { dy }.Concat(Gradients(new[] { parameters, P("statistics", ParameterKind.StatisticsIn), P("partials", ParameterKind.PartialsOut), rows, h, length })).ToArray()),
-            _ => new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dparameters", ParameterKind.ParameterGradient) },
+            KernelRole.Reduce => new[] { P("partials", ParameterKind.PartialsIn), P("count", ParameterKind.PartialRows), P("dparameters", ParameterKind.ParameterGradient) },
+            _ => throw new System.ArgumentOutOfRangeException(nameof(role), role, "not a kernel role"),
         };
     }
 
@@ -258,7 +260,23 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
         ParameterKind.PartialsOut or ParameterKind.StatisticsOut => "float*",
         ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "const float*",
         ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "int",
-        _ => "pcg_size",
+        ParameterKind.Rows or ParameterKind.PartialRows => "pcg_size",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),
+    };
+
+    /// <summary>
+    /// How a launcher passes it, as Triton's launcher types a signature: <c>ptr</c> (a device address, 0 for a missing
+    /// tensor), <c>i32</c> (a 32-bit int) or <c>u64</c> (an unsigned 64-bit count); the PyTorch module's launch reads it
+    /// instead of guessing from the name.
+    /// </summary>
+    public string LaunchType => Kind switch
+    {
+        ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Parameters or ParameterKind.Output
+            or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient or ParameterKind.PartialsOut
+            or ParameterKind.StatisticsOut or ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "ptr",
+        ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "i32",
+        ParameterKind.Rows or ParameterKind.PartialRows => "u64",
+        _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),
     };
 }
 

@@ -18,9 +18,6 @@ namespace PolyComGen.Generator;
 
 public sealed partial class PolyComGenerator
 {
-    /// <summary>The members the generator adds, which the class must not declare itself.</summary>
-    internal static readonly string[] GeneratedMemberNames = { "forward", "weight", "bias", "Weight", "Bias", "EagerForward", "KernelParameters", "ParametersFor", "Spec", "CudaSource", "TorchSource", "PolyComKernels" };
-
     /// <summary>
     /// Reads one annotated class into a <see cref="PolyComModel"/> and its diagnostics. Keeps no symbol,
     /// syntax node or compilation, and never throws on malformed code: what cannot be read is reported or
@@ -51,6 +48,11 @@ public sealed partial class PolyComGenerator
         {
             foreach (LearnedParameter parameter in spec.Learned)
             {
+                if (parameter.Name == type.Name)
+                {
+                    diagnostics.Add(DiagnosticInfo.Create(InvalidParameterName, ArgumentLocation(attribute, "Parameters") ?? identifier,
+                        $"'{parameter.Name}' cannot name a parameter of the class {type.Name}: a C# member cannot be named as its class"));
+                }
                 foreach (ISymbol existing in type.GetMembers(parameter.Name).Where(m => !m.IsImplicitlyDeclared))
                 {
                     diagnostics.Add(DiagnosticInfo.Create(MemberConflict, existing.Locations.FirstOrDefault() ?? identifier, type.Name, parameter.Name));
@@ -59,7 +61,8 @@ public sealed partial class PolyComGenerator
         }
 
         bool hasErrors = diagnostics.Any(d => ById(d.Id).DefaultSeverity == DiagnosticSeverity.Error);
-        PolyComModel? model = hasErrors || spec is null ? null : new PolyComModel(ReadHierarchy(type), spec);
+        LoweredSpec? lowered = hasErrors || spec is null ? null : Lower(spec, attribute, identifier, type.Name, diagnostics);
+        PolyComModel? model = lowered is null ? null : new PolyComModel(ReadHierarchy(type), spec!, lowered);
         return new Result<PolyComModel>(model, diagnostics.ToEquatableArray());
     }
 
@@ -111,7 +114,7 @@ public sealed partial class PolyComGenerator
             diagnostics.Add(DiagnosticInfo.Create(BaseClassConflict, where, name, baseType.ToDisplayString()));
         }
 
-        foreach (string member in GeneratedMemberNames)
+        foreach (string member in ReservedNames.GeneratedMembers)
         {
             foreach (ISymbol existing in type.GetMembers(member).Where(m => !m.IsImplicitlyDeclared))
             {
@@ -377,14 +380,35 @@ public sealed partial class PolyComGenerator
                     fit.MaxError.ToString("G3", CultureInfo.InvariantCulture), Fitting.Low.ToString(CultureInfo.InvariantCulture), Fitting.High.ToString(CultureInfo.InvariantCulture)));
             }
         }
-        if (PlanConstants.FirstOutOfRange(spec) is double constant)
+        return spec;
+    }
+
+    /// <summary>
+    /// Lowers a valid spec once (<see cref="LoweredSpec"/>), for the output step to emit: null, with the diagnostic, when
+    /// its plans need a constant beyond float32 (PCG0022 on the expression) or, through a bug, lowering throws (PCG0099 on
+    /// the class, which then gets neither a module nor a registry entry).
+    /// </summary>
+    private static LoweredSpec? Lower(SpecModel spec, AttributeData attribute, Location identifier, string className, List<DiagnosticInfo> diagnostics)
+    {
+        LoweredSpec lowered;
+        try
         {
-            string message = InnerParser.ConstantRangeMessage(constant.ToString("G3", CultureInfo.InvariantCulture))
-                + $"; Type {type}, order {order} of this expression needs it after simplification and differentiation";
-            diagnostics.Add(DiagnosticInfo.Create(ExpressionConstantRange, polynomial ? At("Inner") : ConstructorArgumentLocation(attribute) ?? fallback, what, message));
+            lowered = LoweredSpec.Lower(spec);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            diagnostics.Add(InternalError(className, spec.Attribute, e, identifier));
             return null;
         }
-        return spec;
+        if (lowered.FirstConstantOutOfRange is double constant)
+        {
+            string message = InnerParser.ConstantRangeMessage(constant.ToString("G3", CultureInfo.InvariantCulture))
+                + $"; Type {spec.Type}, order {spec.Order} of this expression needs it after simplification and differentiation";
+            Location where = (spec.Polynomial ? ArgumentLocation(attribute, "Inner") : ConstructorArgumentLocation(attribute)) ?? identifier;
+            diagnostics.Add(DiagnosticInfo.Create(ExpressionConstantRange, where, spec.Polynomial ? "Inner expression" : "Activation expression", message));
+            return null;
+        }
+        return lowered;
     }
 
     // The names of a Shared string, with where each starts; what is not a name is returned as it is, to be reported.

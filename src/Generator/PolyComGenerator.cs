@@ -38,29 +38,33 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
         /// <summary>The valid models, without diagnostics.</summary>
         public const string Models = nameof(Models);
 
+        /// <summary>Each valid model's generated module, or the internal error that stopped it.</summary>
+        public const string Modules = nameof(Modules);
+
         /// <summary>The entries of the assembly's registry.</summary>
         public const string Registry = nameof(Registry);
     }
 
     /// <summary>
-    /// Adds a model's module. Extract has validated the model, so emitting cannot fail by design; should a bug make it
-    /// throw, the user gets PCG0099 naming the class rather than the compiler's CS8785 and no pointer at all.
+    /// A model's module. Extract has validated and lowered the model, so emitting cannot fail by design; should a bug
+    /// make it throw, the user gets PCG0099 naming the class (rather than the compiler's CS8785 and no pointer at all),
+    /// and the registry leaves the class out, so no generated code names the members it lacks.
     /// </summary>
-    private static void EmitModule(SourceProductionContext output, PolyComModel model)
+    private static EmittedModule Emit(PolyComModel model)
     {
-        string source;
         try
         {
-            source = ModuleEmitter.Emit(model);
+            return new EmittedModule(model.Hierarchy, ModuleEmitter.Emit(model.Hierarchy, model.Lowered), null);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            output.ReportDiagnostic(Diagnostic.Create(Diagnostics.DiagnosticDescriptors.InternalError, Location.None,
-                model.Hierarchy.ClassName, model.Spec.Attribute, e.GetType().Name + ": " + e.Message));
-            return;
+            return new EmittedModule(model.Hierarchy, null, InternalError(model.Hierarchy.ClassName, model.Spec.Attribute, e, null));
         }
-        output.AddSource($"{model.Hierarchy.MetadataName}.g.cs", source);
     }
+
+    /// <summary>PCG0099 for an exception the generator threw on a class, where the class is (or nowhere).</summary>
+    private static DiagnosticInfo InternalError(string className, string attribute, Exception e, Location? location) =>
+        DiagnosticInfo.Create(Diagnostics.DiagnosticDescriptors.InternalError, location, className, attribute, e.GetType().Name + ": " + e.Message);
 
     /// <inheritdoc/>
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -82,14 +86,26 @@ public sealed partial class PolyComGenerator : IIncrementalGenerator
                 .WithTrackingName(TrackingNames.Diagnostics);
             context.RegisterSourceOutput(diagnostics, static (output, diagnostic) => output.ReportDiagnostic(diagnostic.ToDiagnostic()));
 
-            IncrementalValuesProvider<PolyComModel> models = results
+            IncrementalValuesProvider<EmittedModule> modules = results
                 .Where(static result => result.Value is not null)
                 .Select(static (result, _) => result.Value!)
-                .WithTrackingName(TrackingNames.Models);
-            context.RegisterSourceOutput(models, static (output, model) => EmitModule(output, model));
-            return models
-                .Where(static model => model.Hierarchy.RegistryReference is not null)
-                .Select(static (model, _) => new RegistryEntry(model.Hierarchy.ClassName, model.Hierarchy.RegistryReference!))
+                .WithTrackingName(TrackingNames.Models)
+                .Select(static (model, _) => Emit(model))
+                .WithTrackingName(TrackingNames.Modules);
+            context.RegisterSourceOutput(modules, static (output, module) =>
+            {
+                if (module.Source is not null)
+                {
+                    output.AddSource($"{module.Hierarchy.MetadataName}.g.cs", module.Source);
+                }
+                else if (module.Failure is not null)
+                {
+                    output.ReportDiagnostic(module.Failure.ToDiagnostic());
+                }
+            });
+            return modules
+                .Where(static module => module.Source is not null && module.Hierarchy.RegistryReference is not null)
+                .Select(static (module, _) => new RegistryEntry(module.Hierarchy.ClassName, module.Hierarchy.RegistryReference!))
                 .Collect();
         }
 

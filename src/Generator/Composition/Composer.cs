@@ -19,40 +19,11 @@ internal static class Composer
     /// <summary>The forward plan: y, times the gate for gated specs.</summary>
     /// <param name="rowScaling">Scale each row before norm's statistics (the kernels do; the paper's formula does not).</param>
     public static KernelPlan Forward(SpecModel spec, bool rowScaling) =>
-        Plans.GetOrAdd((spec, rowScaling, Backward: false), static key =>
-            Hoisting.HoistInvariants(key.Spec.Inner.Normalized ? NormForward(key.Spec, key.RowScaling) : ElementwiseForward(key.Spec)));
+        Hoisting.HoistInvariants(spec.Inner.Normalized ? NormForward(spec, rowScaling) : ElementwiseForward(spec));
 
     /// <summary>The backward plan: dx (and dgate) and the gradient partials of dweight and dbias.</summary>
     public static KernelPlan Backward(SpecModel spec, bool rowScaling) =>
-        Plans.GetOrAdd((spec, rowScaling, Backward: true), static key =>
-            Hoisting.HoistInvariants(key.Spec.Inner.Normalized ? NormBackward(key.Spec, key.RowScaling) : ElementwiseBackward(key.Spec)));
-
-    /// <summary>
-    /// The plans composed lately, by spec: the generator's Extract step composes them to check their constants
-    /// (<see cref="PlanConstants"/>) and its output step lowers the same plans to every target, so each is composed
-    /// once. Plans are immutable; the cache forgets everything when it holds more than <see cref="PlanCacheSize"/>.
-    /// </summary>
-    private static readonly PlanCache Plans = new();
-
-    private const int PlanCacheSize = 96;
-
-    private sealed class PlanCache
-    {
-        private readonly System.Collections.Concurrent.ConcurrentDictionary<(SpecModel Spec, bool RowScaling, bool Backward), KernelPlan> plans = new();
-
-        public KernelPlan GetOrAdd((SpecModel Spec, bool RowScaling, bool Backward) key, Func<(SpecModel Spec, bool RowScaling, bool Backward), KernelPlan> compose)
-        {
-            if (plans.TryGetValue(key, out KernelPlan? plan))
-            {
-                return plan;
-            }
-            if (plans.Count >= PlanCacheSize)
-            {
-                plans.Clear();
-            }
-            return plans.GetOrAdd(key, compose);
-        }
-    }
+        Hoisting.HoistInvariants(spec.Inner.Normalized ? NormBackward(spec, rowScaling) : ElementwiseBackward(spec));
 
     private static Expr W(int k) => PlanVariables.Weight(k);
 
@@ -134,7 +105,7 @@ internal static class Composer
             stores.Add(new Store(ElementOutput.Dgate, Simplified(G * polynomial)));
         }
         // Every parameter's gradient by differentiation: the weights', the bias' and the named parameters' alike.
-        var reductions = spec.SlotVariables
+        var reductions = SlotTable.Of(spec).Variables
             .Select(p => new Reduction(GradientName(p), ReductionKind.Sum, Simplified(upstream * Differentiation.Derivative(polynomial, p.Name))))
             .ToList();
         return new KernelPlan(false, [new Pass(reductions, stores, [])], reductions.Select(r => Row(r.Name)).ToList());
@@ -327,7 +298,7 @@ internal static class Composer
                 stores.Add(new Store(ElementOutput.Dgate, e.Unscaled(G * Horner(spec, v))));
             }
             var learned = LearnedGradients(spec, p => e.Unscaled(adjoint * Differentiation.Derivative(value, p.Name)));
-            return new KernelPlan(true, [statistics, gradients, new Pass(learned, stores, [])], spec.SlotVariables.Select(p => Row(GradientName(p))).ToList());
+            return new KernelPlan(true, [statistics, gradients, new Pass(learned, stores, [])], SlotTable.Of(spec).Variables.Select(p => Row(GradientName(p))).ToList());
         }
         else
         {

@@ -70,9 +70,23 @@ internal abstract class PlanWalker
     /// <summary>Writes the plan's gradient partials (dweight, then dbias), from the row scalars of the passes.</summary>
     protected abstract void WritePartials(IndentedTextWriter writer, KernelPlan plan);
 
+    /// <summary>The spellings the walk of the current plan makes up, which never meet the plan's own.</summary>
+    protected NameSupply Names { get; private set; } = new([]);
+
+    /// <summary>The identifiers the target writes itself in every function (loop indices, pointers, buffers); none by default.</summary>
+    protected virtual IEnumerable<string> FixedNames => [];
+
+    /// <summary>Starts the walk of <paramref name="plan"/>: its names, every variable as spelled and the target's own, are taken.</summary>
+    protected void Begin(KernelPlan plan) =>
+        Names = new NameSupply(plan.Expressions.Concat(plan.Passes.SelectMany(p => p.Before.Concat(p.Rescales).Concat(p.After).Select(d => (Expr)d.Variable)))
+            .SelectMany(e => e.VariableNodes()).Distinct().Select(Spell)
+            .Concat(plan.Passes.SelectMany(p => p.Reductions.Select(r => r.Name)))
+            .Concat(FixedNames));
+
     /// <summary>Lowers <paramref name="plan"/> into <paramref name="writer"/>.</summary>
     public void Walk(IndentedTextWriter writer, KernelPlan plan)
     {
+        Begin(plan);
         var body = new IndentedTextWriter();
         for (int p = 0; p < plan.Passes.Count; p++)
         {
@@ -97,12 +111,12 @@ internal abstract class PlanWalker
                         Sweep(body, plan, pass, p, rerunnable: true);
                     }
                     StopAfterRerun(body);
-                    var rescaled = pass.Rescales.Select(r => r with { Name = r.Name + RescaledSuffix }).ToList();
+                    var rescaled = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + RescaledSuffix) }).ToList();
                     WriteDefinitions(body, rescaled);
                     StopIfUnscaled(body, rescaled.Select(r => r.Name).ToList());
-                    foreach (Definition scale in pass.Rescales)
+                    for (int r = 0; r < pass.Rescales.Count; r++)
                     {
-                        body.WriteLine(Expressions.Assign(scale.Name, scale.Name + RescaledSuffix));
+                        body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, rescaled[r].Name));
                     }
                 }
             }
@@ -135,9 +149,12 @@ internal abstract class PlanWalker
         }
     }
 
-    /// <summary>Roots compiled in the target's scalar spelling, lowered as the target evaluates them.</summary>
-    protected ExpressionCompiler.Compiled Compile(string tempPrefix, IReadOnlyList<Expr> roots) =>
-        ExpressionCompiler.Compile(Expressions, Spell, tempPrefix, Lower(roots));
+    /// <summary>
+    /// Roots compiled in the target's scalar spelling, lowered as the target evaluates them, their temporaries numbered
+    /// after a prefix the name supply gives for <paramref name="tempHint"/>.
+    /// </summary>
+    protected ExpressionCompiler.Compiled Compile(string tempHint, IReadOnlyList<Expr> roots) =>
+        ExpressionCompiler.Compile(Expressions, Spell, Names.Prefix(tempHint), Lower(roots));
 
     /// <summary>The temporaries of a compilation, one statement a line.</summary>
     protected static void WriteStatements(IndentedTextWriter writer, ExpressionCompiler.Compiled compiled)

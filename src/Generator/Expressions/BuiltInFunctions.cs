@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
-using PolyComGen.Generator.Composition;
 
 namespace PolyComGen.Generator.Expressions;
 

@@ -2,7 +2,6 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
-using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Expressions.Language;
 
 namespace PolyComGen.Generator.Expressions;

@@ -1,6 +1,3 @@
-using System.Collections.Generic;
-using System.Linq;
-using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Contract;
 using PolyComGen.Generator.Expressions;
 using PolyComGen.Generator.Helpers;
@@ -33,17 +30,8 @@ internal sealed record SpecModel(int Type, int Order, double Eps, bool Gated, In
     /// <summary>The <c>Fit</c> target the initial values were fitted to (whitespace normalised); empty when none.</summary>
     public string FitText { get; init; } = "";
 
-    /// <summary>The largest error of the fit on its interval (<see cref="Fitting"/>); 0 without a fit.</summary>
+    /// <summary>The largest error of the fit on its interval (the Fit step of the composition); 0 without a fit.</summary>
     public double FitError { get; init; }
-
-    /// <summary>The parameter slots per group: the weights and bias of a PolyCom, then the named parameters.</summary>
-    public int Slots => KernelContract.Slots(Polynomial, Order, Learned.Length);
-
-    /// <summary>The variable of every slot, in slot order.</summary>
-    public IReadOnlyList<Variable> SlotVariables =>
-        (Polynomial ? Enumerable.Range(1, Order).Select(PlanVariables.Weight).Append(PlanVariables.Bias(Order)) : [])
-            .Concat(Learned.Select(p => PlanVariables.Learned(p.Name, p.Slot)))
-            .ToList();
 
     /// <summary>The attribute as a user writes it.</summary>
     public string Attribute => SpecText.Attribute(Type, Inner.Text, Order, Eps, Gated, ParametersText, Groups, SharedText, FitText, activation: !Polynomial);

@@ -178,14 +178,14 @@ def _geometry(rows, h, element_size, device_index):
 def _launch(role, dtype, device_index, blocks, values):
     import numpy
     arguments = []
-    for kind in PARAMETERS[role]:
-        value = values[kind]
-        if kind in ("h", "length", "stage", "rescaled"):
+    for name, launch_type in PARAMETERS[role]:
+        value = values[name]
+        if launch_type == "i32":
             arguments.append(numpy.int32(value))
-        elif isinstance(value, torch.Tensor):
-            arguments.append(numpy.uint64(value.data_ptr()))
+        elif launch_type == "u64":
+            arguments.append(numpy.uint64(value))
         else:
-            arguments.append(numpy.uint64(0 if value is None else value))
+            arguments.append(numpy.uint64(0 if value is None else value.data_ptr()))
     stream = torch.cuda.current_stream(device_index)
     with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream.cuda_stream):
         _function(device_index, role, dtype)((int(blocks),), (THREADS_PER_BLOCK,), tuple(arguments))

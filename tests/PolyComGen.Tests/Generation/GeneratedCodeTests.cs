@@ -57,7 +57,7 @@ public sealed class GeneratedCodeTests
             .SelectMany(MemberNames)
             .ToHashSet();
 
-        Assert.Equal(PolyComGen.Generator.PolyComGenerator.GeneratedMemberNames.OrderBy(n => n), generated.OrderBy(n => n));
+        Assert.Equal(PolyComGen.Generator.Expressions.Language.ReservedNames.GeneratedMembers.OrderBy(n => n), generated.OrderBy(n => n));
     }
 
     // The names a member declares in the class's own scope (explicit interface implementations and constructors declare none).

@@ -245,7 +245,7 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         }
     }
 
-    private static void WriteElement(
+    private void WriteElement(
         IndentedTextWriter writer, Dialect dialect, Pass pass, IReadOnlyList<Expr> roots, IReadOnlyList<Variable> inputs, Func<Variable, string> spell,
         Func<string, string> element, string type, Func<Reduction, string, string> accumulate)
     {
@@ -253,7 +253,7 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         {
             writer.WriteLine($"{type} {Spell(input, vector: false)} = {element(SpanOf(input))};");
         }
-        ExpressionCompiler.Compiled compiled = ExpressionCompiler.Compile(dialect, spell, "t", roots);
+        ExpressionCompiler.Compiled compiled = ExpressionCompiler.Compile(dialect, spell, Names.Prefix("t"), roots);
         WriteStatements(writer, compiled);
         for (int r = 0; r < pass.Reductions.Count; r++)
         {

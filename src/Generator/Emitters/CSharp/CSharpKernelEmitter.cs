@@ -21,8 +21,10 @@ internal static class CSharpKernelEmitter
     private const string AggressiveOptimization =
         "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
-    public static void Emit(IndentedTextWriter writer, SpecModel spec, string className, KernelPlan forward, KernelPlan backward, KernelPlan eagerForward, KernelPlan eagerBackward)
+    public static void Emit(IndentedTextWriter writer, LoweredSpec lowered, string className)
     {
+        SpecModel spec = lowered.Spec;
+        KernelPlan forward = lowered.Forward, backward = lowered.Backward;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly");
         writer.WriteLine("/// for data that is not in tensors), and as eager TorchSharp ops.");
@@ -30,7 +32,7 @@ internal static class CSharpKernelEmitter
         using (writer.Block($"public readonly struct {StructName} : global::PolyComGen.Contract.IPolyComKernel"))
         {
             writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance, {ParameterNames(spec)}, groups: {spec.Groups});");
+            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance, {ParameterNames(lowered.Slots)}, groups: {spec.Groups});");
             foreach (CSharpScalarDialect numeric in new[] { CSharpScalarDialect.Float, CSharpScalarDialect.Double })
             {
                 string t = numeric.TypeName;
@@ -50,17 +52,16 @@ internal static class CSharpKernelEmitter
                 }
             }
             writer.WriteLine();
-            Eager.EagerEmitter.Emit(writer, spec, eagerForward, eagerBackward);
+            Eager.EagerEmitter.Emit(writer, spec, lowered.EagerForward, backward);
         }
     }
 
     private static string Bool(bool value) => value ? "true" : "false";
 
     // The names of the parameter slots, as the descriptor lists them: weight[0] ..., bias, then the named parameters.
-    private static string ParameterNames(SpecModel spec)
+    private static string ParameterNames(SlotTable slots)
     {
-        var names = (spec.Polynomial ? Enumerable.Range(0, spec.Order).Select(k => $"weight[{k}]").Append("bias") : [])
-            .Concat(spec.Learned.Select(p => p.Name));
+        var names = slots.Entries.SelectMany(e => !e.Vector ? [e.Name] : Enumerable.Range(0, e.Length).Select(k => $"{e.Name}[{k}]"));
         return "new string[] { " + string.Join(", ", names.Select(ModuleEmitter.Literal)) + " }";
     }
 }

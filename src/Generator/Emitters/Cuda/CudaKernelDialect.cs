@@ -25,6 +25,11 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     protected override Dialect Expressions => CudaDialect.Instance;
 
+    // What the device functions and their sweeps name themselves (the accumulators sums1, maxes1, slots1 ... are numbered by pass).
+    protected override IEnumerable<string> FixedNames =>
+        ["x", "gate", "dy", "y", "dx", "dgate", "parameters", "partials", "statistics", "rows", "h", "hf", "length", "stage", "rescaled", "row", "g", "gl",
+         "t", "nt", "in", "out", "v", "r", "st", "attempt", "sums", "maxes", "slots"];
+
     protected override string Spell(Variable variable) => variable.Role switch
     {
         VariableRole.Input => "vx",
@@ -265,6 +270,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
     public void WalkStatistics(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
     {
         rowLength = "length";
+        Begin(plan);
         var body = new IndentedTextWriter();
         body.WriteLine($"float* st = statistics + row * {Integer(layout.Columns)};");
         for (int s = 0; s < layout.Stages.Count; s++)
@@ -284,11 +290,11 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                     {
                         var read = new HashSet<string>(pass.Rescales.SelectMany(r => r.Value.VariableNodes()).Select(v => v.Name));
                         ReadColumns(body, pass.Reductions.Select(r => r.Name).Where(read.Contains), layout);
-                        var scales = pass.Rescales.Select(r => r with { Name = r.Name + "_given" }).ToList();
+                        var scales = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + "_given") }).ToList();
                         WriteDefinitions(body, scales);
-                        foreach (Definition scale in pass.Rescales)
+                        for (int r = 0; r < pass.Rescales.Count; r++)
                         {
-                            body.WriteLine(Expressions.Assign(scale.Name, scale.Name + "_given"));
+                            body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, scales[r].Name));
                         }
                     }
                 }
@@ -313,6 +319,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
     public void WalkApply(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
     {
         rowLength = "length";
+        Begin(plan);
         var body = new IndentedTextWriter();
         body.WriteLine($"const float* st = statistics + row * {Integer(layout.Columns)};");
         foreach (StatisticsStage stage in layout.Stages)

@@ -26,15 +26,17 @@ internal static class CudaKernelEmitter
     private static readonly string Prelude = Resource("pcg_prelude.cuh");
     private static readonly string Reduce = Resource("pcg_reduce.cuh");
 
-    public static string Emit(SpecModel spec, string className, KernelPlan forward, KernelPlan backward)
+    public static string Emit(LoweredSpec lowered, string className)
     {
+        SpecModel spec = lowered.Spec;
+        KernelPlan forward = lowered.Forward, backward = lowered.Backward;
         var writer = new IndentedTextWriter();
         writer.WriteLine($"// PolyComGen CUDA kernels for {spec.Attribute} on {className}:");
         writer.WriteLine($"// {spec.Formula}.");
         writer.WriteLine("// Self-contained (no include directives); float32, bfloat16 and float16 storage; float32 arithmetic and accumulation.");
         writer.WriteLine();
         writer.WriteLine($"#define PCG_GROUPS {spec.Groups.ToString(CultureInfo.InvariantCulture)}");
-        writer.WriteLine($"#define PCG_SLOTS {spec.Slots.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_SLOTS {lowered.Slots.Slots.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)");
         writer.WriteLine($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}f");
@@ -51,10 +53,10 @@ internal static class CudaKernelEmitter
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, backward);
         }
-        bool split = KernelContract.HasSplitKernels(forward.Rowwise, spec.Groups);
-        if (split)
+        bool split = lowered.Split is not null;
+        if (lowered.Split is SplitPlans plans)
         {
-            EmitSplitKernels(writer, spec, forward, backward);
+            EmitSplitKernels(writer, spec, forward, backward, plans);
         }
         writer.WriteLine();
         writer.WriteVerbatim(Reduce.TrimEnd('\n') + "\n");
@@ -70,15 +72,14 @@ internal static class CudaKernelEmitter
     }
 
     // Tensor parallelism's kernels (docs/math.md section 5b): the statistics stages and the apply kernels of each direction.
-    private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward)
+    private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward, SplitPlans plans)
     {
-        foreach (var (plan, direction, statistics, apply) in new[]
+        foreach (var (plan, layout, direction, statistics, apply) in new[]
         {
-            (forward, "forward", KernelRole.ForwardStatistics, KernelRole.ForwardApply),
-            (backward, "backward", KernelRole.BackwardStatistics, KernelRole.BackwardApply),
+            (forward, plans.Forward, "forward", KernelRole.ForwardStatistics, KernelRole.ForwardApply),
+            (backward, plans.Backward, "backward", KernelRole.BackwardStatistics, KernelRole.BackwardApply),
         })
         {
-            StatisticsLayout layout = StatisticsLayout.Of(plan);
             writer.WriteLine();
             writer.WriteLine($"// The {direction}'s statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its");
             writer.WriteLine($"// totals to the row's {layout.Columns} statistics, which are all-reduced before the next stage.");

@@ -1,4 +1,3 @@
-using PolyComGen.Generator.Composition;
 
 namespace PolyComGen.Generator.Expressions.Language;
 

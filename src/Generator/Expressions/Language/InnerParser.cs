@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using System.Text;
-using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Contract;
 
 namespace PolyComGen.Generator.Expressions.Language;
@@ -219,11 +218,13 @@ internal static class InnerParser
                 throw Error(ExpressionErrorKind.NormNotOutermost, call.Start, 4,
                     "norm() normalises over a whole row, so it may only enclose the whole expression, as in \"norm(tanh(x))\"");
             }
-            if (!body.DependsOn(InnerFunction.U))
-            {
-                throw Error(ExpressionErrorKind.Constant, root.Start, root.End - root.Start, "the expression does not depend on x, so the activation would not either");
-            }
+            // Decided on what the expression simplifies to: x^0, x / x and exp(0 * x)^0 are constants however they are written.
             Expr simplified = Simplifier.Simplify(body);
+            if (!simplified.DependsOn(InnerFunction.U))
+            {
+                string constant = body.DependsOn(InnerFunction.U) ? $" (it simplifies to {simplified})" : "";
+                throw Error(ExpressionErrorKind.Constant, root.Start, root.End - root.Start, $"the expression does not depend on x{constant}, so the activation would not either");
+            }
             if (simplified.Size > MaxNodes)
             {
                 throw Error(ExpressionErrorKind.TooLarge, root.Start, root.End - root.Start, $"the expression has {simplified.Size} nodes; the limit is {MaxNodes}");

@@ -9,24 +9,10 @@ namespace PolyComGen.Generator.Expressions.Language;
 /// <summary>
 /// Reads a declaration's <c>Parameters</c>: <c>"beta = 1, gamma = -0.5"</c>, each a learnable scalar and its initial
 /// value. Names are identifiers that are not the language's own (x, pi, e, the functions, norm) nor a name the
-/// generated modules use; they are compared case-insensitively. Every mistake is located in the text.
+/// generated modules use (<see cref="ReservedNames"/>); they are compared case-insensitively. Every mistake is located in the text.
 /// </summary>
 internal static class ParameterParser
 {
-    /// <summary>
-    /// Names a parameter may not take, besides the expression language's: the module's weight and bias, the members of
-    /// the generated class and of TorchSharp's and PyTorch's modules a parameter field would hide, and Python's keywords
-    /// (the PyTorch module holds each parameter as an attribute of its name).
-    /// </summary>
-    public static readonly IReadOnlyList<string> ReservedNames =
-    [
-        "weight", "bias", "forward", "spec", "cudasource", "torchsource", "eagerforward", "kernelparameters", "descriptor",
-        "polycomkernels", "parametersfor", "training", "name", "to", "cuda", "cpu", "train", "eval", "parameters", "modules",
-        "formula", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
-        "except", "false", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "none", "nonlocal",
-        "not", "or", "pass", "raise", "return", "true", "try", "while", "with", "yield",
-    ];
-
     /// <summary>The parameters of <paramref name="text"/> in order, or the first mistake.</summary>
     public static (IReadOnlyList<DeclaredParameter> Parameters, ExpressionError? Error) Parse(string text)
     {
@@ -115,23 +101,8 @@ internal static class ParameterParser
     }
 
     /// <summary>Why <paramref name="name"/> cannot name a parameter; null when it can.</summary>
-    public static string? ReservedReason(string name)
-    {
-        string lower = name.ToLowerInvariant();
-        if (InnerParser.IsLanguageName(name))
-        {
-            return "it is a name of the expression language (x, pi, e, the functions and norm)";
-        }
-        if (ReservedNames.Contains(lower))
-        {
-            return "the generated modules use it (weight, bias, the members of the module, Python's keywords)";
-        }
-        if (lower.StartsWith("__", StringComparison.Ordinal))
-        {
-            return "names starting with two underscores are Python's";
-        }
-        return null;
-    }
+    public static string? ReservedReason(string name) =>
+        InnerParser.IsLanguageName(name) ? "it is a name of the expression language (x, pi, e, the functions and norm)" : ReservedNames.Reason(name);
 
     private static string Describe(string text, int at) => at >= text.Length ? "the end" : $"'{text[at]}'";
 }

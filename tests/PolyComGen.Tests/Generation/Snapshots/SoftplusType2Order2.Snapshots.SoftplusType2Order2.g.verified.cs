@@ -434,16 +434,16 @@ SLOTS = 3
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
 LEARNABLE = (("weight", 2, 1.0 / 2, True), ("bias", 1, 0.0, True), )
 NORM_STATISTIC_LIMIT = 1.8446744073709552E+19
-# The entry points of each storage dtype, and their parameters in order.
+# The entry points of each storage dtype, and their parameters in order: (name, how it is passed: ptr, i32 or u64).
 ENTRY_POINTS = {
     torch.float32: {"forward": "polycom_forward_f32", "backward": "polycom_backward_f32", "reduce": "polycom_reduce_f32"},
     torch.bfloat16: {"forward": "polycom_forward_bf16", "backward": "polycom_backward_bf16", "reduce": "polycom_reduce_bf16"},
     torch.float16: {"forward": "polycom_forward_f16", "backward": "polycom_backward_f16", "reduce": "polycom_reduce_f16"},
 }
 PARAMETERS = {
-    "forward": ("x", "y", "parameters", "rows", "h",),
-    "backward": ("x", "dy", "dx", "parameters", "partials", "rows", "h",),
-    "reduce": ("partials", "count", "dparameters",),
+    "forward": (("x", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
 }
 # Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
 # (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient

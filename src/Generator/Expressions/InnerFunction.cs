@@ -1,8 +1,7 @@
 using System;
 using System.Linq;
-using PolyComGen.Generator.Expressions;
 
-namespace PolyComGen.Generator.Composition;
+namespace PolyComGen.Generator.Expressions;
 
 /// <summary>
 /// The inner function rho of a spec: an elementwise expression E in the variable <see cref="U"/>, or, when
