@@ -65,6 +65,19 @@ static class KernelContract
         new StorageType("f16", 2, "pcg_f16", "Float16"),
     };
 
+    /// <summary>The storage type whose TorchSharp ScalarType is named <paramref name="torchName"/>; null when the CUDA kernels have none.</summary>
+    public static StorageType? StorageOf(string torchName) => StorageTypes.FirstOrDefault(s => s.TorchName == torchName);
+
+    /// <summary>The dtypes of the CPU kernels (TorchSharp ScalarType names): float32, and float64 for reference work.</summary>
+    public static readonly string[] CpuTypes = { "Float32", "Float64" };
+
+    /// <summary>A list of dtype names for messages: "Float32, BFloat16 and Float16".</summary>
+    public static string Listed(System.Collections.Generic.IEnumerable<string> names)
+    {
+        string[] all = names.ToArray();
+        return all.Length <= 1 ? string.Concat(all) : string.Join(", ", all.Take(all.Length - 1)) + " and " + all[all.Length - 1];
+    }
+
     /// <summary>
     /// The parameter slots of a PolyCom spec with <paramref name="learned"/> parameters of its own: the weights
     /// w[0..Order-1], the bias, then the learned ones; an <c>[Activation]</c> has only its learned parameters. Every

@@ -114,15 +114,26 @@ public static class Program
             if (i == steps / 10)
             {
                 warm = ResidentBytes();
-                warmTensors = torch.Tensor.TotalCount;
+                warmTensors = LiveTensors();
             }
             peak = Math.Max(peak, ResidentBytes());
         }
         long end = ResidentBytes();
+        long endTensors = LiveTensors();
         Console.WriteLine($"memory: {activation} {(scopes ? "with" : "without")} scopes, {steps} steps at [{rows}, {h}]: " +
                           $"resident {warm / 1048576.0:F0} MiB after {steps / 10} steps, {end / 1048576.0:F0} MiB at the end (peak {peak / 1048576.0:F0} MiB), growth {(end - warm) / 1048576.0:F0} MiB; " +
-                          $"tensors left undisposed (for finalizers) {(torch.Tensor.TotalCount - warmTensors) / (double)(steps - steps / 10):F2} per step; {GC.CollectionCount(0)} collections");
+                          $"tensors still alive after a full collection {(endTensors - warmTensors) / (double)(steps - steps / 10):F2} per step; {GC.CollectionCount(0)} collections");
         return 0;
+    }
+
+    // The tensors that are still reachable: a full collection with its finalizers first, so that the count does not depend
+    // on when the garbage collector happened to run (it ran at other times on a loaded machine, and the counts moved).
+    private static long LiveTensors()
+    {
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+        return torch.Tensor.TotalCount;
     }
 
     private static long ResidentBytes() => long.Parse(File.ReadAllText("/proc/self/statm").Split(' ')[1]) * Environment.SystemPageSize;

@@ -12,6 +12,12 @@ namespace PolyComGen.Generator.Composition;
 /// <param name="Rowwise">True when passes reduce over rows (norm); false when the one pass is elementwise.</param>
 internal sealed record KernelPlan(bool Rowwise, IReadOnlyList<Pass> Passes, IReadOnlyList<Expr> Partials)
 {
+    /// <summary>
+    /// For a split plan (<see cref="TensorParallelSplit"/>): the row's statistics the kernel reads or writes; null for a
+    /// plan that keeps its statistics to itself. The rows it sweeps are then shards of rows whose length the launch gives.
+    /// </summary>
+    public StatisticsRow? Statistics { get; init; }
+
     /// <summary>Every expression of the plan: each pass's invariants, scales, element expressions and row scalars, then the partials.</summary>
     public IEnumerable<Expr> Expressions => Passes
         .SelectMany(p => p.Before.Concat(p.Rescales).Select(d => d.Value).Concat(p.ElementExpressions).Concat(p.After.Select(d => d.Value)))

@@ -43,14 +43,16 @@ internal sealed class LoweredSpec
     public SplitPlans? Split { get; }
 
     /// <summary>Every plan the emitters lower.</summary>
-    public IEnumerable<KernelPlan> Plans => [Forward, Backward, EagerForward];
+    public IEnumerable<KernelPlan> Plans => Split is null
+        ? [Forward, Backward, EagerForward]
+        : [Forward, Backward, EagerForward, Split.Forward.Statistics, Split.Forward.Apply, Split.Backward.Statistics, Split.Backward.Apply];
 
     /// <summary>Composes <paramref name="spec"/>'s plans and splits them where the contract has split kernels.</summary>
     public static LoweredSpec Lower(SpecModel spec)
     {
         KernelPlan forward = Composer.Forward(spec, rowScaling: true), backward = Composer.Backward(spec, rowScaling: true);
         SplitPlans? split = KernelContract.HasSplitKernels(forward.Rowwise, spec.Groups)
-            ? new SplitPlans(StatisticsLayout.Of(forward), StatisticsLayout.Of(backward))
+            ? new SplitPlans(TensorParallelSplit.Split(forward), TensorParallelSplit.Split(backward))
             : null;
         return new LoweredSpec(spec, SlotTable.Of(spec), forward, backward, Composer.Forward(spec, rowScaling: false), split);
     }
@@ -66,5 +68,5 @@ internal sealed class LoweredSpec
         e is Constant c ? [c.Value] : e.Children.SelectMany(Constants);
 }
 
-/// <summary>How a rowwise spec's forward and backward split into statistics stages and an apply pass (docs/math.md section 5b).</summary>
-internal sealed record SplitPlans(StatisticsLayout Forward, StatisticsLayout Backward);
+/// <summary>A rowwise spec's forward and backward split for rows sharded over ranks (docs/math.md section 5b).</summary>
+internal sealed record SplitPlans(SplitPlan Forward, SplitPlan Backward);

@@ -24,6 +24,28 @@ internal sealed record Pass(IReadOnlyList<Reduction> Reductions, IReadOnlyList<S
     /// </summary>
     public IReadOnlyList<Definition> Rescales { get; init; } = [];
 
+    /// <summary>
+    /// For a split plan (tensor parallelism, <see cref="TensorParallelSplit"/>): the stage of the statistics kernel the pass
+    /// belongs to (the kernel runs one stage per launch); null in every other plan.
+    /// </summary>
+    public int? Stage { get; init; }
+
+    /// <summary>
+    /// For a split plan: when not empty, the pass does not sweep: its totals (and scales) are these columns of the row's
+    /// statistics, all-reduced over the ranks after an earlier launch, and <see cref="After"/> follows from them.
+    /// </summary>
+    public IReadOnlyList<StatisticColumn> Given { get; init; } = [];
+
+    /// <summary>For a split plan: the columns of the row's statistics the pass writes its totals and scales to after its sweep.</summary>
+    public IReadOnlyList<StatisticColumn> Publish { get; init; } = [];
+
+    /// <summary>
+    /// For a split plan's statistics stage whose pass decides scales: the totals of its earlier, all-reduced run that the
+    /// scales come from. The pass runs once, with scales 1, or, when the launch says so, with the scales
+    /// <see cref="Rescales"/> computes from these columns (the one-shot kernel's second run).
+    /// </summary>
+    public IReadOnlyList<StatisticColumn> ScalesFrom { get; init; } = [];
+
     /// <summary>Every per-element expression of the pass: reduction terms, then stores.</summary>
     public IReadOnlyList<Expr> ElementExpressions => Reductions.Select(r => r.Term).Concat(Stores.Select(s => s.Value)).ToList();
 }

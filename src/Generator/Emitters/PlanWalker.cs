@@ -70,6 +70,28 @@ internal abstract class PlanWalker
     /// <summary>Writes the plan's gradient partials (dweight, then dbias), from the row scalars of the passes.</summary>
     protected abstract void WritePartials(IndentedTextWriter writer, KernelPlan plan);
 
+    // The hooks of split plans (tensor parallelism, TensorParallelSplit): only a target that launches them spells them.
+
+    /// <summary>Where the row's statistics are, before the first pass of a split plan.</summary>
+    protected virtual void BeginStatistics(IndentedTextWriter writer, StatisticsRow statistics) => throw SplitPlansUnsupported();
+
+    /// <summary>The passes of one stage of a statistics kernel, which a launch runs alone: disposing the result closes them.</summary>
+    protected virtual IDisposable StageBlock(IndentedTextWriter writer, int stage) => throw SplitPlansUnsupported();
+
+    /// <summary>A row scalar read from its column of the row's statistics.</summary>
+    protected virtual void ReadGiven(IndentedTextWriter writer, StatisticColumn column) => throw SplitPlansUnsupported();
+
+    /// <summary>A pass's totals and scales written to their columns of the row's statistics, once per row.</summary>
+    protected virtual void Publish(IndentedTextWriter writer, IReadOnlyList<StatisticColumn> columns) => throw SplitPlansUnsupported();
+
+    /// <summary>The scales of a pass that takes them given: each 1, for a first run.</summary>
+    protected virtual void DeclareScales(IndentedTextWriter writer, IReadOnlyList<string> scales) => throw SplitPlansUnsupported();
+
+    /// <summary>What runs when the launch asks for the run with the scales of the given statistics: disposing the result closes it.</summary>
+    protected virtual IDisposable RescaledRun(IndentedTextWriter writer) => throw SplitPlansUnsupported();
+
+    private Exception SplitPlansUnsupported() => new NotSupportedException($"{GetType().Name} does not lower split plans (tensor parallelism).");
+
     /// <summary>The spellings the walk of the current plan makes up, which never meet the plan's own.</summary>
     protected NameSupply Names { get; private set; } = new([]);
 
@@ -88,12 +110,35 @@ internal abstract class PlanWalker
     {
         Begin(plan);
         var body = new IndentedTextWriter();
+        if (plan.Statistics is StatisticsRow statistics)
+        {
+            BeginStatistics(body, statistics);
+        }
+        int? stage = null;
+        IDisposable? stageBlock = null;
         for (int p = 0; p < plan.Passes.Count; p++)
         {
             Pass pass = plan.Passes[p];
-            BeginPass(body, pass);
-            if (pass.Rescales.Count == 0)
+            if (pass.Stage != stage)
             {
+                stageBlock?.Dispose();
+                stage = pass.Stage;
+                stageBlock = stage is int s ? StageBlock(body, s) : null;
+            }
+            if (pass.Given.Count > 0)
+            {
+                foreach (StatisticColumn column in pass.Given)
+                {
+                    ReadGiven(body, column);
+                }
+            }
+            else if (pass.ScalesFrom.Count > 0)
+            {
+                WalkWithGivenScales(body, plan, pass, p);
+            }
+            else if (pass.Rescales.Count == 0)
+            {
+                BeginPass(body, pass);
                 using (GroupLoop(body, plan, pass, p))
                 {
                     WriteDefinitions(body, pass.Before);
@@ -102,31 +147,67 @@ internal abstract class PlanWalker
             }
             else
             {
-                using (Runs(body))
-                {
-                    BeginRun(body, pass);
-                    using (GroupLoop(body, plan, pass, p))
-                    {
-                        WriteDefinitions(body, pass.Before);
-                        Sweep(body, plan, pass, p, rerunnable: true);
-                    }
-                    StopAfterRerun(body);
-                    var rescaled = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + RescaledSuffix) }).ToList();
-                    WriteDefinitions(body, rescaled);
-                    StopIfUnscaled(body, rescaled.Select(r => r.Name).ToList());
-                    for (int r = 0; r < pass.Rescales.Count; r++)
-                    {
-                        body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, rescaled[r].Name));
-                    }
-                }
+                WalkWithRerun(body, plan, pass, p);
+            }
+            if (pass.Publish.Count > 0)
+            {
+                Publish(body, pass.Publish);
             }
             WriteDefinitions(body, pass.After);
         }
+        stageBlock?.Dispose();
         if (plan.Partials.Count > 0)
         {
             WritePartials(body, plan);
         }
         WriteFunction(writer, plan, plan.Parameters, body.ToString());
+    }
+
+    // A pass that decides its own scales: it runs with scales 1, and again with the scales its statistics call for.
+    private void WalkWithRerun(IndentedTextWriter body, KernelPlan plan, Pass pass, int index)
+    {
+        BeginPass(body, pass);
+        using (Runs(body))
+        {
+            BeginRun(body, pass);
+            using (GroupLoop(body, plan, pass, index))
+            {
+                WriteDefinitions(body, pass.Before);
+                Sweep(body, plan, pass, index, rerunnable: true);
+            }
+            StopAfterRerun(body);
+            var rescaled = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + RescaledSuffix) }).ToList();
+            WriteDefinitions(body, rescaled);
+            StopIfUnscaled(body, rescaled.Select(r => r.Name).ToList());
+            for (int r = 0; r < pass.Rescales.Count; r++)
+            {
+                body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, rescaled[r].Name));
+            }
+        }
+    }
+
+    // A statistics stage whose scales are given: 1, or those its earlier run's all-reduced totals call for; one sweep.
+    private void WalkWithGivenScales(IndentedTextWriter body, KernelPlan plan, Pass pass, int index)
+    {
+        DeclareScales(body, pass.Rescales.Select(r => r.Name).ToList());
+        using (RescaledRun(body))
+        {
+            foreach (StatisticColumn column in pass.ScalesFrom)
+            {
+                ReadGiven(body, column);
+            }
+            var given = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + GivenSuffix) }).ToList();
+            WriteDefinitions(body, given);
+            for (int r = 0; r < pass.Rescales.Count; r++)
+            {
+                body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, given[r].Name));
+            }
+        }
+        using (GroupLoop(body, plan, pass, index))
+        {
+            WriteDefinitions(body, pass.Before);
+            Sweep(body, plan, pass, index, rerunnable: false);
+        }
     }
 
     /// <summary>Runs an action when disposed: the end of a loop that writes something before it closes.</summary>
@@ -137,6 +218,9 @@ internal abstract class PlanWalker
 
     // The scales a run computes for the next, beside the ones it ran with.
     private const string RescaledSuffix = "_rescaled";
+
+    // The scales a stage computes from given statistics, beside the ones it declared.
+    private const string GivenSuffix = "_given";
 
     /// <summary>Row scalars, one after the other (each may use the ones before), with their temporaries named after them.</summary>
     protected void WriteDefinitions(IndentedTextWriter writer, IReadOnlyList<Definition> definitions)

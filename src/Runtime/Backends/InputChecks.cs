@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using PolyComGen.Backends.Cuda;
 using PolyComGen.Contract;
 using static TorchSharp.torch;
@@ -20,7 +21,7 @@ internal static class InputChecks
     {
         if (CudaLaunch.StorageOf(x.dtype) is null)
         {
-            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are Float32, BFloat16 and Float16.", nameof(x));
+            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported by the CUDA kernels; supported dtypes are {KernelContract.Listed(KernelContract.StorageTypes.Select(s => s.TorchName))}.", nameof(x));
         }
     }
 

@@ -6,24 +6,29 @@ namespace PolyComGen.Verification;
 /// A storage dtype of the kernels (float32, bfloat16, float16), with host-side conversions that round as the device
 /// does: what the parity checker rounds its inputs to, and how a GPU target moves values to and from the device.
 /// </summary>
-/// <param name="Suffix">The kernel contract's suffix (f32, bf16, f16).</param>
-/// <param name="Size">Bytes per element.</param>
-public sealed record StorageFormat(string Suffix, int Size)
+/// <param name="Contract">The kernel contract's storage type: its suffix (f32, bf16, f16), size and names.</param>
+public sealed record StorageFormat(PolyComGen.Contract.StorageType Contract)
 {
+    /// <summary>Every storage dtype of the CUDA kernels, in the contract's order.</summary>
+    public static readonly StorageFormat[] All = System.Array.ConvertAll(PolyComGen.Contract.KernelContract.StorageTypes, s => new StorageFormat(s));
+
     /// <summary>float32.</summary>
-    public static readonly StorageFormat Float32 = new("f32", 4);
+    public static readonly StorageFormat Float32 = Of("f32");
 
     /// <summary>bfloat16 (float32 arithmetic).</summary>
-    public static readonly StorageFormat BFloat16 = new("bf16", 2);
+    public static readonly StorageFormat BFloat16 = Of("bf16");
 
     /// <summary>float16 (float32 arithmetic).</summary>
-    public static readonly StorageFormat Float16 = new("f16", 2);
+    public static readonly StorageFormat Float16 = Of("f16");
 
-    /// <summary>The storage dtypes of the CUDA kernels.</summary>
-    public static readonly StorageFormat[] All = [Float32, BFloat16, Float16];
+    /// <summary>The kernel contract's suffix (f32, bf16, f16).</summary>
+    public string Suffix => Contract.Suffix;
 
-    /// <summary>The kernel contract's storage type with this suffix.</summary>
-    public PolyComGen.Contract.StorageType Contract => System.Array.Find(PolyComGen.Contract.KernelContract.StorageTypes, s => s.Suffix == Suffix)!;
+    /// <summary>Bytes per element.</summary>
+    public int Size => Contract.Size;
+
+    private static StorageFormat Of(string suffix) => System.Array.Find(All, f => f.Suffix == suffix)
+        ?? throw new InvalidOperationException($"The kernel contract has no storage type {suffix}.");
 
     /// <summary>The smallest positive normal number: below it the format keeps an absolute step only.</summary>
     public double SmallestNormal => Suffix == "f16" ? 6.103515625e-05 : 1.1754943508222875e-38;

@@ -55,7 +55,12 @@ public sealed class KernelContractTests
 
         // The descriptor's facts, each against what the spec text declares, not against the object they came from.
         Assert.Same(descriptor, module.Descriptor);
-        Assert.Equal(spec, descriptor.Spec.ToString());
+        // ... as written in this project's sources, by argument (not the spec's own ToString).
+        string written = DeclarationOf(activation.Name);
+        string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(Argument(written, "Order") ?? Invariant(written.StartsWith("[Activation", System.StringComparison.Ordinal) ? 1 : KernelContract.DefaultOrder), Invariant(descriptor.Spec.Order));
+        Assert.Equal(Argument(written, "Type") ?? Invariant(written.StartsWith("[Activation", System.StringComparison.Ordinal) ? 1 : KernelContract.DefaultType), Invariant(descriptor.Spec.Type));
+        Assert.Equal(Argument(written, "Inner") ?? Regex.Match(written, @"^\[Activation\(""([^""]*)""").Groups[1].Value, descriptor.Spec.Inner);
         Assert.Equal(activation.Spec.Inner.Equals("Norm", System.StringComparison.OrdinalIgnoreCase) || activation.Spec.Inner.StartsWith("norm(", System.StringComparison.OrdinalIgnoreCase), descriptor.Rowwise);
         Assert.Equal(spec.Contains("Gated = true"), descriptor.Gated);
         Assert.Contains($"on {activation.Name}:", descriptor.CudaSource.Split('\n')[0]);
@@ -105,5 +110,28 @@ public sealed class KernelContractTests
             Assert.Equal(roles * KernelContract.StorageTypes.Length, names.Length);
             Assert.All(KernelContract.StorageTypes, s => Assert.Equal(roles, names.Count(n => n.EndsWith("_" + s.Suffix, System.StringComparison.Ordinal))));
         }
+    }
+
+    // The attribute that declares the class, as written in this test project's sources (over one line or several).
+    private static string DeclarationOf(string className)
+    {
+        var @class = new Regex($@"\bclass {Regex.Escape(className)}\b");
+        foreach (string file in System.IO.Directory.EnumerateFiles(Support.RepositoryFiles.Path("tests", "PolyComGen.Tests"), "*.cs", System.IO.SearchOption.AllDirectories))
+        {
+            string text = System.IO.File.ReadAllText(file);
+            if (@class.Match(text) is { Success: true } match)
+            {
+                int start = System.Math.Max(text.LastIndexOf("[PolyCom(", match.Index, System.StringComparison.Ordinal), text.LastIndexOf("[Activation(", match.Index, System.StringComparison.Ordinal));
+                return text[start..match.Index];
+            }
+        }
+        throw new Xunit.Sdk.XunitException($"no declaration of {className} in the test sources");
+    }
+
+    // A named argument's value as written (a string argument without its quotes); null when the declaration omits it.
+    private static string? Argument(string declaration, string name)
+    {
+        Match match = Regex.Match(declaration, $@"\b{name} = (""(?<text>[^""]*)""|(?<text>[^,)\]]+))");
+        return match.Success ? match.Groups["text"].Value.Trim() : null;
     }
 }

@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Expressions;
 using PolyComGen.Generator.Expressions.Language;
 using Xunit;

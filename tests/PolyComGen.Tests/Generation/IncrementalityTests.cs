@@ -55,4 +55,26 @@ public sealed class IncrementalityTests
         Assert.Contains(IncrementalStepRunReason.Modified, reasons);
         Assert.Contains(reasons, r => r is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged);
     }
+
+    [Fact]
+    public void ACommentInTheDeclaringFileRegeneratesNothing()
+    {
+        CSharpCompilation compilation = GeneratorHarness.Compile(Activations);
+        GeneratorDriver driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        // A comment above the declarations: every location below it moves, no spec changes.
+        SyntaxTree file = compilation.SyntaxTrees.Single();
+        CSharpCompilation edited = compilation.ReplaceSyntaxTree(file,
+            CSharpSyntaxTree.ParseText("// The activations of the app.\n// A second line.\n" + Activations, GeneratorHarness.ParseOptions, path: file.FilePath));
+        GeneratorRunResult result = driver.RunGenerators(edited).GetRunResult().Results.Single();
+
+        foreach (string step in new[] { PolyComGenerator.TrackingNames.Models, PolyComGenerator.TrackingNames.Modules, PolyComGenerator.TrackingNames.Registry })
+        {
+            var outputs = result.TrackedSteps[step].SelectMany(s => s.Outputs).ToList();
+            Assert.NotEmpty(outputs);
+            Assert.All(outputs, o => Assert.True(o.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged, $"{step}: {o.Reason}"));
+        }
+        // The broken declarations' diagnostics move with them, and are reported where they now are.
+        Assert.All(result.Diagnostics, d => Assert.True(d.Location.GetLineSpan().StartLinePosition.Line >= 2, d.ToString()));
+    }
 }

@@ -8,7 +8,6 @@ using PolyComGen.Verification;
 using PolyComGen.Tests.Cuda.Emulation;
 using PolyComGen.Tests.Numerics;
 using PolyComGen.Tests.Support;
-using TorchSharp;
 using TorchSharp.PyBridge;
 using Xunit;
 using static TorchSharp.torch;

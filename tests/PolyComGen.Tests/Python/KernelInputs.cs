@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.IO;
 using PolyComGen.Tests.Support;
 using TorchSharp;
 using TorchSharp.PyBridge;

@@ -126,7 +126,7 @@ public static class Reference
     public static Tensor Norm(Tensor u, double eps) => u * (u.pow(2).mean([-1], keepdim: true) + eps).rsqrt();
 
     /// <summary>
-    /// <see cref="Forward"/> of a Norm spec for rows of any float32 magnitude, in float64 without overflow: Norm is
+    /// <c>Forward</c> of a Norm spec for rows of any float32 magnitude, in float64 without overflow: Norm is
     /// scale-invariant, N(u) = N(u / c) with eps / c^2 in place of eps, for any constant c &gt; 0 (MATH.md, Numerics).
     /// With m = max(1, max |x|) per row, held constant for autograd, it takes c = m for Type 1's N(x) and c = m^i for
     /// Type 2's N(x^i), so every power of x / m lies in [-1, 1] (eps / c^2 may underflow to 0, where it is negligible).

@@ -20,11 +20,6 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
     // Whether this plan's kernel sweeps groups of columns itself.
     private bool Grouped(KernelPlan plan) => groups > 1 && plan.Rowwise;
 
-    // The spans of the pass being swept: a group's run of each (x.Slice) inside the group loop, else the spans themselves.
-    private bool slicing;
-
-    private string Of(string span) => slicing ? span + "g" : span;
-
     private const string Cast = "global::System.Runtime.InteropServices.MemoryMarshal.Cast";
     private const string PolyMath = "global::PolyComGen.Backends.Cpu.PolyMath";
 
@@ -123,10 +118,8 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         {
             writer.WriteLine(string.Join(" ", sums.Select(r => r.Name + " = 0;")));
         }
-        slicing = true;
         return new Closing(() =>
         {
-            slicing = false;
             foreach (Reduction sum in sums)
             {
                 writer.WriteLine($"partials[g * (partials.Length / {groups}) + {sum.Slot}] = {sum.Name};");
@@ -157,6 +150,9 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
     protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
     {
         CSharpVectorDialect vectorDialect = numeric.IsFloat ? CSharpVectorDialect.Float : CSharpVectorDialect.Double;
+        // Inside the group loop of a grouped rowwise plan (GroupLoop), each span is sliced to the group's run: xg, yg ...
+        bool slicing = Grouped(plan);
+        string Of(string span) => slicing ? span + "g" : span;
         // Sums accumulate as acc + term, so that a product term becomes one fused multiply-add.
         IReadOnlyList<Expr> roots = Lower(
             pass.Reductions.Select(r => r.Kind == ReductionKind.Sum ? PlanVariables.Accumulator(r.Name) + r.Term : r.Term).Concat(pass.Stores.Select(s => s.Value)).ToList());

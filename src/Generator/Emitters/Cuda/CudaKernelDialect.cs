@@ -81,7 +81,8 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         {
             if (parameters.RowLength)
             {
-                writer.WriteLine($"const float hf = (float){rowLength};");
+                // The length the statistics are means over: h, or for a split plan's shard the whole row's, which the launch gives.
+                writer.WriteLine($"const float hf = (float){(plan.Statistics is null ? "h" : "length")};");
             }
             using (writer.Block("for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)"))
             {
@@ -112,9 +113,6 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     protected override IDisposable Runs(IndentedTextWriter writer) => writer.Block("for (int attempt = 0; ; attempt++)");
 
-    // Inside the group loop of a rowwise plan: the sweep covers the group's run, and leaves the block sums to the loop.
-    private bool inGroups;
-
     /// <summary>
     /// The loop over the groups of a rowwise plan: the row's statistics accumulate over every group's run and are
     /// block-summed after the loop; each group's sums (<see cref="Reduction.Slot"/>) are block-summed at the end of its
@@ -138,10 +136,8 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         {
             writer.WriteLine($"float slots{label}[{slots.Count}] = {{}};");
         }
-        inGroups = true;
         return new Closing(() =>
         {
-            inGroups = false;
             if (slots.Count > 0)
             {
                 writer.WriteLine($"pcg_block_sum(slots{label});");
@@ -203,6 +199,8 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     protected override void Sweep(IndentedTextWriter writer, KernelPlan plan, Pass pass, int index, bool rerunnable)
     {
+        // Inside the group loop of a rowwise plan (GroupLoop): the sweep covers the group's run, and leaves the block sums to the loop.
+        bool inGroups = Grouped && plan.Rowwise;
         var (count, thread, threads, rowOffset) = plan.Rowwise
             ? (inGroups ? "gl" : "h", "threadIdx.x", "blockDim.x", inGroups ? "row * h + (pcg_size)g * gl" : "row * h")
             : ("rows * h", "t", "nt", (string?)null);
@@ -258,99 +256,32 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         }
     }
 
-    // The row length the statistics are means over: h, or for the split kernels the whole row's length.
-    private string rowLength = "h";
+    // The split kernels (tensor parallelism, docs/math.md section 5b): the row's statistics, a stage per launch.
 
-    /// <summary>
-    /// The statistics kernel of a split plan (tensor parallelism, docs/math.md section 5b): for stage <c>stage</c>, the row scalars
-    /// of the earlier stages from their (all-reduced) columns of the row's statistics, then the stage's pass over this
-    /// rank's shard of the row, its totals and scales written to its columns. With <c>rescaled</c>, the pass runs with
-    /// the scales its all-reduced first run calls for, as the one-shot kernel's second run does.
-    /// </summary>
-    public void WalkStatistics(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
+    protected override void BeginStatistics(IndentedTextWriter writer, StatisticsRow statistics) =>
+        writer.WriteLine($"{(statistics.Writes ? "float*" : "const float*")} st = statistics + row * {Integer(statistics.Columns)};");
+
+    protected override IDisposable StageBlock(IndentedTextWriter writer, int stage) => writer.Block($"if (stage == {Integer(stage)})");
+
+    protected override void ReadGiven(IndentedTextWriter writer, StatisticColumn column) =>
+        writer.WriteLine($"const float {column.Name} = st[{Integer(column.Column)}];");
+
+    // Every thread holds the block's totals; one writes them.
+    protected override void Publish(IndentedTextWriter writer, IReadOnlyList<StatisticColumn> columns)
     {
-        rowLength = "length";
-        Begin(plan);
-        var body = new IndentedTextWriter();
-        body.WriteLine($"float* st = statistics + row * {Integer(layout.Columns)};");
-        for (int s = 0; s < layout.Stages.Count; s++)
+        using (writer.Block("if (threadIdx.x == 0)"))
         {
-            StatisticsStage stage = layout.Stages[s];
-            using (body.Block($"if (stage == {Integer(s)})"))
+            foreach (StatisticColumn column in columns)
             {
-                for (int p = 0; p < stage.Pass; p++)
-                {
-                    ReadGiven(body, plan.Passes[p], layout);
-                }
-                Pass pass = plan.Passes[stage.Pass];
-                if (pass.Rescales.Count > 0)
-                {
-                    body.WriteLine($"float {string.Join(", ", pass.Rescales.Select(r => r.Name + " = 1.0f"))};");
-                    using (body.Block("if (rescaled)"))
-                    {
-                        var read = new HashSet<string>(pass.Rescales.SelectMany(r => r.Value.VariableNodes()).Select(v => v.Name));
-                        ReadColumns(body, pass.Reductions.Select(r => r.Name).Where(read.Contains), layout);
-                        var scales = pass.Rescales.Select(r => r with { Name = Names.Name(r.Name + "_given") }).ToList();
-                        WriteDefinitions(body, scales);
-                        for (int r = 0; r < pass.Rescales.Count; r++)
-                        {
-                            body.WriteLine(Expressions.Assign(pass.Rescales[r].Name, scales[r].Name));
-                        }
-                    }
-                }
-                WriteDefinitions(body, pass.Before);
-                Sweep(body, plan, pass, stage.Pass, rerunnable: false);
-                using (body.Block("if (threadIdx.x == 0)"))
-                {
-                    foreach (string name in pass.Reductions.Select(r => r.Name).Concat(pass.Rescales.Select(r => r.Name)))
-                    {
-                        body.WriteLine($"st[{Integer(layout.ColumnOf[name])}] = {name};");
-                    }
-                }
+                writer.WriteLine($"st[{Integer(column.Column)}] = {column.Name};");
             }
         }
-        WriteFunction(writer, plan, plan.Parameters, body.ToString());
     }
 
-    /// <summary>
-    /// The apply kernel of a split plan: every stage's row scalars from the row's statistics, then the last pass over
-    /// this rank's shard (its stores), and for a backward the gradient partials.
-    /// </summary>
-    public void WalkApply(IndentedTextWriter writer, KernelPlan plan, StatisticsLayout layout)
-    {
-        rowLength = "length";
-        Begin(plan);
-        var body = new IndentedTextWriter();
-        body.WriteLine($"const float* st = statistics + row * {Integer(layout.Columns)};");
-        foreach (StatisticsStage stage in layout.Stages)
-        {
-            ReadGiven(body, plan.Passes[stage.Pass], layout);
-        }
-        Pass last = plan.Passes[plan.Passes.Count - 1];
-        WriteDefinitions(body, last.Before);
-        Sweep(body, plan, last, plan.Passes.Count - 1, rerunnable: false);
-        WriteDefinitions(body, last.After);
-        if (plan.Partials.Count > 0)
-        {
-            WritePartials(body, plan);
-        }
-        WriteFunction(writer, plan, plan.Parameters, body.ToString());
-    }
+    protected override void DeclareScales(IndentedTextWriter writer, IReadOnlyList<string> scales) =>
+        writer.WriteLine($"float {string.Join(", ", scales.Select(s => s + " = 1.0f"))};");
 
-    // A stage that ran before: its totals and scales from the statistics row, then the row scalars that follow it.
-    private void ReadGiven(IndentedTextWriter writer, Pass pass, StatisticsLayout layout)
-    {
-        ReadColumns(writer, pass.Reductions.Select(r => r.Name).Concat(pass.Rescales.Select(r => r.Name)), layout);
-        WriteDefinitions(writer, pass.After);
-    }
-
-    private static void ReadColumns(IndentedTextWriter writer, IEnumerable<string> names, StatisticsLayout layout)
-    {
-        foreach (string name in names)
-        {
-            writer.WriteLine($"const float {name} = st[{Integer(layout.ColumnOf[name])}];");
-        }
-    }
+    protected override IDisposable RescaledRun(IndentedTextWriter writer) => writer.Block("if (rescaled)");
 
     private static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 

@@ -56,7 +56,7 @@ internal static class CudaKernelEmitter
         bool split = lowered.Split is not null;
         if (lowered.Split is SplitPlans plans)
         {
-            EmitSplitKernels(writer, spec, forward, backward, plans);
+            EmitSplitKernels(writer, spec, plans);
         }
         writer.WriteLine();
         writer.WriteVerbatim(Reduce.TrimEnd('\n') + "\n");
@@ -72,26 +72,26 @@ internal static class CudaKernelEmitter
     }
 
     // Tensor parallelism's kernels (docs/math.md section 5b): the statistics stages and the apply kernels of each direction.
-    private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, KernelPlan forward, KernelPlan backward, SplitPlans plans)
+    private static void EmitSplitKernels(IndentedTextWriter writer, SpecModel spec, SplitPlans plans)
     {
-        foreach (var (plan, layout, direction, statistics, apply) in new[]
+        foreach (var (split, direction, statistics, apply) in new[]
         {
-            (forward, plans.Forward, "forward", KernelRole.ForwardStatistics, KernelRole.ForwardApply),
-            (backward, plans.Backward, "backward", KernelRole.BackwardStatistics, KernelRole.BackwardApply),
+            (plans.Forward, "forward", KernelRole.ForwardStatistics, KernelRole.ForwardApply),
+            (plans.Backward, "backward", KernelRole.BackwardStatistics, KernelRole.BackwardApply),
         })
         {
             writer.WriteLine();
             writer.WriteLine($"// The {direction}'s statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its");
-            writer.WriteLine($"// totals to the row's {layout.Columns} statistics, which are all-reduced before the next stage.");
+            writer.WriteLine($"// totals to the row's {split.Layout.Columns} statistics, which are all-reduced before the next stage.");
             using (writer.Block(Header(statistics)))
             {
-                new CudaKernelDialect(spec.Groups).WalkStatistics(writer, plan, layout);
+                new CudaKernelDialect(spec.Groups).Walk(writer, split.Statistics);
             }
             writer.WriteLine();
             writer.WriteLine($"// The {direction} on this rank's shard of each row, from the row's all-reduced statistics.");
             using (writer.Block(Header(apply)))
             {
-                new CudaKernelDialect(spec.Groups).WalkApply(writer, plan, layout);
+                new CudaKernelDialect(spec.Groups).Walk(writer, split.Apply);
             }
         }
     }

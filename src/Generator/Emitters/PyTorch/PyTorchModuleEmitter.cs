@@ -1,4 +1,3 @@
-using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
@@ -21,7 +20,7 @@ namespace PolyComGen.Generator.Emitters.PyTorch;
 /// </summary>
 internal static class PyTorchModuleEmitter
 {
-    /// <summary>The module's template, for the kernels of <paramref name="forward"/> and <paramref name="backward"/> (the CUDA unit's plans).</summary>
+    /// <summary>The module's template, for the kernels and the eager formula of <paramref name="lowered"/>.</summary>
     public static string Emit(LoweredSpec lowered, string className)
     {
         SpecModel spec = lowered.Spec;
@@ -86,23 +85,27 @@ internal static class PyTorchModuleEmitter
             }
         }
         writer.WriteLine("}");
-        writer.WriteLine("# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage");
-        writer.WriteLine("# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient");
-        writer.WriteLine("# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).");
         if (lowered.Split is SplitPlans plans)
         {
-            StatisticsLayout forwardLayout = plans.Forward, backwardLayout = plans.Backward;
+            writer.WriteLine("# Tensor parallelism (docs/math.md section 5b): each direction's statistics stages, generated from its split plan: a stage");
+            writer.WriteLine("# launch on this rank's shards, its columns all-reduced over the group (sums by sum, maxima and scales by maximum), and");
+            writer.WriteLine("# where the stage decides scales, a second launch with the scales the all-reduced statistics call for when one");
+            writer.WriteLine("# exceeds the limit (the one-shot kernel's rerun; deciding it costs one device-to-host copy).");
+            WriteStages(writer, plans.Forward, "forward");
+            WriteStages(writer, plans.Backward, "backward");
+            writer.WriteLine("# Then which gradient partials a rank completes from its shard alone, which the ranks add.");
             writer.WriteLine("SPLIT = {");
             using (writer.Indent())
             {
-                writer.WriteLine($"\"forward\": {Layout(forwardLayout)},");
-                writer.WriteLine($"\"backward\": {Layout(backwardLayout)},");
-                writer.WriteLine($"\"local_partials\": ({string.Join("", backwardLayout.LocalPartials.Select(l => l ? "True, " : "False, "))}),");
+                writer.WriteLine("\"forward\": _forward_statistics,");
+                writer.WriteLine("\"backward\": _backward_statistics,");
+                writer.WriteLine($"\"local_partials\": ({string.Join("", plans.Backward.Layout.LocalPartials.Select(l => l ? "True, " : "False, "))}),");
             }
             writer.WriteLine("}");
         }
         else
         {
+            writer.WriteLine("# Tensor parallelism: no split kernels (elementwise or grouped specs).");
             writer.WriteLine("SPLIT = None");
         }
         writer.WriteLine(SpecText.TorchCudaSourceLine);
@@ -137,8 +140,55 @@ internal static class PyTorchModuleEmitter
         return writer.ToString();
     }
 
-    private static string Layout(StatisticsLayout layout) =>
-        $"({Integer(layout.Columns)}, ({string.Join("", layout.Stages.Select(s => $"({Integer(s.First)}, {Integer(s.FirstMax)}, {Integer(s.End)}, ({string.Join("", s.Decides.Select(d => Integer(d) + ", "))})), "))}))";
+    // The statistics stages of one direction, as the split plan's statistics kernel runs them, stage after stage.
+    private static void WriteStages(IndentedTextWriter writer, SplitPlan split, string direction)
+    {
+        writer.WriteLine();
+        writer.WriteLine($"def _{direction}_statistics(values, blocks, group):");
+        using (writer.Indent())
+        {
+            writer.WriteLine($"\"\"\"The {direction}'s {Integer(split.Layout.Columns)} statistics per row, stage by stage, all-reduced over the group.\"\"\"");
+            writer.WriteLine($"statistics = polycom_statistics_rows(values, {Integer(split.Layout.Columns)}, group)");
+            foreach (Pass pass in split.Statistics.Passes.Where(p => p.Publish.Count > 0))
+            {
+                int stage = pass.Stage!.Value;
+                StatisticsStage columns = split.Layout.Stages[stage];
+                string Names(int first, int end) => string.Join(", ", pass.Publish.Where(c => c.Column >= first && c.Column < end).OrderBy(c => c.Column).Select(c => c.Name));
+                writer.WriteLine($"# stage {Integer(stage)}: " + string.Join("; ", new[]
+                {
+                    columns.FirstMax > columns.First ? Names(columns.First, columns.FirstMax) + " summed" : null,
+                    columns.End > columns.FirstMax ? Names(columns.FirstMax, columns.End) + " by maximum" : null,
+                }.Where(part => part is not null)));
+                IndentedTextWriter.Scope? runs = null;
+                string rescaled = "0";
+                if (pass.ScalesFrom.Count > 0)
+                {
+                    writer.WriteLine("for rescaled in (0, 1):");
+                    runs = writer.Indent();
+                    rescaled = "rescaled";
+                }
+                writer.WriteLine($"polycom_run_stage(\"{direction}\", {Integer(stage)}, {rescaled}, values, blocks)");
+                if (columns.FirstMax > columns.First)
+                {
+                    writer.WriteLine($"polycom_all_reduce_columns(statistics, {Integer(columns.First)}, {Integer(columns.FirstMax)}, group, torch.distributed.ReduceOp.SUM)");
+                }
+                if (columns.End > columns.FirstMax)
+                {
+                    writer.WriteLine($"polycom_all_reduce_columns(statistics, {Integer(columns.FirstMax)}, {Integer(columns.End)}, group, torch.distributed.ReduceOp.MAX)");
+                }
+                if (runs is not null)
+                {
+                    writer.WriteLine($"if rescaled or polycom_within_limit(statistics, ({string.Join("", columns.Decides.Select(c => Integer(c) + ", "))})):");
+                    using (writer.Indent())
+                    {
+                        writer.WriteLine("break");
+                    }
+                    runs.Value.Dispose();
+                }
+            }
+        }
+        writer.WriteLine();
+    }
 
     private static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 

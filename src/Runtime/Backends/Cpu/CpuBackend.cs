@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using System.Runtime.InteropServices;
 using System.Threading.Tasks;
 using PolyComGen.Contract;
@@ -51,9 +52,9 @@ public sealed class CpuBackend : IKernelBackend
         {
             throw new ArgumentException($"{descriptor.Name}: the CPU backend runs on CPU tensors, but the input is on {x.device}.", nameof(x));
         }
-        if (x.dtype is not (ScalarType.Float32 or ScalarType.Float64))
+        if (!KernelContract.CpuTypes.Contains(x.dtype.ToString()))
         {
-            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are Float32 and Float64.", nameof(x));
+            throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are {KernelContract.Listed(KernelContract.CpuTypes)}.", nameof(x));
         }
         InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters);
     }

@@ -1,5 +1,4 @@
 using System;
-using System.Linq;
 using PolyComGen.Contract;
 using static TorchSharp.torch;
 
@@ -67,8 +66,7 @@ internal static class CudaLaunch
     }
 
     /// <summary>The storage type of a dtype, or null when the CUDA kernels do not support it.</summary>
-    public static StorageType? StorageOf(ScalarType dtype) =>
-        KernelContract.StorageTypes.FirstOrDefault(s => s.TorchName == dtype.ToString());
+    public static StorageType? StorageOf(ScalarType dtype) => KernelContract.StorageOf(dtype.ToString());
 
     // One entry point, its arguments packed in the contract's order.
     private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, KernelBuffers buffers)

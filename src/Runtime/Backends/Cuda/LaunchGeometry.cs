@@ -18,7 +18,7 @@ internal readonly record struct LaunchGeometry(uint Blocks, long PartialRows)
     /// </summary>
     public static LaunchGeometry For(bool rowwise, long rows, long h, int elementSize, int multiprocessors, int groups = 1)
     {
-        if (rows < 0 || h < 0 || elementSize is not (2 or 4) || multiprocessors <= 0)
+        if (rows < 0 || h < 0 || !System.Array.Exists(Contract.KernelContract.StorageTypes, s => s.Size == elementSize) || multiprocessors <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(rows), $"rows {rows}, h {h}, element size {elementSize}, {multiprocessors} multiprocessors");
         }

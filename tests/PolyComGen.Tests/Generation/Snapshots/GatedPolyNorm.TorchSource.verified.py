@@ -49,12 +49,38 @@ PARAMETERS = {
     "backward_statistics": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("stage", "i32"), ("rescaled", "i32"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
     "backward_apply": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("dgate", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
 }
-# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
-# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
-# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+# Tensor parallelism (docs/math.md section 5b): each direction's statistics stages, generated from its split plan: a stage
+# launch on this rank's shards, its columns all-reduced over the group (sums by sum, maxima and scales by maximum), and
+# where the stage decides scales, a second launch with the scales the all-reduced statistics call for when one
+# exceeds the limit (the one-shot kernel's rerun; deciding it costs one device-to-host copy).
+
+def _forward_statistics(values, blocks, group):
+    """The forward's 5 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 5, group)
+    # stage 0: q1, q2, q3 summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("forward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 3, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 3, 5, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (2, )):
+            break
+
+
+def _backward_statistics(values, blocks, group):
+    """The backward's 9 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 9, group)
+    # stage 0: q1, S1, q2, S2, q3, S3, G summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("backward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 7, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 7, 9, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (4, )):
+            break
+
+# Then which gradient partials a rank completes from its shard alone, which the ranks add.
 SPLIT = {
-    "forward": (5, ((0, 3, 5, (2, )), )),
-    "backward": (9, ((0, 7, 9, (4, )), )),
+    "forward": _forward_statistics,
+    "backward": _backward_statistics,
     "local_partials": (False, False, False, False, ),
 }
 CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "Norm", Type = 2, Gated = true)] on GatedPolyNorm:
@@ -486,11 +512,6 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
 template <typename T>
 __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float b = pcg_to_float(parameters[3]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 5;
@@ -581,11 +602,6 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
 template <typename T>
 __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float b = pcg_to_float(parameters[3]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 9;
@@ -1033,7 +1049,7 @@ def fused_forward(x, gate, parameters, group=None):
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
     if group is not None:
-        _split_statistics("forward", values, blocks, group)
+        _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
             _launch("forward_apply", x.dtype, x.device.index, blocks, values)
     elif blocks > 0:
@@ -1056,7 +1072,7 @@ def fused_backward(x, gate, dy, parameters, group=None):
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
               "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
     if group is not None:
-        _split_statistics("backward", values, blocks, group)
+        _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
         _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
     if group is not None and any(SPLIT["local_partials"]):
@@ -1069,26 +1085,37 @@ def fused_backward(x, gate, dy, parameters, group=None):
     return dx, dparameters, dgate
 
 
-def _split_statistics(direction, values, blocks, group):
-    """The statistics stages of the split kernels, each all-reduced over the group before the next: sums by sum, row
-    maxima and scales by maximum. A stage whose statistics exceed the limit runs again scaled (docs/math.md section
-    4), as the one-shot kernels' second run does; deciding it costs one device-to-host copy per such stage."""
-    if SPLIT is None:
+# ---- The collective steps of the split kernels' stages, which each module's generated stages call (SPLIT) ----
+
+def _split(split):
+    if split is None:
         raise ValueError(f"{NAME} has no split kernels: its rows need no statistics.")
+    return split
+
+
+def polycom_statistics_rows(values, columns, group):
+    """The float32 statistics of every row, zeroed; the launches' whole row length is h times the group's size."""
     x = values["x"]
-    columns, stages = SPLIT[direction]
     statistics = torch.zeros(values["rows"], columns, dtype=torch.float32, device=x.device)
     values.update(statistics=statistics, length=values["h"] * torch.distributed.get_world_size(group))
-    for index, (first, first_max, end, decides) in enumerate(stages):
-        for rescaled in (0, 1):
-            if blocks > 0:
-                values.update(stage=index, rescaled=rescaled)
-                _launch(direction + "_statistics", x.dtype, x.device.index, blocks, values)
-            for lo, hi, op in ((first, first_max, torch.distributed.ReduceOp.SUM), (first_max, end, torch.distributed.ReduceOp.MAX)):
-                if hi > lo:
-                    statistics[:, lo:hi] = _all_reduced(statistics[:, lo:hi], group, op)
-            if rescaled or not decides or bool((statistics[:, list(decides)] <= NORM_STATISTIC_LIMIT).all()):
-                break
+    return statistics
+
+
+def polycom_run_stage(direction, stage, rescaled, values, blocks):
+    """One launch of a statistics kernel: stage `stage`, with the scales of the all-reduced statistics when `rescaled`."""
+    if blocks > 0:
+        values.update(stage=stage, rescaled=rescaled)
+        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values)
+
+
+def polycom_all_reduce_columns(statistics, first, end, group, op):
+    """Columns first..end-1 of every row's statistics all-reduced over the group by `op`."""
+    statistics[:, first:end] = _all_reduced(statistics[:, first:end], group, op)
+
+
+def polycom_within_limit(statistics, columns):
+    """Whether every statistic of these columns is within the limit, so that no rerun with scales is needed."""
+    return bool((statistics[:, list(columns)] <= NORM_STATISTIC_LIMIT).all())
 
 
 class _FusedFunction(torch.autograd.Function):

@@ -412,11 +412,6 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
 template <typename T>
 __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float b = pcg_to_float(parameters[3]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 3;
@@ -540,7 +535,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
             const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
             const float i2_0 = (2.0f * w2);
             const float i2_1 = (3.0f * w3);
-            float sums2[5] = {};
+            float sums3[5] = {};
             {
                 const T* in[2] = { x + row * h, dy + row * h };
                 pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
@@ -550,20 +545,20 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
                     const float t0 = (vx * sigma);
                     const float t1 = (t0 * s);
                     const float t2 = (t1 * t1);
-                    sums2[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
-                    sums2[1] += (vg * t1);
-                    sums2[2] += (vg * t2);
-                    sums2[3] += (vg * (t2 * t1));
-                    sums2[4] += vg;
+                    sums3[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
+                    sums3[1] += (vg * t1);
+                    sums3[2] += (vg * t2);
+                    sums3[3] += (vg * (t2 * t1));
+                    sums3[4] += vg;
                     (void)r;
                 });
             }
-            pcg_block_sum(sums2);
-            const float ht = sums2[0];
-            const float dw1 = sums2[1];
-            const float dw2 = sums2[2];
-            const float dw3 = sums2[3];
-            const float db = sums2[4];
+            pcg_block_sum(sums3);
+            const float ht = sums3[0];
+            const float dw1 = sums3[1];
+            const float dw2 = sums3[2];
+            const float dw3 = sums3[3];
+            const float db = sums3[4];
             if (threadIdx.x == 0)
             {
                 st[3] = ht;

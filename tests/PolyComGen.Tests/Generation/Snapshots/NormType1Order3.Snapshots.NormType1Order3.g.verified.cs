@@ -428,11 +428,6 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
 template <typename T>
 __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float b = pcg_to_float(parameters[3]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 3;
@@ -556,7 +551,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
             const float s = (1.0f / sqrtf(((q / hf) + (1E-06f * (sigma * sigma)))));
             const float i2_0 = (2.0f * w2);
             const float i2_1 = (3.0f * w3);
-            float sums2[5] = {};
+            float sums3[5] = {};
             {
                 const T* in[2] = { x + row * h, dy + row * h };
                 pcg_map<T, 2, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
@@ -566,20 +561,20 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
                     const float t0 = (vx * sigma);
                     const float t1 = (t0 * s);
                     const float t2 = (t1 * t1);
-                    sums2[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
-                    sums2[1] += (vg * t1);
-                    sums2[2] += (vg * t2);
-                    sums2[3] += (vg * (t2 * t1));
-                    sums2[4] += vg;
+                    sums3[0] += ((vg * (w1 + (t1 * (i2_0 + (t1 * i2_1))))) * t0);
+                    sums3[1] += (vg * t1);
+                    sums3[2] += (vg * t2);
+                    sums3[3] += (vg * (t2 * t1));
+                    sums3[4] += vg;
                     (void)r;
                 });
             }
-            pcg_block_sum(sums2);
-            const float ht = sums2[0];
-            const float dw1 = sums2[1];
-            const float dw2 = sums2[2];
-            const float dw3 = sums2[3];
-            const float db = sums2[4];
+            pcg_block_sum(sums3);
+            const float ht = sums3[0];
+            const float dw1 = sums3[1];
+            const float dw2 = sums3[2];
+            const float dw3 = sums3[3];
+            const float db = sums3[4];
             if (threadIdx.x == 0)
             {
                 st[3] = ht;
@@ -809,12 +804,41 @@ PARAMETERS = {
     "backward_statistics": (("x", "ptr"), ("dy", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("stage", "i32"), ("rescaled", "i32"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
     "backward_apply": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
 }
-# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
-# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
-# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+# Tensor parallelism (docs/math.md section 5b): each direction's statistics stages, generated from its split plan: a stage
+# launch on this rank's shards, its columns all-reduced over the group (sums by sum, maxima and scales by maximum), and
+# where the stage decides scales, a second launch with the scales the all-reduced statistics call for when one
+# exceeds the limit (the one-shot kernel's rerun; deciding it costs one device-to-host copy).
+
+def _forward_statistics(values, blocks, group):
+    """The forward's 3 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 3, group)
+    # stage 0: q summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("forward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 1, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 1, 3, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (0, )):
+            break
+
+
+def _backward_statistics(values, blocks, group):
+    """The backward's 8 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 8, group)
+    # stage 0: q summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("backward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 1, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 1, 3, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (0, )):
+            break
+    # stage 1: ht, dw1, dw2, dw3, db summed
+    polycom_run_stage("backward", 1, 0, values, blocks)
+    polycom_all_reduce_columns(statistics, 3, 8, group, torch.distributed.ReduceOp.SUM)
+
+# Then which gradient partials a rank completes from its shard alone, which the ranks add.
 SPLIT = {
-    "forward": (3, ((0, 1, 3, (0, )), )),
-    "backward": (8, ((0, 1, 3, (0, )), (3, 8, 8, ()), )),
+    "forward": _forward_statistics,
+    "backward": _backward_statistics,
     "local_partials": (False, False, False, False, ),
 }
 CUDA_SOURCE = {{CUDA_SOURCE}}

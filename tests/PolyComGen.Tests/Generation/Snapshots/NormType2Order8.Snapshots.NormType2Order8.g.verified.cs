@@ -529,16 +529,6 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
 template <typename T>
 __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float w4 = pcg_to_float(parameters[3]);
-    const float w5 = pcg_to_float(parameters[4]);
-    const float w6 = pcg_to_float(parameters[5]);
-    const float w7 = pcg_to_float(parameters[6]);
-    const float w8 = pcg_to_float(parameters[7]);
-    const float b = pcg_to_float(parameters[8]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 10;
@@ -668,15 +658,6 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
 template <typename T>
 __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float w4 = pcg_to_float(parameters[3]);
-    const float w5 = pcg_to_float(parameters[4]);
-    const float w6 = pcg_to_float(parameters[5]);
-    const float w7 = pcg_to_float(parameters[6]);
-    const float w8 = pcg_to_float(parameters[7]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 19;
@@ -1047,12 +1028,38 @@ PARAMETERS = {
     "backward_statistics": (("x", "ptr"), ("dy", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("stage", "i32"), ("rescaled", "i32"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
     "backward_apply": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
 }
-# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
-# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
-# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+# Tensor parallelism (docs/math.md section 5b): each direction's statistics stages, generated from its split plan: a stage
+# launch on this rank's shards, its columns all-reduced over the group (sums by sum, maxima and scales by maximum), and
+# where the stage decides scales, a second launch with the scales the all-reduced statistics call for when one
+# exceeds the limit (the one-shot kernel's rerun; deciding it costs one device-to-host copy).
+
+def _forward_statistics(values, blocks, group):
+    """The forward's 10 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 10, group)
+    # stage 0: q1, q2, q3, q4, q5, q6, q7, q8 summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("forward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 8, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 8, 10, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (7, )):
+            break
+
+
+def _backward_statistics(values, blocks, group):
+    """The backward's 19 statistics per row, stage by stage, all-reduced over the group."""
+    statistics = polycom_statistics_rows(values, 19, group)
+    # stage 0: q1, S1, q2, S2, q3, S3, q4, S4, q5, S5, q6, S6, q7, S7, q8, S8, G summed; m, sigma by maximum
+    for rescaled in (0, 1):
+        polycom_run_stage("backward", 0, rescaled, values, blocks)
+        polycom_all_reduce_columns(statistics, 0, 17, group, torch.distributed.ReduceOp.SUM)
+        polycom_all_reduce_columns(statistics, 17, 19, group, torch.distributed.ReduceOp.MAX)
+        if rescaled or polycom_within_limit(statistics, (14, )):
+            break
+
+# Then which gradient partials a rank completes from its shard alone, which the ranks add.
 SPLIT = {
-    "forward": (10, ((0, 8, 10, (7, )), )),
-    "backward": (19, ((0, 17, 19, (14, )), )),
+    "forward": _forward_statistics,
+    "backward": _backward_statistics,
     "local_partials": (False, False, False, False, False, False, False, False, False, ),
 }
 CUDA_SOURCE = {{CUDA_SOURCE}}

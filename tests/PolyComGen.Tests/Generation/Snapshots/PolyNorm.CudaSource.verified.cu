@@ -421,11 +421,6 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
 template <typename T>
 __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float b = pcg_to_float(parameters[3]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 5;
@@ -515,10 +510,6 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
 template <typename T>
 __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gate, const T* dy, const T* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
-    const float w1 = pcg_to_float(parameters[0]);
-    const float w2 = pcg_to_float(parameters[1]);
-    const float w3 = pcg_to_float(parameters[2]);
-    const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
         float* st = statistics + row * 9;

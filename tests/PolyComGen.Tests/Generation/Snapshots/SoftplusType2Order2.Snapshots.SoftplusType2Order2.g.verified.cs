@@ -445,9 +445,7 @@ PARAMETERS = {
     "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
 }
-# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
-# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
-# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+# Tensor parallelism: no split kernels (elementwise or grouped specs).
 SPLIT = None
 CUDA_SOURCE = {{CUDA_SOURCE}}
 

@@ -45,9 +45,7 @@ PARAMETERS = {
     "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
 }
-# Tensor parallelism (docs/math.md section 5b): the split kernels' statistics per row of each direction, as (columns, stages), each stage
-# (first column, first column all-reduced by maximum, end, the columns its scales come from); then which gradient
-# partials a rank completes from its shard alone. None without split kernels (elementwise or grouped specs).
+# Tensor parallelism: no split kernels (elementwise or grouped specs).
 SPLIT = None
 CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 2, Inner = "Softplus", Type = 2)] on SoftplusType2Order2:
 // y = sum_{i=1..2} w[i-1] * rho(x^i) + b, rho = Softplus.
@@ -638,7 +636,7 @@ def fused_forward(x, gate, parameters, group=None):
     blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
     if group is not None:
-        _split_statistics("forward", values, blocks, group)
+        _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
             _launch("forward_apply", x.dtype, x.device.index, blocks, values)
     elif blocks > 0:
@@ -661,7 +659,7 @@ def fused_backward(x, gate, dy, parameters, group=None):
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
               "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
     if group is not None:
-        _split_statistics("backward", values, blocks, group)
+        _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
         _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
     if group is not None and any(SPLIT["local_partials"]):
@@ -674,26 +672,37 @@ def fused_backward(x, gate, dy, parameters, group=None):
     return dx, dparameters, dgate
 
 
-def _split_statistics(direction, values, blocks, group):
-    """The statistics stages of the split kernels, each all-reduced over the group before the next: sums by sum, row
-    maxima and scales by maximum. A stage whose statistics exceed the limit runs again scaled (docs/math.md section
-    4), as the one-shot kernels' second run does; deciding it costs one device-to-host copy per such stage."""
-    if SPLIT is None:
+# ---- The collective steps of the split kernels' stages, which each module's generated stages call (SPLIT) ----
+
+def _split(split):
+    if split is None:
         raise ValueError(f"{NAME} has no split kernels: its rows need no statistics.")
+    return split
+
+
+def polycom_statistics_rows(values, columns, group):
+    """The float32 statistics of every row, zeroed; the launches' whole row length is h times the group's size."""
     x = values["x"]
-    columns, stages = SPLIT[direction]
     statistics = torch.zeros(values["rows"], columns, dtype=torch.float32, device=x.device)
     values.update(statistics=statistics, length=values["h"] * torch.distributed.get_world_size(group))
-    for index, (first, first_max, end, decides) in enumerate(stages):
-        for rescaled in (0, 1):
-            if blocks > 0:
-                values.update(stage=index, rescaled=rescaled)
-                _launch(direction + "_statistics", x.dtype, x.device.index, blocks, values)
-            for lo, hi, op in ((first, first_max, torch.distributed.ReduceOp.SUM), (first_max, end, torch.distributed.ReduceOp.MAX)):
-                if hi > lo:
-                    statistics[:, lo:hi] = _all_reduced(statistics[:, lo:hi], group, op)
-            if rescaled or not decides or bool((statistics[:, list(decides)] <= NORM_STATISTIC_LIMIT).all()):
-                break
+    return statistics
+
+
+def polycom_run_stage(direction, stage, rescaled, values, blocks):
+    """One launch of a statistics kernel: stage `stage`, with the scales of the all-reduced statistics when `rescaled`."""
+    if blocks > 0:
+        values.update(stage=stage, rescaled=rescaled)
+        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values)
+
+
+def polycom_all_reduce_columns(statistics, first, end, group, op):
+    """Columns first..end-1 of every row's statistics all-reduced over the group by `op`."""
+    statistics[:, first:end] = _all_reduced(statistics[:, first:end], group, op)
+
+
+def polycom_within_limit(statistics, columns):
+    """Whether every statistic of these columns is within the limit, so that no rerun with scales is needed."""
+    return bool((statistics[:, list(columns)] <= NORM_STATISTIC_LIMIT).all())
 
 
 class _FusedFunction(torch.autograd.Function):
