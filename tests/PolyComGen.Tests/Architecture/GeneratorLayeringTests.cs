@@ -1,5 +1,4 @@
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
 using System.Text.RegularExpressions;
 using PolyComGen.Tests.Support;
@@ -24,17 +23,14 @@ public sealed class GeneratorLayeringTests
         ("PolyComGen.Generator.Emitters", 4),
     ];
 
-    public static IEnumerable<object[]> Files() =>
-        Directory.EnumerateFiles(Generator, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
-            .Select(f => new object[] { Path.GetRelativePath(Generator, f) });
+    public static IEnumerable<object[]> Files() => SourceTree.Files(Generator);
 
     [Theory]
     [MemberData(nameof(Files))]
     public void NoFileNamesAFolderAboveItsOwn(string file)
     {
         int layer = LayerOf(file);
-        string code = Regex.Replace(File.ReadAllText(Path.Combine(Generator, file)), @"//.*?$|/\*.*?\*/", "", RegexOptions.Multiline | RegexOptions.Singleline);
+        string code = SourceTree.Code(Generator, file);
         foreach (var (ns, nsLayer) in Namespaces.Where(n => n.Layer > layer))
         {
             Assert.False(Regex.IsMatch(code, $@"\b{Regex.Escape(ns)}\b"), $"{file} (layer {layer}) names {ns} (layer {nsLayer})");
@@ -55,8 +51,7 @@ public sealed class GeneratorLayeringTests
 
     private static int LayerOf(string file)
     {
-        string folder = file.Contains(Path.DirectorySeparatorChar) ? file[..file.IndexOf(Path.DirectorySeparatorChar)] : "";
-        return folder switch
+        return SourceTree.FolderOf(file) switch
         {
             "Helpers" or "Diagnostics" => 0,
             "Expressions" => 1,

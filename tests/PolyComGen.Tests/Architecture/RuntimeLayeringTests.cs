@@ -26,17 +26,14 @@ public sealed class RuntimeLayeringTests
     // Types of the root namespace above the contract: what a generated module is, and a registry's entry.
     private static readonly (string Type, int Layer)[] ModuleTypes = [("IPolyComModule", 3), ("PolyComActivation", 3)];
 
-    public static IEnumerable<object[]> Files() =>
-        Directory.EnumerateFiles(Runtime, "*.cs", SearchOption.AllDirectories)
-            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}") && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}"))
-            .Select(f => new object[] { Path.GetRelativePath(Runtime, f) });
+    public static IEnumerable<object[]> Files() => SourceTree.Files(Runtime);
 
     [Theory]
     [MemberData(nameof(Files))]
     public void NoFileNamesALayerAboveItsOwn(string file)
     {
         int layer = LayerOf(file);
-        string code = WithoutComments(File.ReadAllText(Path.Combine(Runtime, file)));
+        string code = SourceTree.Code(Runtime, file);
         foreach (var (ns, nsLayer) in Namespaces.Where(n => n.Layer > layer))
         {
             Assert.False(Regex.IsMatch(code, $@"\b{Regex.Escape(ns)}\b"), $"{file} (layer {layer}) names {ns} (layer {nsLayer})");
@@ -56,8 +53,7 @@ public sealed class RuntimeLayeringTests
 
     private static int LayerOf(string file)
     {
-        string folder = file.Contains(Path.DirectorySeparatorChar) ? file[..file.IndexOf(Path.DirectorySeparatorChar)] : "";
-        return folder switch
+        return SourceTree.FolderOf(file) switch
         {
             "Contract" => 0,
             "Backends" or "Eager" => 1,
@@ -69,6 +65,4 @@ public sealed class RuntimeLayeringTests
             _ => throw new Xunit.Sdk.XunitException($"{file}: a folder of the runtime without a layer; add it to RuntimeLayeringTests"),
         };
     }
-
-    private static string WithoutComments(string code) => Regex.Replace(code, @"//.*?$|/\*.*?\*/", "", RegexOptions.Multiline | RegexOptions.Singleline);
 }
