@@ -59,6 +59,7 @@ public static class Program
         root.Add(CheckCommand());
         root.Add(BenchCommand());
         root.Add(AccuracyCommand());
+        root.Add(TrafficCommand());
         return Run(root, args);
     }
 
@@ -284,6 +285,34 @@ public static class Program
             System.Console.WriteLine();
             int formula = ReferenceCheck.Run(System.Console.Out, activations);
             return Math.Max(kernels, formula);
+        });
+        return command;
+    }
+
+    private static Command TrafficCommand()
+    {
+        var lengths = new Option<string>("--lengths") { Description = "Row lengths, comma-separated.", DefaultValueFactory = _ => "1024,4096,8192,16384" };
+        var rows = new Option<long>("--rows") { Description = "Rows per launch (traffic does not need many).", DefaultValueFactory = _ => 4 };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
+        var command = new Command("traffic", "Counts the global-memory traffic of each activation's CUDA kernels on the emulated device (float32 and bfloat16): the reads and writes of every tensor per launch against the floor, and the bandwidth ceiling it predicts; prints a Markdown table.")
+        {
+            lengths, rows, variant, assembly,
+        };
+        command.SetAction(result =>
+        {
+            if (!CudaEmulator.IsAvailable(out string reason))
+            {
+                System.Console.Error.WriteLine($"The emulated CUDA device is not available: {reason}.");
+                return 2;
+            }
+            long[] hs = result.GetValue(lengths)!.Split(',').Select(l => long.TryParse(l.Trim(), out long h) && h > 0 ? h
+                : throw new CommandLineException($"--lengths: '{l}' is not a positive row length.")).ToArray();
+            long count = result.GetValue(rows) is long r and > 0 ? r : throw new CommandLineException("--rows must be at least 1.");
+            IReadOnlyList<RunTimeActivation> runTime = RunTime(result, variant, assembly);
+            IReadOnlyList<PolyComActivation> activations = runTime.Count > 0 ? runTime.Select(a => a.Activation).ToList() : PolyComActivations.All;
+            TrafficTable.Write(System.Console.Out, activations, [StorageFormat.Float32, StorageFormat.BFloat16], hs, count);
+            return 0;
         });
         return command;
     }

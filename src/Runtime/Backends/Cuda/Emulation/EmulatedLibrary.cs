@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.IO;
 using System.Runtime.InteropServices;
 
@@ -57,6 +58,48 @@ internal sealed unsafe class EmulatedLibrary
             throw new CudaEmulationException($"{entry} of {what} failed on the emulated CUDA device: {new string((sbyte*)error)}.");
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="launches"/> with the global-memory traffic to each of <paramref name="buffers"/> counted: the
+    /// bytes the kernels' 16-byte loads read from it and their stores wrote to it (pcg_emu_traffic in the emulation
+    /// header). Counting is per library: no other launch of this library may run meanwhile.
+    /// </summary>
+    public (long Read, long Written)[] CountTraffic(IReadOnlyList<(IntPtr Begin, long Bytes)> buffers, Action launches)
+    {
+        var begin = (delegate* unmanaged<IntPtr*, long*, int, int>)Export("pcg_emu_traffic_begin");
+        var end = (delegate* unmanaged<long*, long*, void>)Export("pcg_emu_traffic_end");
+        int n = buffers.Count;
+        IntPtr* begins = stackalloc IntPtr[Math.Max(n, 1)];
+        long* bytes = stackalloc long[Math.Max(n, 1)];
+        for (int i = 0; i < n; i++)
+        {
+            begins[i] = buffers[i].Begin;
+            bytes[i] = buffers[i].Bytes;
+        }
+        if (begin(begins, bytes, n) != 0)
+        {
+            throw new ArgumentException($"At most 16 buffers are counted, not {n}.", nameof(buffers));
+        }
+        long* read = stackalloc long[Math.Max(n, 1)];
+        long* written = stackalloc long[Math.Max(n, 1)];
+        try
+        {
+            launches();
+        }
+        finally
+        {
+            end(read, written);
+        }
+        var counts = new (long, long)[n];
+        for (int i = 0; i < n; i++)
+        {
+            counts[i] = (read[i], written[i]);
+        }
+        return counts;
+    }
+
+    private IntPtr Export(string name) =>
+        NativeLibrary.TryGetExport(handle, name, out IntPtr address) ? address : throw new CudaEmulationException($"{what} has no {name}.");
 
     private IntPtr Launcher(string entry) => launchers.GetOrAdd(entry, e =>
         NativeLibrary.TryGetExport(handle, "pcg_emu_launch_" + e, out IntPtr address)

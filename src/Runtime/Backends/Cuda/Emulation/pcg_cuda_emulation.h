@@ -46,10 +46,76 @@
 // pcg_shared_end, which each block poisons before it starts.
 #define __shared__ static
 
+// Global-memory traffic (pcg_emu_traffic_begin / _end): the bytes every 16-byte load and store moves to and from each
+// registered buffer. The kernels move a tensor's data in uint4 chunks (pcg_map), so counting uint4 copies whose source
+// or target lies in a buffer counts their global traffic; copies between registers touch no buffer and count nothing.
+namespace pcg_emu_traffic
+{
+struct Range
+{
+    const char* begin;
+    const char* end;
+    long long read;
+    long long written;
+};
+inline Range ranges[16];
+inline int count = 0;
+inline void add(const void* p, bool write)
+{
+    const char* c = static_cast<const char*>(p);
+    for (int i = 0; i < count; i++)
+    {
+        if (c >= ranges[i].begin && c < ranges[i].end)
+        {
+            (write ? ranges[i].written : ranges[i].read) += 16;
+            return;
+        }
+    }
+}
+} // namespace pcg_emu_traffic
+
 struct __attribute__((aligned(16))) uint4
 {
     unsigned int x, y, z, w;
+    uint4() = default;
+    uint4(const uint4& o) : x(o.x), y(o.y), z(o.z), w(o.w) { pcg_emu_traffic::add(&o, false); }
+    uint4& operator=(const uint4& o)
+    {
+        pcg_emu_traffic::add(&o, false);
+        pcg_emu_traffic::add(this, true);
+        x = o.x;
+        y = o.y;
+        z = o.z;
+        w = o.w;
+        return *this;
+    }
 };
+
+// Registers up to 16 buffers (begin, bytes) and zeroes their counts; the next launches count their traffic.
+extern "C" __attribute__((visibility("default"))) int pcg_emu_traffic_begin(const void* const* begins, const long long* bytes, int n)
+{
+    if (n < 0 || n > 16)
+    {
+        return 1;
+    }
+    for (int i = 0; i < n; i++)
+    {
+        pcg_emu_traffic::ranges[i] = {static_cast<const char*>(begins[i]), static_cast<const char*>(begins[i]) + bytes[i], 0, 0};
+    }
+    pcg_emu_traffic::count = n;
+    return 0;
+}
+
+// The bytes read from and written to each registered buffer since pcg_emu_traffic_begin; stops counting.
+extern "C" __attribute__((visibility("default"))) void pcg_emu_traffic_end(long long* read, long long* written)
+{
+    for (int i = 0; i < pcg_emu_traffic::count; i++)
+    {
+        read[i] = pcg_emu_traffic::ranges[i].read;
+        written[i] = pcg_emu_traffic::ranges[i].written;
+    }
+    pcg_emu_traffic::count = 0;
+}
 
 namespace pcg_emu
 {
