@@ -29,7 +29,7 @@ public sealed class RMSNorm : Module<Tensor, Tensor>
 
     // A long-lived scalar: TorchSharp does not keep a temporary one (x + 1e-6) alive across the native call, so a
     // collection on another thread could free it first (docs/torchsharp-custom-function-gc.md).
-    private static readonly Scalar Epsilon = 1e-6.ToScalar();
+    private static readonly Scalar Epsilon = 1e-6.ToScalar(), One = 1.ToScalar();
 
     public RMSNorm(long width) : base(nameof(RMSNorm))
     {
@@ -37,7 +37,7 @@ public sealed class RMSNorm : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => x * x.square().mean([-1], keepdim: true).add(Epsilon).rsqrt() * weight;
+    public override Tensor forward(Tensor x) => x * x.square().mean([-1], keepdim: true).add(Epsilon, One).rsqrt() * weight;
 }
 
 /// <summary>

@@ -4,7 +4,6 @@ using System.Diagnostics;
 using System.Linq;
 using System.Threading;
 using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Explorer;
@@ -69,7 +68,7 @@ public static class Trainer
         var model = new TinyTransformer(corpus.VocabularySize, shape, variant);
         model.to(options.Device);
         long parameters = model.parameters().Sum(p => p.numel());
-        var optimizer = optim.AdamW(model.parameters(), options.LearningRate, TrainingOptions.Beta1, TrainingOptions.Beta2, 1e-8, TrainingOptions.WeightDecay);
+        using var optimizer = new ExplorerAdamW(model.parameters(), TrainingOptions.Beta1, TrainingOptions.Beta2, 1e-8, TrainingOptions.WeightDecay);
         var batches = new Random(options.Seed);
         var losses = new List<double>();
         // Speed is timed from the end of the warm-up steps on (first calls compile code), so that tokens/s and wall time
@@ -90,16 +89,12 @@ public static class Trainer
                 break;
             }
             using var stepScope = NewDisposeScope();
-            foreach (ParamGroup group in optimizer.ParamGroups)
-            {
-                group.LearningRate = options.LearningRateAt(step);
-            }
             var (inputs, targets) = Batch(corpus.Train, options.BatchSize, shape.SequenceLength, batches, options.Device);
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Tensor loss = Loss(model, inputs, targets);
             loss.backward();
             nn.utils.clip_grad_norm_(model.parameters(), TrainingOptions.ClipNorm);
-            optimizer.step();
+            optimizer.Step(options.LearningRateAt(step));
             double value = loss.item<float>();
             losses.Add(value);
             if (clock.IsRunning)

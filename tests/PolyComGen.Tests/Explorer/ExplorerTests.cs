@@ -197,4 +197,45 @@ public sealed class ExplorerTests : IDisposable
         Assert.InRange(first.EntropyFloor!.Value, 0.5, Math.Log(first.VocabularySize) - 0.5);
         Assert.NotEqual(first.Train, Corpus.Synthetic(4).Train);
     }
+
+    /// <summary>
+    /// The optimizer under garbage-collector pressure (issue 34): TorchSharp's AdamW passed scalars that a finalizer could
+    /// free during the native call, which failed inside AdamW.step on a loaded machine. The same trainings, once alone and
+    /// once while another thread forces collections and runs finalizers without pause, give bitwise the same losses.
+    /// </summary>
+    [Fact]
+    public void TrainingUnderConstantCollectionsGivesBitwiseTheSameLosses()
+    {
+        var shape = new ModelShape(32, 2, 2, 32);
+        var training = new TrainingOptions(120, 8, 3e-3, 1, TorchSharp.torch.CPU);
+        Corpus corpus = Corpus.Synthetic(2);
+        ActivationVariant[] variants = ActivationVariant.Select(["PolyNorm", "SwiGLU", "PolyReLUGLU"]).ToArray();
+        double[][] Train() => variants.Select(v => Trainer.Train(v, corpus, shape, training, 0, (_, _, _) => { }, CancellationToken.None).TrainLoss.ToArray()).ToArray();
+
+        double[][] quiet = Train();
+        using var stop = new CancellationTokenSource();
+        var collector = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+        }) { IsBackground = true };
+        collector.Start();
+        double[][] collected;
+        try
+        {
+            collected = Train();
+        }
+        finally
+        {
+            stop.Cancel();
+            collector.Join();
+        }
+        for (int v = 0; v < variants.Length; v++)
+        {
+            Assert.Equal(quiet[v], collected[v]);
+        }
+    }
 }
