@@ -85,32 +85,56 @@ public static class ExplorerRun
         Directory.CreateDirectory(checkpoints);
         Checkpoint.SaveCorpus(corpus, checkpoints);
         Trainer.WarmUp(variants[0], corpus, shape, training);
-        console.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
+        // Each run of a variant with a seed, reporting (step, loss, tokens/s) to a progress sink.
+        void TrainAll(Func<ActivationVariant, int, Action<int, double, double>> progressOf, Action<ActivationVariant>? started = null, Action<ActivationVariant>? finished = null)
+        {
+            foreach (ActivationVariant variant in variants)
             {
-                var tasks = variants.ToDictionary(v => v.Name, v => context.AddTask(Markup.Escape(v.Name), autoStart: false, maxValue: training.Steps * options.Seeds));
-                foreach (ActivationVariant variant in variants)
+                started?.Invoke(variant);
+                for (int run = 0; run < options.Seeds && !cancellation.IsCancellationRequested; run++)
                 {
-                    ProgressTask task = tasks[variant.Name];
-                    task.StartTask();
-                    for (int run = 0; run < options.Seeds && !cancellation.IsCancellationRequested; run++)
-                    {
-                        int modelSeed = options.Seed + run;
-                        string seedText = options.Seeds == 1 ? "" : $" seed {modelSeed}";
-                        results.Add(Trainer.Train(variant, corpus, shape, training, modelSeed, (step, loss, speed) =>
+                    int modelSeed = options.Seed + run;
+                    results.Add(Trainer.Train(variant, corpus, shape, training, modelSeed, progressOf(variant, run), cancellation, Checkpoint.PathOf(checkpoints, variant.Name, modelSeed)));
+                }
+                finished?.Invoke(variant);
+                if (cancellation.IsCancellationRequested)
+                {
+                    break;
+                }
+            }
+        }
+        string Line(ActivationVariant variant, int run, int step, double loss, double speed) =>
+            $"{Markup.Escape(variant.Name.PadRight(width))}{(options.Seeds == 1 ? "" : $" seed {options.Seed + run}")} step {step,5}  loss {loss:F3}  {speed,8:F0} tok/s";
+
+        if (console.Profile.Capabilities.Interactive)
+        {
+            console.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    var tasks = variants.ToDictionary(v => v.Name, v => context.AddTask(Markup.Escape(v.Name), autoStart: false, maxValue: training.Steps * options.Seeds));
+                    TrainAll((variant, run) => (step, loss, speed) =>
                         {
-                            task.Value = run * training.Steps + step;
-                            task.Description = $"{Markup.Escape(variant.Name.PadRight(width))}{seedText} step {step,5}  loss {loss:F3}  {speed,8:F0} tok/s";
-                        }, cancellation, Checkpoint.PathOf(checkpoints, variant.Name, modelSeed)));
-                    }
-                    task.StopTask();
-                    if (cancellation.IsCancellationRequested)
-                    {
-                        break;
-                    }
+                            tasks[variant.Name].Value = run * training.Steps + step;
+                            tasks[variant.Name].Description = Line(variant, run, step, loss, speed);
+                        },
+                        started: variant => tasks[variant.Name].StartTask(),
+                        finished: variant => tasks[variant.Name].StopTask());
+                });
+        }
+        else
+        {
+            // Output to a file or a pipe (CI, tee, nohup): a line per run every tenth of its steps and at its end, nothing
+            // for variants that have not started.
+            int every = Math.Max(1, training.Steps / 10);
+            TrainAll((variant, run) => (step, loss, speed) =>
+            {
+                if (step % every == 0 || step == training.Steps)
+                {
+                    console.MarkupLine(Line(variant, run, step, loss, speed));
                 }
             });
+        }
 
         IReadOnlyList<VariantSummary> summaries = VariantSummary.Of(results, variants);
         ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus, variants);

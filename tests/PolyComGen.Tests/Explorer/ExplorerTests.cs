@@ -198,6 +198,19 @@ public sealed class ExplorerTests : IDisposable
         Assert.NotEqual(first.Train, Corpus.Synthetic(4).Train);
     }
 
+    [Fact]
+    public void RedirectedOutputHasALinePerVariantEveryTenthOfItsStepsAndNoProgressBars()
+    {
+        ExplorerRun.Execute(Tiny("GELU", "PolyNorm"), Console, CancellationToken.None);
+
+        string[] lines = output.ToString().Split('\n');
+        var progress = lines.Where(l => l.Contains(" step ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2 * 10, progress.Count); // 60 steps: steps 6, 12 ... 60 of each variant
+        Assert.Equal(10, progress.Count(l => l.StartsWith("GELU", StringComparison.Ordinal)));
+        Assert.DoesNotContain(lines, l => l.Contains('%'));
+        Assert.True(lines.Length < 80, $"{lines.Length} lines of output");
+    }
+
     /// <summary>
     /// The optimizer under garbage-collector pressure (issue 34): TorchSharp's AdamW passed scalars that a finalizer could
     /// free during the native call, which failed inside AdamW.step on a loaded machine. The same trainings, once alone and
