@@ -17,11 +17,50 @@ public
 #endif
 static class KernelContract
 {
-    /// <summary>Threads per block of every CUDA kernel (each entry point declares it with __launch_bounds__).</summary>
+    /// <summary>
+    /// Threads per block of the elementwise kernels and of the reduction (each entry point declares its largest block with
+    /// __launch_bounds__); rowwise kernels take <see cref="RowThreads"/>.
+    /// </summary>
     public const int ThreadsPerBlock = 256;
 
-    /// <summary>Resident blocks per multiprocessor a grid aims for (8 x 256 threads: a full multiprocessor).</summary>
+    /// <summary>Resident blocks per multiprocessor a grid of elementwise kernels aims for (8 x 256 threads: a full multiprocessor).</summary>
     public const int BlocksPerMultiprocessor = 8;
+
+    /// <summary>The threads a grid of rowwise kernels aims to keep resident on each multiprocessor.</summary>
+    public const int ThreadsPerMultiprocessor = 2048;
+
+    /// <summary>
+    /// The 16-byte chunks of each input a thread of a rowwise kernel keeps on chip (in registers) from the first pass over
+    /// its row to the last: with <see cref="MaxRowThreads"/> threads, rows of up to 64 KiB per input (16k float32, 32k
+    /// bfloat16 or float16 elements) are read from global memory once; the rest of a longer row is read by every pass.
+    /// </summary>
+    public const int RowChunksPerThread = 4;
+
+    /// <summary>
+    /// The macro an entry point's <c>__launch_bounds__</c> names: PCG_ROW_BLOCK (<see cref="MaxRowThreads"/>) for the
+    /// kernels of a rowwise spec that sweep rows, PCG_BLOCK (<see cref="ThreadsPerBlock"/>) for the others.
+    /// </summary>
+    public static string BlockBound(KernelRole role, bool rowwise) => rowwise && role != KernelRole.Reduce ? "PCG_ROW_BLOCK" : "PCG_BLOCK";
+
+    /// <summary>The fewest threads of a rowwise kernel's block (one row per block).</summary>
+    public const int MinRowThreads = 128;
+
+    /// <summary>The most threads of a rowwise kernel's block, which its entry points declare with __launch_bounds__.</summary>
+    public const int MaxRowThreads = 1024;
+
+    /// <summary>
+    /// The threads of a rowwise kernel's block (one row at a time) for rows of <paramref name="h"/> elements of
+    /// <paramref name="elementSize"/> bytes: enough for each thread to hold <see cref="RowChunksPerThread"/> chunks of the
+    /// row, in whole warps, between <see cref="MinRowThreads"/> and <see cref="MaxRowThreads"/>. A function of the shape
+    /// and the dtype alone, so the block's reductions, and the gradients, are the same on every run and every device.
+    /// </summary>
+    public static int RowThreads(long h, int elementSize)
+    {
+        long chunks = (h * elementSize + ChunkBytes - 1) / ChunkBytes;
+        long threads = (chunks + RowChunksPerThread - 1) / RowChunksPerThread;
+        threads = (threads + 31) / 32 * 32;
+        return (int)System.Math.Min(MaxRowThreads, System.Math.Max(MinRowThreads, threads));
+    }
 
     /// <summary>The bytes a CUDA thread moves at once when its pointers are aligned (a uint4).</summary>
     public const int ChunkBytes = 16;
@@ -127,9 +166,11 @@ static class KernelContract
 
     /// <summary>The parameters of an entry point, in order. Gated specs take the gate, and give its gradient.</summary>
     /// <remarks>
-    /// The backward writes one row of float32 partials, one column per parameter value (Groups x <see cref="Slots"/>),
-    /// per row (rowwise specs) or per block (elementwise specs); the reduction runs one block per column and sums it
-    /// in row order. The split kernels run a block per row as the one-shot ones do, and read and write a float32
+    /// The backward writes one row of float32 partials per block (of group 0, for elementwise specs of several groups), one
+    /// column per parameter value (Groups x slots); the last of its blocks to finish (counted in <c>counter</c>, a zeroed
+    /// 32-bit word the last block zeroes again) sums each column in row order into <c>dparameters</c>: one launch, no float
+    /// atomics. The split backward leaves its partials to the reduction (one block per column, in row order), as they are
+    /// all-reduced over the ranks first. The split kernels run a block per row as the one-shot ones do, and read and write a float32
     /// statistics row per row of x: stage <c>stage</c> of the statistics kernels writes its columns (rerun, when
     /// <c>rescaled</c> is not 0, with the scales its all-reduced first run calls for), the apply kernels read all of
     /// them; <c>length</c> is the whole row's length (h times the ranks it is sharded over).
@@ -144,7 +185,7 @@ static class KernelContract
         return role switch
         {
             KernelRole.Forward => Inputs(P("y", ParameterKind.Output), parameters, rows, h),
-            KernelRole.Backward => Inputs(new[] { dy }.Concat(Gradients(new[] { parameters, P("partials", ParameterKind.PartialsOut), rows, h })).ToArray()),
+            KernelRole.Backward => Inputs(new[] { dy }.Concat(Gradients(new[] { parameters, P("partials", ParameterKind.PartialsOut), P("dparameters", ParameterKind.ParameterGradient), P("counter", ParameterKind.Counter), rows, h })).ToArray()),
             KernelRole.ForwardStatistics => Inputs(parameters, P("statistics", ParameterKind.StatisticsOut), stage, rescaled, rows, h, length),
             KernelRole.ForwardApply => Inputs(P("y", ParameterKind.Output), parameters, P("statistics", ParameterKind.StatisticsIn), rows, h, length),
             KernelRole.BackwardStatistics => Inputs(dy, parameters, P("statistics", ParameterKind.StatisticsOut), stage, rescaled, rows, h, length),
@@ -255,6 +296,12 @@ enum ParameterKind
 
     /// <summary>The whole row's length, h times the ranks a row is sharded over (32-bit int).</summary>
     RowLength,
+
+    /// <summary>
+    /// The blocks of a backward that have written their partials (an unsigned 32-bit word on the device, 0 before the launch,
+    /// which the last block sets back to 0).
+    /// </summary>
+    Counter,
 }
 
 /// <summary>One parameter of an entry point.</summary>
@@ -272,6 +319,7 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
         ParameterKind.Output or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient => storage.CudaType + "*",
         ParameterKind.PartialsOut or ParameterKind.StatisticsOut => "float*",
         ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "const float*",
+        ParameterKind.Counter => "unsigned int*",
         ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "int",
         ParameterKind.Rows or ParameterKind.PartialRows => "pcg_size",
         _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),
@@ -286,7 +334,7 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
     {
         ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Parameters or ParameterKind.Output
             or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient or ParameterKind.PartialsOut
-            or ParameterKind.StatisticsOut or ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "ptr",
+            or ParameterKind.StatisticsOut or ParameterKind.PartialsIn or ParameterKind.StatisticsIn or ParameterKind.Counter => "ptr",
         ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "i32",
         ParameterKind.Rows or ParameterKind.PartialRows => "u64",
         _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),

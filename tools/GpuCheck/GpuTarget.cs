@@ -34,7 +34,7 @@ internal sealed class GpuTarget(GpuDevice device) : IParityTarget
         StorageType storage = format.Contract;
         CudaLaunch.LaunchForward(module, storage, descriptor.Gated, geometry,
             new KernelBuffers(x.Pointer, gate?.Pointer ?? 0, 0, y.Pointer, 0, parameters.Pointer, 0, 0, rows, h, geometry.PartialRows));
-        CudaLaunch.LaunchBackward(module, storage, descriptor.Gated, columns, geometry,
+        CudaLaunch.LaunchBackward(module, storage, descriptor.Gated, geometry,
             new KernelBuffers(x.Pointer, gate?.Pointer ?? 0, dy.Pointer, dx.Pointer, dgate?.Pointer ?? 0, parameters.Pointer, partials.Pointer,
                 dparameters.Pointer, rows, h, geometry.PartialRows));
         return new KernelOutputs(format.Decode(y.Download()), format.Decode(dx.Download()), format.Decode(dparameters.Download())[..columns],

@@ -141,7 +141,7 @@ public static unsafe class Program
         CudaDriver driver = CudaDriver.Instance;
         double copyMs = Events.Median(() => driver.ThrowIfFailed(driver.cuMemcpyDtoD(dY.Pointer, dX.Pointer, (nuint)bytes)));
         double forwardMs = Events.Median(() => CudaLaunch.LaunchForward(module, storage.Contract, gated: false, geometry, Buffers(dX, dY, null, dP, null, null, rows, h, geometry)));
-        double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Contract, gated: false, columns, geometry,
+        double backwardMs = Events.Median(() => CudaLaunch.LaunchBackward(module, storage.Contract, gated: false, geometry,
             Buffers(dX, dDx, dDy, dP, partials, dDp, rows, h, geometry)));
         double copy = 2.0 * bytes / (copyMs * 1e6), forward = 2.0 * bytes / (forwardMs * 1e6), backward = 3.0 * bytes / (backwardMs * 1e6);
         Write($"| {descriptor.Name} | [{rows}, {h}] | {copy:F0} | {forwardMs:F3} | {forward:F0} | {100 * forward / copy:F0}% | {backwardMs:F3} | {backward:F0} | {100 * backward / copy:F0}% |");

@@ -16,6 +16,8 @@ internal sealed class LoweredSpec
 {
     private LoweredSpec(SpecModel spec, SlotTable slots, KernelPlan forward, KernelPlan backward, KernelPlan eagerForward, SplitPlans? split)
     {
+        CpuForward = RowBuffers.Keep(forward);
+        CpuBackward = RowBuffers.Keep(backward);
         Spec = spec;
         Slots = slots;
         Forward = forward;
@@ -35,6 +37,12 @@ internal sealed class LoweredSpec
 
     /// <summary>The fused backward: dx (and dgate) and the parameters' gradient partials.</summary>
     public KernelPlan Backward { get; }
+
+    /// <summary>The forward as the CPU kernels run it: <see cref="Forward"/> with its costly shared values kept in row buffers.</summary>
+    public KernelPlan CpuForward { get; }
+
+    /// <summary>The backward as the CPU kernels run it (<see cref="RowBuffers"/>).</summary>
+    public KernelPlan CpuBackward { get; }
 
     /// <summary>The paper's formula as written (no row scaling), which eager ops evaluate and autograd differentiates.</summary>
     public KernelPlan EagerForward { get; }

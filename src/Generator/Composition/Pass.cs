@@ -46,6 +46,12 @@ internal sealed record Pass(IReadOnlyList<Reduction> Reductions, IReadOnlyList<S
     /// </summary>
     public IReadOnlyList<StatisticColumn> ScalesFrom { get; init; } = [];
 
+    /// <summary>
+    /// For a CPU kernel's plan (<see cref="RowBuffers"/>): the element values the sweep stores in the row buffers 0, 1 ...,
+    /// which later sweeps read as <see cref="PlanVariables.Kept"/> instead of computing them again. Empty in every other plan.
+    /// </summary>
+    public IReadOnlyList<Expr> Keep { get; init; } = [];
+
     /// <summary>Every per-element expression of the pass: reduction terms, then stores.</summary>
     public IReadOnlyList<Expr> ElementExpressions => Reductions.Select(r => r.Term).Concat(Stores.Select(s => s.Value)).ToList();
 }

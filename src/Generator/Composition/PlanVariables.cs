@@ -36,6 +36,9 @@ internal static class PlanVariables
     /// <summary>A row scalar: a reduction's result or a definition's name.</summary>
     public static Variable Row(string name) => new(name, VariableRole.RowScalar);
 
+    /// <summary>The element's value in row buffer <paramref name="buffer"/> (<see cref="RowBuffers"/>).</summary>
+    public static Variable Kept(int buffer) => new("kept" + buffer.ToString(System.Globalization.CultureInfo.InvariantCulture), VariableRole.Kept, buffer);
+
     /// <summary>The running total of the sum reduction <paramref name="name"/> inside a sweep.</summary>
     public static Variable Accumulator(string name) => new(name, VariableRole.Accumulator);
 }

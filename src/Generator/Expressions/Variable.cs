@@ -13,8 +13,8 @@ internal sealed class Variable(string name, VariableRole role = VariableRole.Pla
     /// <summary>The slot of a <see cref="VariableRole.Parameter"/> in the kernels' parameter vector; 0 otherwise.</summary>
     public int Index { get; } = index;
 
-    /// <summary>True for the element inputs, which vary within a sweep (x, g, gate).</summary>
-    public bool IsElement => Role is VariableRole.Input or VariableRole.Upstream or VariableRole.Gate;
+    /// <summary>True for the element values, which vary within a sweep (x, g, gate, and a value kept in a row buffer).</summary>
+    public bool IsElement => Role is VariableRole.Input or VariableRole.Upstream or VariableRole.Gate or VariableRole.Kept;
 
     public override IReadOnlyList<Expr> Children => Array.Empty<Expr>();
 

@@ -27,6 +27,12 @@ internal enum VariableRole
     /// <summary>A scalar of the row or segment: a reduction's result, or a definition before or after a pass (statistics, scales, hoisted invariants).</summary>
     RowScalar,
 
+    /// <summary>
+    /// An element value a CPU kernel's first sweep of a row keeps in row buffer <see cref="Variable.Index"/> for its later
+    /// sweeps (Composition.RowBuffers).
+    /// </summary>
+    Kept,
+
     /// <summary>The running total of a sum reduction, inside a sweep (the lowering's, so that a term's product becomes a fused multiply-add).</summary>
     Accumulator,
 }

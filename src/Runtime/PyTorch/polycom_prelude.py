@@ -146,36 +146,64 @@ def _say_once(reason):
         warnings.warn(f"{NAME}: {reason}", RuntimeWarning, stacklevel=3)
 
 
-def _function(device_index, role, dtype):
-    module = _modules.get(device_index)
-    if module is None:
-        with _cupy.cuda.Device(device_index):
-            module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
-        _modules[device_index] = module
-    return module.get_function(ENTRY_POINTS[dtype][role])
-
-
+# What a launch needs that does not change between calls, looked up once: the loaded functions by (device, role,
+# dtype), the multiprocessor counts by device, the backward's block counters by (device, stream).
+_functions = {}
 _multiprocessors = {}
+_counters = {}
+
+
+def _function(device_index, role, dtype):
+    key = (device_index, role, dtype)
+    function = _functions.get(key)
+    if function is None:
+        module = _modules.get(device_index)
+        if module is None:
+            with _cupy.cuda.Device(device_index):
+                module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
+            _modules[device_index] = module
+        function = _functions[key] = module.get_function(ENTRY_POINTS[dtype][role])
+    return function
+
+
+def _row_threads(h, element_size):
+    """Threads of a rowwise kernel's block, as KernelContract.RowThreads: each holds ROW_CHUNKS_PER_THREAD chunks."""
+    chunks = (h * element_size + CHUNK_BYTES - 1) // CHUNK_BYTES
+    threads = (chunks + ROW_CHUNKS_PER_THREAD - 1) // ROW_CHUNKS_PER_THREAD
+    return min(MAX_ROW_THREADS, max(MIN_ROW_THREADS, (threads + 31) // 32 * 32))
 
 
 def _geometry(rows, h, element_size, device_index):
-    """Blocks and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element size and the
-    device alone, so the gradients are the same on every run."""
+    """Blocks, threads per block and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element
+    size and the device alone, so the gradients are the same on every run."""
     if rows == 0 or h == 0:
-        return 0, 0
-    if device_index not in _multiprocessors:
-        _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
-    cap = _multiprocessors[device_index] * BLOCKS_PER_MULTIPROCESSOR
+        return 0, THREADS_PER_BLOCK, 0
+    multiprocessors = _multiprocessors.get(device_index)
+    if multiprocessors is None:
+        multiprocessors = _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
     if ROWWISE:
-        return min(rows, cap), rows
+        threads = _row_threads(h, element_size)
+        blocks = min(rows, multiprocessors * (THREADS_PER_MULTIPROCESSOR // threads))
+        return blocks, threads, blocks
+    cap = multiprocessors * BLOCKS_PER_MULTIPROCESSOR
     per_chunk = CHUNK_BYTES // element_size
     chunks = (rows * (h // GROUPS) + per_chunk - 1) // per_chunk
     needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
     grid = max(1, min(needed, max(1, cap // GROUPS)))
-    return grid * GROUPS, grid
+    return grid * GROUPS, THREADS_PER_BLOCK, grid
 
 
-def _launch(role, dtype, device_index, blocks, values):
+def _counter(device, stream):
+    """A zeroed 32-bit word in which a backward on this stream counts its finished blocks; the last block zeroes it
+    again, and launches on one stream run one after another, so one word serves them all."""
+    key = (device.index, stream)
+    counter = _counters.get(key)
+    if counter is None:
+        counter = _counters[key] = torch.zeros(1, dtype=torch.int32, device=device)
+    return counter
+
+
+def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None):
     import numpy
     arguments = []
     for name, launch_type in PARAMETERS[role]:
@@ -186,9 +214,10 @@ def _launch(role, dtype, device_index, blocks, values):
             arguments.append(numpy.uint64(value))
         else:
             arguments.append(numpy.uint64(0 if value is None else value.data_ptr()))
-    stream = torch.cuda.current_stream(device_index)
-    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream.cuda_stream):
-        _function(device_index, role, dtype)((int(blocks),), (THREADS_PER_BLOCK,), tuple(arguments))
+    if stream is None:
+        stream = torch.cuda.current_stream(device_index).cuda_stream
+    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream):
+        _function(device_index, role, dtype)((int(blocks),), (int(threads),), tuple(arguments))
 
 
 def _rows(x):
@@ -203,42 +232,48 @@ def fused_forward(x, gate, parameters, group=None):
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h, "threads": threads}
     if group is not None:
         _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
-            _launch("forward_apply", x.dtype, x.device.index, blocks, values)
+            _launch("forward_apply", x.dtype, x.device.index, blocks, values, threads)
     elif blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, values)
+        _launch("forward", x.dtype, x.device.index, blocks, values, threads)
     return y
 
 
 def fused_backward(x, gate, dy, parameters, group=None):
-    """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
-    empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards of
-    rows split over it), the split kernels, and dparameters is the whole gradient, the same on every rank."""
+    """(dx, dparameters, dgate) from the fused backward kernel, one launch whose last block reduces the partials; dgate
+    is an empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards
+    of rows split over it), the split kernels, whose partials are all-reduced before the reduction kernel, and
+    dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
     partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
-              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
-    if group is not None:
-        _split(SPLIT)["backward"](values, blocks, group)
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters, "threads": threads}
+    if group is None:
+        if blocks > 0:
+            stream = torch.cuda.current_stream(x.device.index).cuda_stream
+            values["counter"] = _counter(x.device, stream)
+            _launch("backward", x.dtype, x.device.index, blocks, values, threads, stream)
+        return dx, dparameters, dgate
+    _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
-        _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
-    if group is not None and any(SPLIT["local_partials"]):
+        _launch("backward_apply", x.dtype, x.device.index, blocks, values, threads)
+    if any(SPLIT["local_partials"]):
         # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
         # shard alone: add them over the group, in float32, before the reduction.
         local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
         partials[:, local] = _all_reduced(partials[:, local], group)
     if blocks > 0 and SLOTS > 0:
-        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
+        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column, THREADS_PER_BLOCK threads
     return dx, dparameters, dgate
 
 
@@ -262,7 +297,7 @@ def polycom_run_stage(direction, stage, rescaled, values, blocks):
     """One launch of a statistics kernel: stage `stage`, with the scales of the all-reduced statistics when `rescaled`."""
     if blocks > 0:
         values.update(stage=stage, rescaled=rescaled)
-        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values)
+        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values, values["threads"])
 
 
 def polycom_all_reduce_columns(statistics, first, end, group, op):

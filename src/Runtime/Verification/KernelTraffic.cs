@@ -62,7 +62,7 @@ public static class KernelTraffic
         Count("forward", [("x", x), ("gate", gate), ("y", y)],
             () => CudaLaunch.LaunchForward(module, format.Contract, descriptor.Gated, geometry, buffers with { Output = Pointer(y) }));
         Count("backward", [("x", x), ("gate", gate), ("dy", dy), ("dx", dx), ("dgate", dgate)],
-            () => CudaLaunch.LaunchBackward(module, format.Contract, descriptor.Gated, columns, geometry, buffers));
+            () => CudaLaunch.LaunchBackward(module, format.Contract, descriptor.Gated, geometry, buffers));
         return transfers;
     }
 

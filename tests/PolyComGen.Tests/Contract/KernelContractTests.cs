@@ -25,7 +25,7 @@ public sealed class KernelContractTests
         KernelDescriptor descriptor = SpecGrid.All[index].Descriptor;
         string source = descriptor.CudaSource;
 
-        Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n", source);
+        Assert.Contains($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock}\n#define PCG_ROW_BLOCK {KernelContract.MaxRowThreads}\n#define PCG_ROW_CHUNKS {KernelContract.RowChunksPerThread}\n", source);
         Assert.Contains($"#define PCG_GROUPS {descriptor.Groups}\n#define PCG_SLOTS {descriptor.ParameterNames.Count}\n", source);
         Assert.Contains($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}f\n", source);
         bool split = KernelContract.HasSplitKernels(descriptor.Rowwise, descriptor.Groups);
@@ -35,11 +35,11 @@ public sealed class KernelContractTests
             foreach (KernelRole role in split ? KernelContract.OneShotRoles.Concat(KernelContract.SplitRoles) : KernelContract.OneShotRoles)
             {
                 string parameters = string.Join(", ", KernelContract.Parameters(role, descriptor.Gated).Select(p => $"{p.CudaType(storage)} {p.Name}"));
-                string signature = $"extern \"C\" __global__ void __launch_bounds__(PCG_BLOCK) {KernelContract.EntryPoint(role, storage)}({parameters})";
+                string signature = $"extern \"C\" __global__ void __launch_bounds__({KernelContract.BlockBound(role, descriptor.Rowwise)}) {KernelContract.EntryPoint(role, storage)}({parameters})";
                 Assert.True(source.Contains(signature), $"{spec}: no {signature}");
             }
         }
-        string[] defined = Regex.Matches(source, @"extern ""C"" __global__ void __launch_bounds__\(PCG_BLOCK\) (\w+)\(").Select(m => m.Groups[1].Value).ToArray();
+        string[] defined = Regex.Matches(source, @"extern ""C"" __global__ void __launch_bounds__\(PCG_(?:ROW_)?BLOCK\) (\w+)\(").Select(m => m.Groups[1].Value).ToArray();
         Assert.Equal(KernelContract.EntryPoints(split).OrderBy(n => n), defined.OrderBy(n => n));
         Assert.Equal(defined.Length, Regex.Matches(source, @"__global__").Count);
     }

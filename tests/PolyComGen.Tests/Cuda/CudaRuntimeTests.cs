@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using PolyComGen.Backends.Cuda;
+using PolyComGen.Contract;
 using Xunit;
 
 namespace PolyComGen.Tests.Cuda;
@@ -13,13 +14,25 @@ namespace PolyComGen.Tests.Cuda;
 public sealed class CudaRuntimeTests
 {
     [Theory]
-    [InlineData(16384, 8192, 4, 132, 1056u, 16384L)] // 8 blocks per multiprocessor, each striding over rows
-    [InlineData(1000, 8192, 4, 132, 1000u, 1000L)]
-    [InlineData(1, 65536, 2, 132, 1u, 1L)]
-    [InlineData(0, 8, 4, 132, 0u, 0L)]
-    public void NormLaunchesABlockPerRowUpToAFullDevice(long rows, long h, int elementSize, int sms, uint blocks, long partialRows)
+    [InlineData(16384, 8192, 4, 132, 512u, 528u)]   // 2048 chunks, 4 a thread; 4 blocks per multiprocessor, each striding over rows
+    [InlineData(1000, 8192, 4, 132, 512u, 528u)]
+    [InlineData(1000, 16384, 4, 132, 1024u, 264u)]  // the longest float32 row one block keeps on chip
+    [InlineData(8, 32768, 2, 132, 1024u, 8u)]       // the longest bfloat16 one
+    [InlineData(1, 65536, 2, 132, 1024u, 1u)]       // longer rows: the most threads, the rest of the row read per pass
+    [InlineData(4096, 1024, 4, 132, 128u, 2112u)]   // short rows: the fewest threads, 16 blocks per multiprocessor
+    [InlineData(4096, 1000, 4, 132, 128u, 2112u)]
+    [InlineData(4096, 4000, 4, 132, 256u, 1056u)]   // 1000 chunks: 250 threads, rounded up to whole warps
+    public void NormLaunchesABlockPerRowSizedToKeepTheRowOnChip(long rows, long h, int elementSize, int sms, uint threads, uint blocks)
     {
-        Assert.Equal(new LaunchGeometry(blocks, partialRows), LaunchGeometry.For(rowwise: true, rows, h, elementSize, sms));
+        Assert.Equal(new LaunchGeometry(blocks, threads, blocks), LaunchGeometry.For(rowwise: true, rows, h, elementSize, sms));
+        Assert.True(threads * KernelContract.RowChunksPerThread * KernelContract.ChunkBytes >= h * elementSize || threads == KernelContract.MaxRowThreads);
+    }
+
+    [Fact]
+    public void AnEmptyTensorLaunchesNothing()
+    {
+        Assert.Equal(0u, LaunchGeometry.For(rowwise: true, 0, 8, 4, 132).Blocks);
+        Assert.Equal(0u, LaunchGeometry.For(rowwise: false, 4, 0, 4, 132).Blocks);
     }
 
     [Theory]

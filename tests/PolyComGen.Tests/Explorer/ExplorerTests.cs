@@ -210,11 +210,24 @@ public sealed class ExplorerTests : IDisposable
         Assert.DoesNotContain(lines, l => l.Contains('%'));
         Assert.True(lines.Length < 80, $"{lines.Length} lines of output");
     }
+}
 
+/// <summary>Tests that force garbage collections without pause, which no other test runs beside.</summary>
+[CollectionDefinition(nameof(CollectingCollection), DisableParallelization = true)]
+public sealed class CollectingCollection
+{
+}
+
+/// <summary>The explorer's training under constant garbage collection.</summary>
+[Collection(nameof(CollectingCollection))]
+public sealed class ExplorerCollectionTests
+{
     /// <summary>
     /// The optimizer under garbage-collector pressure (issue 34): TorchSharp's AdamW passed scalars that a finalizer could
     /// free during the native call, which failed inside AdamW.step on a loaded machine. The same trainings, once alone and
     /// once while another thread forces collections and runs finalizers without pause, give bitwise the same losses.
+    /// Alone in its collection: its collections would expose, in tests running beside it, every temporary scalar that
+    /// TorchSharp's operators pass to native code (a + 0.1, and a + b with its alpha of 1) to the same hazard.
     /// </summary>
     [Fact]
     public void TrainingUnderConstantCollectionsGivesBitwiseTheSameLosses()

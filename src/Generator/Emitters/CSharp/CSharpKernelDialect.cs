@@ -34,8 +34,12 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
     {
         VariableRole.Input => "x",
         VariableRole.Upstream => "dy",
+        VariableRole.Kept => KeptSpan(input.Index),
         _ => "gate",
     };
+
+    // Row buffer k (Composition.RowBuffers): a span of the kernel's rented buffer.
+    private static string KeptSpan(int k) => "kept" + k.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static string SpanOf(ElementOutput output) => output switch
     {
@@ -52,6 +56,7 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         VariableRole.Input => "vx",
         VariableRole.Upstream => "vg",
         VariableRole.Gate => "vgate",
+        VariableRole.Kept => "v" + variable.Name,
         _ => vector ? variable.Name + "v" : variable.Name,
     };
 
@@ -72,7 +77,26 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         {
             writer.WriteLine($"{numeric.TypeName} {PlanVariables.RowLength.Name} = x.Length;");
         }
-        writer.WriteVerbatimLines(body);
+        int buffers = plan.Passes.Sum(p => p.Keep.Count);
+        if (buffers == 0)
+        {
+            writer.WriteVerbatimLines(body);
+            return;
+        }
+        // The row buffers, in one array from the shared pool: a few KiB per row, which stay in the core's cache between sweeps.
+        writer.WriteLine($"{numeric.TypeName}[] rowBuffers = global::System.Buffers.ArrayPool<{numeric.TypeName}>.Shared.Rent({buffers} * x.Length);");
+        using (writer.Block("try"))
+        {
+            for (int k = 0; k < buffers; k++)
+            {
+                writer.WriteLine($"global::System.Span<{numeric.TypeName}> {KeptSpan(k)} = new(rowBuffers, {k} * x.Length, x.Length);");
+            }
+            writer.WriteVerbatimLines(body);
+        }
+        using (writer.Block("finally"))
+        {
+            writer.WriteLine($"global::System.Buffers.ArrayPool<{numeric.TypeName}>.Shared.Return(rowBuffers);");
+        }
     }
 
     protected override void BeginPass(IndentedTextWriter writer, Pass pass)
@@ -155,9 +179,11 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         string Of(string span) => slicing ? span + "g" : span;
         // Sums accumulate as acc + term, so that a product term becomes one fused multiply-add.
         IReadOnlyList<Expr> roots = Lower(
-            pass.Reductions.Select(r => r.Kind == ReductionKind.Sum ? PlanVariables.Accumulator(r.Name) + r.Term : r.Term).Concat(pass.Stores.Select(s => s.Value)).ToList());
-        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
-        var spans = inputs.Select(SpanOf).Concat(pass.Stores.Select(s => SpanOf(s.Output))).ToList();
+            pass.Reductions.Select(r => r.Kind == ReductionKind.Sum ? PlanVariables.Accumulator(r.Name) + r.Term : r.Term).Concat(pass.Stores.Select(s => s.Value)).Concat(pass.Keep).ToList());
+        // The element inputs, then the values earlier sweeps kept, in buffer order.
+        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass)
+            .Concat(pass.ElementExpressions.SelectMany(e => e.VariableNodes()).Where(v => v.Role == VariableRole.Kept).Distinct().OrderBy(v => v.Index)).ToList();
+        var spans = inputs.Select(SpanOf).Concat(pass.Stores.Select(s => SpanOf(s.Output))).Concat(pass.Keep.Select((_, k) => KeptSpan(k))).ToList();
         var broadcast = roots.SelectMany(e => e.VariableNodes()).Distinct().Where(v => !v.IsElement && v.Role != VariableRole.Accumulator).ToList();
         bool vectorise = roots.All(e => ExpressionCompiler.Supports(vectorDialect, e));
         string vectorType = vectorDialect.TypeName;
@@ -258,6 +284,10 @@ internal sealed class CSharpKernelDialect(CSharpScalarDialect numeric, int group
         for (int s = 0; s < pass.Stores.Count; s++)
         {
             writer.WriteLine($"{element(SpanOf(pass.Stores[s].Output))} = {compiled.Results[pass.Reductions.Count + s]};");
+        }
+        for (int k = 0; k < pass.Keep.Count; k++)
+        {
+            writer.WriteLine($"{element(KeptSpan(k))} = {compiled.Results[pass.Reductions.Count + pass.Stores.Count + k]};");
         }
     }
 }

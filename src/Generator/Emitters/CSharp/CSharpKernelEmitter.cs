@@ -24,7 +24,7 @@ internal static class CSharpKernelEmitter
     public static void Emit(IndentedTextWriter writer, LoweredSpec lowered, string className)
     {
         SpecModel spec = lowered.Spec;
-        KernelPlan forward = lowered.Forward, backward = lowered.Backward;
+        KernelPlan forward = lowered.CpuForward, backward = lowered.CpuBackward;
         writer.WriteLine("/// <summary>");
         writer.WriteLine("/// The fused kernels of this spec: on spans for the CPU, as the runtime's CPU backend runs them (callable directly");
         writer.WriteLine("/// for data that is not in tensors), and as eager TorchSharp ops.");
@@ -52,7 +52,7 @@ internal static class CSharpKernelEmitter
                 }
             }
             writer.WriteLine();
-            Eager.EagerEmitter.Emit(writer, spec, lowered.EagerForward, backward);
+            Eager.EagerEmitter.Emit(writer, spec, lowered.EagerForward, lowered.Backward);
         }
     }
 

@@ -10,13 +10,16 @@ namespace PolyComGen.Generator.Emitters.Cuda;
 
 /// <summary>
 /// How a CUDA device function spells a plan's walk: rowwise plans take a row per block (striding over rows) and sweep
-/// the row once per pass, in 16-byte chunks (<c>pcg_map</c>), with a block reduction after each pass; elementwise
-/// plans run one grid-stride sweep and leave one row of partials per block.
+/// the row once per pass, in 16-byte chunks (<c>pcg_map_row</c>), keeping the row's inputs on chip from the first pass
+/// to the last (<c>pcg_row_cache</c>: each input is read from global memory once), with a block reduction after each
+/// pass; elementwise plans run one grid-stride sweep (<c>pcg_map</c>). A backward leaves one row of partials per block,
+/// and the one-shot backward's last block sums them into the parameters' gradient (<c>pcg_finish_gradients</c>).
 /// </summary>
 /// <remarks>
-/// With several groups (elementwise plans only), block b serves group b % PCG_GROUPS with that group's parameters,
-/// sweeping the group's columns of every row (<c>pcg_map_grouped</c>), and writes its partials into its group's columns
-/// of row b / PCG_GROUPS.
+/// With several groups, a rowwise plan runs each pass group by group (<see cref="GroupLoop"/>) over the group's columns
+/// of the row, from the same row cache; in an elementwise plan block b serves group b % PCG_GROUPS with that group's
+/// parameters, sweeping the group's columns of every row (<c>pcg_map_grouped</c>), and writes its partials into its
+/// group's columns of row b / PCG_GROUPS.
 /// </remarks>
 /// <param name="groups">The groups of the spec's parameters.</param>
 internal sealed class CudaKernelDialect(int groups) : PlanWalker
@@ -27,8 +30,9 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     // What the device functions and their sweeps name themselves (the accumulators sums1, maxes1, slots1 ... are numbered by pass).
     protected override IEnumerable<string> FixedNames =>
-        ["x", "gate", "dy", "y", "dx", "dgate", "parameters", "partials", "statistics", "rows", "h", "hf", "length", "stage", "rescaled", "row", "g", "gl",
-         "t", "nt", "in", "out", "v", "r", "st", "attempt", "sums", "maxes", "slots"];
+        ["x", "gate", "dy", "y", "dx", "dgate", "parameters", "partials", "dparameters", "counter", "statistics", "rows", "h", "hf", "length", "stage",
+         "rescaled", "row", "g", "gl", "t", "nt", "in", "out", "v", "r", "st", "attempt", "sums", "maxes", "slots", "pcg_cache", "pcg_loaded",
+         "pcg_accumulated", "pcg_j"];
 
     protected override string Spell(Variable variable) => variable.Role switch
     {
@@ -84,9 +88,21 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 // The length the statistics are means over: h, or for a split plan's shard the whole row's, which the launch gives.
                 writer.WriteLine($"const float hf = (float){(plan.Statistics is null ? "h" : "length")};");
             }
+            if (plan.HasGradients)
+            {
+                // Thread 0 adds up the block's rows' partials, in the order the block takes its rows.
+                writer.WriteLine("__shared__ float pcg_accumulated[PCG_PARAMETERS];");
+                writer.WriteLine("if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) pcg_accumulated[pcg_j] = 0.0f;");
+            }
             using (writer.Block("for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)"))
             {
+                writer.WriteLine($"pcg_row_cache<T, {Integer(PlanInputs(plan).Count)}> pcg_cache;");
+                writer.WriteLine("bool pcg_loaded = false;");
                 writer.WriteVerbatimLines(body);
+            }
+            if (plan.HasGradients)
+            {
+                writer.WriteLine("if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];");
             }
         }
         else if (Grouped)
@@ -99,6 +115,18 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
             writer.WriteLine("const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;");
             writer.WriteVerbatimLines(body);
         }
+        if (plan.HasGradients && plan.Statistics is null)
+        {
+            // The one-shot backward: its last block sums every block's partials (the split backward leaves them to be all-reduced).
+            writer.WriteLine($"pcg_finish_gradients<T>(partials, {(plan.Rowwise ? "gridDim.x" : Grouped ? "gridDim.x / PCG_GROUPS" : "gridDim.x")}, dparameters, counter);");
+        }
+    }
+
+    /// <summary>The element inputs any pass of <paramref name="plan"/> reads, in the order x, g, gate: the row cache's.</summary>
+    private static IReadOnlyList<Variable> PlanInputs(KernelPlan plan)
+    {
+        var used = new HashSet<Variable>(plan.Passes.SelectMany(KernelPlan.InputsOf));
+        return new[] { PlanVariables.X, PlanVariables.Upstream, PlanVariables.Gate }.Where(used.Contains).ToList();
     }
 
     // Every thread holds the block's reductions, so the decision to rerun is uniform across the block.
@@ -145,11 +173,12 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 {
                     for (int k = 0; k < slots.Count; k++)
                     {
-                        writer.WriteLine($"partials[row * PCG_PARAMETERS + g * PCG_SLOTS + {slots[k].Slot!.Value.ToString(CultureInfo.InvariantCulture)}] = slots{label}[{k.ToString(CultureInfo.InvariantCulture)}];");
+                        writer.WriteLine($"pcg_accumulated[g * PCG_SLOTS + {slots[k].Slot!.Value.ToString(CultureInfo.InvariantCulture)}] += slots{label}[{k.ToString(CultureInfo.InvariantCulture)}];");
                     }
                 }
             }
             loop.Dispose();
+            writer.WriteLine("pcg_loaded = true;");
             FinishRowReductions(writer, pass, label, sums, maxes, rerunnable: pass.Rescales.Count > 0);
         });
     }
@@ -201,17 +230,15 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
     {
         // Inside the group loop of a rowwise plan (GroupLoop): the sweep covers the group's run, and leaves the block sums to the loop.
         bool inGroups = Grouped && plan.Rowwise;
-        var (count, thread, threads, rowOffset) = plan.Rowwise
-            ? (inGroups ? "gl" : "h", "threadIdx.x", "blockDim.x", inGroups ? "row * h + (pcg_size)g * gl" : "row * h")
-            : ("rows * h", "t", "nt", (string?)null);
         string label = (index + 1).ToString(CultureInfo.InvariantCulture);
-        IReadOnlyList<Variable> inputs = KernelPlan.InputsOf(pass);
+        // A rowwise sweep takes every input of the plan (the row cache's) and reads those of the pass; an elementwise one its own.
+        IReadOnlyList<Variable> used = KernelPlan.InputsOf(pass), inputs = plan.Rowwise ? PlanInputs(plan) : used;
         var (sums, maxes, slots) = Kinds(pass);
         if (!inGroups)
         {
             DeclareAccumulators(writer, label, sums, maxes);
         }
-        string Pointer(string name) => rowOffset is null ? name : $"{name} + {rowOffset}";
+        string Pointer(string name) => plan.Rowwise ? $"{name} + row * h" : name;
         using (writer.Block(""))
         {
             writer.WriteLine($"const T* in[{inputs.Count}] = {{ {string.Join(", ", inputs.Select(i => Pointer(PointerOf(i))))} }};");
@@ -220,14 +247,30 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 writer.WriteLine($"T* out[{pass.Stores.Count}] = {{ {string.Join(", ", pass.Stores.Select(s => Pointer(PointerOf(s.Output))))} }};");
             }
             string output = pass.Stores.Count > 0 ? "out" : "nullptr";
-            string map = Grouped && !plan.Rowwise
-                ? $"pcg_map_grouped<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, rows, h, h / PCG_GROUPS, g, {thread}, {threads}, "
-                : $"pcg_map<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, {count}, {thread}, {threads}, ";
+            string map;
+            if (plan.Rowwise)
+            {
+                uint mask = 0;
+                for (int i = 0; i < inputs.Count; i++)
+                {
+                    mask |= used.Contains(inputs[i]) ? 1u << i : 0u;
+                }
+                map = $"pcg_map_row<T, {inputs.Count}, {pass.Stores.Count}, {mask}u>(in, {output}, pcg_cache, pcg_loaded, {(inGroups ? "g * gl, (g + 1) * gl" : "0, h")}, ";
+            }
+            else
+            {
+                map = Grouped
+                    ? $"pcg_map_grouped<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, rows, h, h / PCG_GROUPS, g, t, nt, "
+                    : $"pcg_map<T, {inputs.Count}, {pass.Stores.Count}>(in, {output}, rows * h, t, nt, ";
+            }
             using (writer.Block(map + "[&](const float* v, float* r)", close: "});"))
             {
                 for (int i = 0; i < inputs.Count; i++)
                 {
-                    writer.WriteLine($"const float {Spell(inputs[i])} = v[{i}];");
+                    if (used.Contains(inputs[i]))
+                    {
+                        writer.WriteLine($"const float {Spell(inputs[i])} = v[{i}];");
+                    }
                 }
                 ExpressionCompiler.Compiled compiled = Compile("t", pass.ElementExpressions);
                 WriteStatements(writer, compiled);
@@ -252,6 +295,10 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         }
         if (!inGroups)
         {
+            if (plan.Rowwise)
+            {
+                writer.WriteLine("pcg_loaded = true;");
+            }
             FinishRowReductions(writer, pass, label, sums, maxes, rerunnable);
         }
     }
@@ -285,9 +332,9 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
 
     private static string Integer(int value) => value.ToString(CultureInfo.InvariantCulture);
 
+    // A rowwise plan adds each row's partials to the block's (written after its last row); an elementwise one writes its block's.
     protected override void WritePartials(IndentedTextWriter writer, KernelPlan plan)
     {
-        string row = plan.Rowwise ? "row" : Grouped ? "(pcg_size)(blockIdx.x / PCG_GROUPS)" : "(pcg_size)blockIdx.x";
         string group = Grouped ? "g * PCG_SLOTS + " : "";
         using (writer.Block("if (threadIdx.x == 0)"))
         {
@@ -295,7 +342,10 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
             WriteStatements(writer, compiled);
             for (int k = 0; k < plan.Partials.Count; k++)
             {
-                writer.WriteLine($"partials[{row} * PCG_PARAMETERS + {group}{k.ToString(CultureInfo.InvariantCulture)}] = {compiled.Results[k]};");
+                string slot = group + k.ToString(CultureInfo.InvariantCulture);
+                writer.WriteLine(plan.Rowwise
+                    ? $"pcg_accumulated[{slot}] += {compiled.Results[k]};"
+                    : $"partials[{(Grouped ? "(pcg_size)(blockIdx.x / PCG_GROUPS)" : "(pcg_size)blockIdx.x")} * PCG_PARAMETERS + {slot}] = {compiled.Results[k]};");
             }
         }
     }

@@ -17,9 +17,10 @@ namespace PolyComGen.Generator.Emitters.Cuda;
 /// without toolkit headers.
 /// </summary>
 /// <remarks>
-/// Rowwise kernels take a row per block (striding over rows) and sweep the row once per pass, in 16-byte chunks,
-/// with a block reduction after each pass; elementwise kernels run one grid-stride pass and leave one row of
-/// partials per block.
+/// Rowwise kernels take a row per block (striding over rows) and sweep the row once per pass, in 16-byte chunks kept
+/// on chip from the first pass to the last, with a block reduction after each pass; elementwise kernels run one
+/// grid-stride pass. Every backward leaves one row of partials per block, which the one-shot backward's last block
+/// reduces.
 /// </remarks>
 internal static class CudaKernelEmitter
 {
@@ -39,6 +40,8 @@ internal static class CudaKernelEmitter
         writer.WriteLine($"#define PCG_SLOTS {lowered.Slots.Slots.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)");
         writer.WriteLine($"#define PCG_BLOCK {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_ROW_BLOCK {KernelContract.MaxRowThreads.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"#define PCG_ROW_CHUNKS {KernelContract.RowChunksPerThread.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"#define PCG_STATISTIC_LIMIT {KernelContract.NormStatisticLimit.ToString("R", CultureInfo.InvariantCulture)}f");
         writer.WriteLine();
         writer.WriteVerbatim(Prelude.TrimEnd('\n') + "\n\n");
@@ -48,7 +51,7 @@ internal static class CudaKernelEmitter
             new CudaKernelDialect(spec.Groups).Walk(writer, forward);
         }
         writer.WriteLine();
-        writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each {(backward.Rowwise ? "row" : "block")}.");
+        writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.");
         using (writer.Block(Header(KernelRole.Backward)))
         {
             new CudaKernelDialect(spec.Groups).Walk(writer, backward);
@@ -65,7 +68,7 @@ internal static class CudaKernelEmitter
             foreach (KernelRole role in split ? KernelContract.OneShotRoles.Concat(KernelContract.SplitRoles) : KernelContract.OneShotRoles)
             {
                 writer.WriteLine();
-                EmitEntryPoint(writer, role, storage, spec.Gated);
+                EmitEntryPoint(writer, role, storage, spec.Gated, forward.Rowwise);
             }
         }
         return writer.ToString();
@@ -114,7 +117,8 @@ internal static class CudaKernelEmitter
     private static readonly Dictionary<KernelRole, (string Name, (ParameterKind Kind, string Declaration)[] Parameters)> DeviceFunctions = new()
     {
         [KernelRole.Forward] = ("pcg_forward", [Input, Gate, Output, Parameters, Rows, Width]),
-        [KernelRole.Backward] = ("pcg_backward", [Input, Gate, Upstream, InputGradient, GateGradient, Parameters, (ParameterKind.PartialsOut, "float* partials"), Rows, Width]),
+        [KernelRole.Backward] = ("pcg_backward", [Input, Gate, Upstream, InputGradient, GateGradient, Parameters, (ParameterKind.PartialsOut, "float* partials"),
+            (ParameterKind.ParameterGradient, "T* dparameters"), (ParameterKind.Counter, "unsigned int* counter"), Rows, Width]),
         [KernelRole.Reduce] = ("pcg_reduce", [(ParameterKind.PartialsIn, "const float* partials"), (ParameterKind.PartialRows, "pcg_size count"), (ParameterKind.ParameterGradient, "T* dparameters")]),
         [KernelRole.ForwardStatistics] = ("pcg_forward_statistics", [Input, Gate, Parameters, StatisticsOut, Stage, Rescaled, Rows, Width, Length]),
         [KernelRole.ForwardApply] = ("pcg_forward_apply", [Input, Gate, Output, Parameters, StatisticsIn, Rows, Width, Length]),
@@ -127,11 +131,11 @@ internal static class CudaKernelEmitter
         $"template <typename T>\n__device__ __forceinline__ void {DeviceFunctions[role].Name}({string.Join(", ", DeviceFunctions[role].Parameters.Select(p => p.Declaration))})";
 
     // An entry point: extern "C", the contract's parameters in its order, forwarding to the device function.
-    private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated)
+    private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated, bool rowwise)
     {
         KernelParameter[] parameters = KernelContract.Parameters(role, gated);
         string signature = string.Join(", ", parameters.Select(p => $"{p.CudaType(storage)} {p.Name}"));
-        writer.WriteLine($"extern \"C\" __global__ void __launch_bounds__(PCG_BLOCK) {KernelContract.EntryPoint(role, storage)}({signature})");
+        writer.WriteLine($"extern \"C\" __global__ void __launch_bounds__({KernelContract.BlockBound(role, rowwise)}) {KernelContract.EntryPoint(role, storage)}({signature})");
         using (writer.Block(""))
         {
             string Argument(ParameterKind kind) => parameters.FirstOrDefault(p => p.Kind == kind).Name ?? "nullptr";

@@ -59,6 +59,10 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine($"THREADS_PER_BLOCK = {KernelContract.ThreadsPerBlock.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"BLOCKS_PER_MULTIPROCESSOR = {KernelContract.BlocksPerMultiprocessor.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"CHUNK_BYTES = {KernelContract.ChunkBytes.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"THREADS_PER_MULTIPROCESSOR = {KernelContract.ThreadsPerMultiprocessor.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"ROW_CHUNKS_PER_THREAD = {KernelContract.RowChunksPerThread.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"MIN_ROW_THREADS = {KernelContract.MinRowThreads.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"MAX_ROW_THREADS = {KernelContract.MaxRowThreads.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"GROUPS = {spec.Groups.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"SLOTS = {lowered.Slots.Parameters.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine("# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).");

@@ -7,7 +7,7 @@ namespace PolyComGen.Backends.Cuda;
 /// <summary>
 /// The launch path of the CUDA kernels, the same on a GPU and on the emulated device: the launch geometry, the
 /// dtype dispatch, the output and partials buffers, the arguments packed in the order <see cref="KernelContract"/>
-/// defines, then the forward, or the backward followed by the reduction of its partials. Tensors must be
+/// defines, then one launch: the forward, or the backward (whose last block reduces its partials). Tensors must be
 /// contiguous and already checked.
 /// </summary>
 internal static class CudaLaunch
@@ -44,32 +44,26 @@ internal static class CudaLaunch
         using Tensor partials = device.Empty([geometry.PartialRows, columns], ScalarType.Float32, x);
         var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials),
             Pointer(dparameters), rows, h, geometry.PartialRows);
-        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, columns, geometry, buffers);
+        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
         return new PolyComGradients(dx, dparameters, dgate);
     }
 
     /// <summary>The forward entry point on device pointers.</summary>
     public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
-        Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, buffers);
+        Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, geometry.Threads, buffers);
 
     /// <summary>
-    /// The backward entry point, then the reduction of its partials (one block per column: per parameter), on device
-    /// pointers; no reduction for a spec without parameters.
+    /// The backward entry point on device pointers: its last block sums the partials into the parameters' gradient,
+    /// counting finished blocks in the module's <see cref="ICudaModule.Counter"/>.
     /// </summary>
-    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, int columns, LaunchGeometry geometry, KernelBuffers buffers)
-    {
-        Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, buffers);
-        if (columns > 0)
-        {
-            Launch(module, KernelRole.Reduce, storage, gated, (uint)columns, buffers);
-        }
-    }
+    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
+        Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, geometry.Threads, buffers with { Counter = module.Counter });
 
     /// <summary>The storage type of a dtype, or null when the CUDA kernels do not support it.</summary>
     public static StorageType? StorageOf(ScalarType dtype) => KernelContract.StorageOf(dtype.ToString());
 
     // One entry point, its arguments packed in the contract's order.
-    private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, KernelBuffers buffers)
+    private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, uint threads, KernelBuffers buffers)
     {
         KernelParameter[] parameters = KernelContract.Parameters(role, gated);
         using var arguments = new KernelArguments(parameters.Length);
@@ -88,10 +82,11 @@ internal static class CudaLaunch
                 ParameterKind.Width => arguments.Add(checked((int)buffers.Width)),
                 ParameterKind.PartialRows => arguments.Add((ulong)buffers.PartialRows),
                 ParameterKind.ParameterGradient => arguments.Add(buffers.ParameterGradient),
+                ParameterKind.Counter => arguments.Add(buffers.Counter),
                 _ => throw new ArgumentOutOfRangeException(nameof(parameters), parameter.Kind, "Unknown kernel parameter."),
             };
         }
-        module.Launch(KernelContract.EntryPoint(role, storage), blocks, KernelContract.ThreadsPerBlock, arguments);
+        module.Launch(KernelContract.EntryPoint(role, storage), blocks, threads, arguments);
     }
 
     private static StorageType Storage(ScalarType dtype) =>

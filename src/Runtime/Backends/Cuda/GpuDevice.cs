@@ -59,7 +59,7 @@ internal sealed unsafe class GpuDevice : ICudaDevice
         var (options, _) = nvrtc.OptionsFor(Architecture);
         string key = KernelCache.Key(k.CudaSource, [$"sm_{Architecture}", $"nvrtc {nvrtc.Version}", .. options]);
         KernelImage image = Cache.GetOrCompile(key, () => nvrtc.Compile(k.CudaSource, Architecture, $"{k} for sm_{Architecture}"));
-        return LoadedModule.Load(image, k.ToString());
+        return LoadedModule.Load(image, k.ToString(), Ordinal);
     })).Value;
 
     /// <summary>Makes a context current until disposed.</summary>
@@ -83,10 +83,18 @@ internal sealed unsafe class GpuDevice : ICudaDevice
     {
         private readonly IntPtr module;
         private readonly ConcurrentDictionary<string, IntPtr> functions = new();
+        private readonly Lazy<Tensor> counter;
 
-        private LoadedModule(IntPtr module) => this.module = module;
+        private LoadedModule(IntPtr module, int ordinal)
+        {
+            this.module = module;
+            counter = new Lazy<Tensor>(() => zeros([1], ScalarType.Int32, device: new Device(TorchSharp.DeviceType.CUDA, ordinal)).DetachFromDisposeScope());
+        }
 
-        public static LoadedModule Load(KernelImage image, string what)
+        // Launches go to the legacy default stream, one after another.
+        public ulong Counter => (ulong)Cpu.TensorMemory.DataPointer(counter.Value);
+
+        public static LoadedModule Load(KernelImage image, string what, int ordinal)
         {
             CudaDriver driver = CudaDriver.Instance;
             const int logSize = 16 * 1024;
@@ -107,7 +115,7 @@ internal sealed unsafe class GpuDevice : ICudaDevice
                 throw new CudaException(result, $"cuModuleLoadDataEx({what})", driver.ErrorName(result),
                     driver.ErrorString(result) + (jitLog.Length > 0 ? Environment.NewLine + "JIT log:" + Environment.NewLine + jitLog : ""));
             }
-            return new LoadedModule(module);
+            return new LoadedModule(module, ordinal);
         }
 
         public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments)

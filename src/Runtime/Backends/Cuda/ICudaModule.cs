@@ -5,4 +5,10 @@ internal interface ICudaModule
 {
     /// <summary>Launches the entry point <paramref name="entry"/> on a one-dimensional grid.</summary>
     void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments);
+
+    /// <summary>
+    /// The device address of a zeroed 32-bit word in which a backward counts its finished blocks (the last one sets it
+    /// back to 0). The module's launches run one after another (one stream), so one word serves all of them.
+    /// </summary>
+    ulong Counter { get; }
 }

@@ -23,13 +23,20 @@ public static class EmulatedParity
 {
     public static readonly double Float32Tolerance = ParityCheck.Tolerance(StorageFormat.Float32), HalfTolerance = ParityCheck.Tolerance(StorageFormat.BFloat16);
 
-    /// <summary>The shapes every spec runs: odd H, more rows than the emulated grid's 16 blocks, a misaligned view.</summary>
-    public static readonly EmulatedShape[] Small = [new([3, 7]), new([40, 67]), new([2, 130], Offset: true)];
+    /// <summary>
+    /// The shapes every spec runs: odd H, more rows than the emulated grid's blocks, whole 16-byte chunks (rows kept on
+    /// chip, each block taking several), a misaligned view.
+    /// </summary>
+    public static readonly EmulatedShape[] Small = [new([3, 7]), new([40, 67]), new([40, 64]), new([2, 130], Offset: true)];
 
-    /// <summary>The snapshot specs' shapes: also H = 1, H off the 16-byte chunk, H = 65536 in one row, three dimensions.</summary>
+    /// <summary>
+    /// The snapshot specs' shapes: also H = 1, H off the 16-byte chunk, rows of 1024 in whole chunks, H = 65536 in one row
+    /// (longer than a block keeps on chip), three dimensions.
+    /// </summary>
     public static readonly EmulatedShape[] Full =
     [
-        new([1, 1]), new([3, 7]), new([5, 1031]), new([1, 65536]), new([40, 67]), new([2, 3, 130]), new([6, 300], Offset: true), new([1, 4099], Offset: true),
+        new([1, 1]), new([3, 7]), new([5, 1031]), new([40, 1024]), new([1, 65536]), new([40, 67]), new([2, 3, 130]), new([6, 300], Offset: true),
+        new([1, 4099], Offset: true),
     ];
 
     public static readonly ScalarType[] Dtypes = [ScalarType.Float32, ScalarType.BFloat16, ScalarType.Float16];

@@ -22,11 +22,14 @@ namespace Snapshots
 #define PCG_SLOTS 4
 #define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
+#define PCG_ROW_BLOCK 1024
+#define PCG_ROW_CHUNKS 4
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK, PCG_ROW_BLOCK, PCG_ROW_CHUNKS and PCG_STATISTIC_LIMIT are defined
+// before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -237,6 +240,92 @@ __device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* ou
     }
 }
 
+// The chunks of a row that a thread of a rowwise kernel keeps on chip from its first pass to its last: chunk k of
+// thread t is chunk t + k * blockDim.x of the row, for each of the kernel's NI inputs. Indexed by constants only
+// (the loops over k are unrolled), so it lives in registers.
+template <typename T, int NI> struct pcg_row_cache
+{
+    pcg_chunk<T> c[PCG_ROW_CHUNKS][NI];
+};
+
+// One pass of a rowwise kernel over elements [lo, hi) of a row: for each element, reads the inputs the pass USES (a
+// bit per input of in[0..NI)) as floats, calls f(values, results) and writes results[0..NO) to out[..]. in and out
+// point at the row. In 16-byte chunks when every pointer is 16-byte aligned and lo and hi are whole chunks: a thread's
+// first PCG_ROW_CHUNKS chunks come from the cache, which the first pass of the row fills (loaded false) with every
+// input, used or not, so each is read from global memory once; chunks beyond them are read in every pass. Otherwise
+// element by element, from global memory. Which thread handles which element, and in which order, depends on the
+// shape, lo, hi and blockDim alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, unsigned USED, typename F>
+__device__ __forceinline__ void pcg_map_row(const T* const* in, T* const* out, pcg_row_cache<T, NI>& cache, bool loaded, int lo, int hi, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    const int t = threadIdx.x, nt = blockDim.x;
+    bool vectorised = lo % V == 0 && hi % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    if (!vectorised)
+    {
+        for (int i = lo + t; i < hi; i += nt)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(in[a][i]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+        }
+        return;
+    }
+    const int first = lo / V, last = hi / V;
+#pragma unroll
+    for (int k = 0; k < PCG_ROW_CHUNKS; k++)
+    {
+        const int c = t + k * nt;
+        if (c < first || c >= last) continue;
+        if (!loaded)
+        {
+#pragma unroll
+            for (int a = 0; a < NI; a++) cache.c[k][a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+        }
+        pcg_chunk<T> co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(cache.c[k][a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+    // The chunks no thread keeps: from the first of this thread's at or after both the cache's end and lo.
+    int c = t + PCG_ROW_CHUNKS * nt;
+    if (c < first) c += (first - c + nt - 1) / nt * nt;
+    for (; c < last; c += nt)
+    {
+        pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) if (USED >> a & 1u) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(ci[a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -284,6 +373,31 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
+// The end of a backward: every block has written its row of the [count, PCG_PARAMETERS] gradient partials; the last
+// block to finish (counted in *counter, which it sets back to 0 for the next launch) sums each column in row order
+// into dparameters, as the reduction kernel would: one launch per direction, no float atomics, the same sums on every
+// run. Every thread of every block must call it.
+template <typename T>
+__device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_size count, T* dparameters, unsigned int* counter)
+{
+    __shared__ int last[1];
+    __threadfence(); // this block's partials are visible to every block before it counts itself
+    __syncthreads();
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    __syncthreads();
+    if (!last[0]) return;
+    __threadfence();
+    const volatile float* all = partials; // written by other blocks: read past any cache
+    for (int k = 0; k < PCG_PARAMETERS; k++)
+    {
+        float s[1] = {};
+        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
+        pcg_block_sum(s);
+        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+    }
+    if (threadIdx.x == 0) *counter = 0u;
+}
+
 // The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
@@ -295,6 +409,8 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 2> pcg_cache;
+        bool pcg_loaded = false;
         float sigma = 1.0f;
         float m, q1, q2, q3;
         for (int attempt = 0; ; attempt++)
@@ -302,8 +418,8 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
             float sums1[3] = {};
             float maxes1[1] = {};
             {
-                const T* in[1] = { x + row * h };
-                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                const T* in[2] = { x + row * h, gate + row * h };
+                pcg_map_row<T, 2, 0, 1u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float t0 = (vx * sigma);
@@ -316,6 +432,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             m = maxes1[0];
@@ -336,7 +453,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
         {
             const T* in[2] = { x + row * h, gate + row * h };
             T* out[1] = { y + row * h };
-            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 2, 1, 3u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vgate = v[1];
@@ -344,20 +461,25 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
                 r[0] = ((b + (t0 * (c1 + (t0 * (c2 + (t0 * c3)))))) * vgate);
             });
         }
+        pcg_loaded = true;
     }
 }
 
-// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the PCG_PARAMETERS gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, T* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
     const float w1 = pcg_to_float(parameters[0]);
     const float w2 = pcg_to_float(parameters[1]);
     const float w3 = pcg_to_float(parameters[2]);
     const float b = pcg_to_float(parameters[3]);
     const float hf = (float)h;
+    __shared__ float pcg_accumulated[PCG_PARAMETERS];
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) pcg_accumulated[pcg_j] = 0.0f;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         float sigma = 1.0f;
         float m, q1, S1, q2, S2, q3, S3, G;
         for (int attempt = 0; ; attempt++)
@@ -366,7 +488,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
             float maxes1[1] = {};
             {
                 const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
-                pcg_map<T, 3, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 3, 0, 7u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float vg = v[1];
@@ -387,6 +509,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             m = maxes1[0];
@@ -418,7 +541,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         {
             const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
             T* out[2] = { dx + row * h, dgate + row * h };
-            pcg_map<T, 3, 2>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 3, 2, 7u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vg = v[1];
@@ -428,14 +551,17 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 r[1] = (vg * (b + (t0 * (a1 + (t0 * (a2 + (t0 * a3)))))));
             });
         }
+        pcg_loaded = true;
         if (threadIdx.x == 0)
         {
-            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
-            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
-            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
-            partials[row * PCG_PARAMETERS + 3] = G;
+            pcg_accumulated[0] += (s1 * S1);
+            pcg_accumulated[1] += (s2 * S2);
+            pcg_accumulated[2] += (s3 * S3);
+            pcg_accumulated[3] += G;
         }
     }
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];
+    pcg_finish_gradients<T>(partials, gridDim.x, dparameters, counter);
 }
 
 // The forward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
@@ -445,6 +571,8 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
 {
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 1> pcg_cache;
+        bool pcg_loaded = false;
         float* st = statistics + row * 5;
         if (stage == 0)
         {
@@ -460,7 +588,7 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
             float maxes1[1] = {};
             {
                 const T* in[1] = { x + row * h };
-                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 1, 0, 1u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float t0 = (vx * sigma);
@@ -473,6 +601,7 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             const float m = maxes1[0];
@@ -502,6 +631,8 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
     const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 2> pcg_cache;
+        bool pcg_loaded = false;
         const float* st = statistics + row * 5;
         const float m = st[3];
         const float q1 = st[0];
@@ -517,7 +648,7 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
         {
             const T* in[2] = { x + row * h, gate + row * h };
             T* out[1] = { y + row * h };
-            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 2, 1, 3u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vgate = v[1];
@@ -525,6 +656,7 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
                 r[0] = ((b + (t0 * (c1 + (t0 * (c2 + (t0 * c3)))))) * vgate);
             });
         }
+        pcg_loaded = true;
     }
 }
 
@@ -535,6 +667,8 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
 {
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         float* st = statistics + row * 9;
         if (stage == 0)
         {
@@ -550,7 +684,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
             float maxes1[1] = {};
             {
                 const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
-                pcg_map<T, 3, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 3, 0, 7u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float vg = v[1];
@@ -571,6 +705,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             const float m = maxes1[0];
@@ -606,8 +741,12 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
     const float w3 = pcg_to_float(parameters[2]);
     const float b = pcg_to_float(parameters[3]);
     const float hf = (float)length;
+    __shared__ float pcg_accumulated[PCG_PARAMETERS];
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) pcg_accumulated[pcg_j] = 0.0f;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         const float* st = statistics + row * 9;
         const float m = st[7];
         const float q1 = st[0];
@@ -634,7 +773,7 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
         {
             const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
             T* out[2] = { dx + row * h, dgate + row * h };
-            pcg_map<T, 3, 2>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 3, 2, 7u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vg = v[1];
@@ -644,14 +783,16 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
                 r[1] = (vg * (b + (t0 * (a1 + (t0 * (a2 + (t0 * a3)))))));
             });
         }
+        pcg_loaded = true;
         if (threadIdx.x == 0)
         {
-            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
-            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
-            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
-            partials[row * PCG_PARAMETERS + 3] = G;
+            pcg_accumulated[0] += (s1 * S1);
+            pcg_accumulated[1] += (s2 * S2);
+            pcg_accumulated[2] += (s3 * S3);
+            pcg_accumulated[3] += G;
         }
     }
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];
 }
 
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
@@ -666,14 +807,14 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
     if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* parameters, pcg_size rows, int h)
 {
     pcg_forward<float>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, float* partials, float* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<float>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
@@ -681,34 +822,34 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const
     pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f32(const float* x, const float* gate, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_f32(const float* x, const float* gate, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<float>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f32(const float* x, const float* gate, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_f32(const float* x, const float* gate, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<float>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f32(const float* x, const float* gate, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_f32(const float* x, const float* gate, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<float>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<float>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_bf16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, float* partials, pcg_bf16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
@@ -716,34 +857,34 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(cons
     pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<pcg_bf16>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<pcg_bf16>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<pcg_bf16>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<pcg_bf16>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_f16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, float* partials, pcg_f16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
@@ -751,22 +892,22 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
     pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<pcg_f16>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<pcg_f16>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<pcg_f16>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<pcg_f16>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
@@ -806,6 +947,10 @@ ROWWISE = True
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+THREADS_PER_MULTIPROCESSOR = 2048
+ROW_CHUNKS_PER_THREAD = 4
+MIN_ROW_THREADS = 128
+MAX_ROW_THREADS = 1024
 GROUPS = 1
 SLOTS = 4
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
@@ -819,7 +964,7 @@ ENTRY_POINTS = {
 }
 PARAMETERS = {
     "forward": (("x", "ptr"), ("gate", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("rows", "u64"), ("h", "i32"),),
-    "backward": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("dgate", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "backward": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("dgate", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("dparameters", "ptr"), ("counter", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
     "forward_statistics": (("x", "ptr"), ("gate", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("stage", "i32"), ("rescaled", "i32"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
     "forward_apply": (("x", "ptr"), ("gate", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),

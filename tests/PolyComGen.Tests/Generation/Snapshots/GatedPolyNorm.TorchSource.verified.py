@@ -29,6 +29,10 @@ ROWWISE = True
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+THREADS_PER_MULTIPROCESSOR = 2048
+ROW_CHUNKS_PER_THREAD = 4
+MIN_ROW_THREADS = 128
+MAX_ROW_THREADS = 1024
 GROUPS = 1
 SLOTS = 4
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
@@ -42,7 +46,7 @@ ENTRY_POINTS = {
 }
 PARAMETERS = {
     "forward": (("x", "ptr"), ("gate", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("rows", "u64"), ("h", "i32"),),
-    "backward": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("dgate", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "backward": (("x", "ptr"), ("gate", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("dgate", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("dparameters", "ptr"), ("counter", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
     "forward_statistics": (("x", "ptr"), ("gate", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("stage", "i32"), ("rescaled", "i32"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
     "forward_apply": (("x", "ptr"), ("gate", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("statistics", "ptr"), ("rows", "u64"), ("h", "i32"), ("length", "i32"),),
@@ -91,11 +95,14 @@ CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 3, Inner = "No
 #define PCG_SLOTS 4
 #define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
+#define PCG_ROW_BLOCK 1024
+#define PCG_ROW_CHUNKS 4
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK, PCG_ROW_BLOCK, PCG_ROW_CHUNKS and PCG_STATISTIC_LIMIT are defined
+// before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -306,6 +313,92 @@ __device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* ou
     }
 }
 
+// The chunks of a row that a thread of a rowwise kernel keeps on chip from its first pass to its last: chunk k of
+// thread t is chunk t + k * blockDim.x of the row, for each of the kernel's NI inputs. Indexed by constants only
+// (the loops over k are unrolled), so it lives in registers.
+template <typename T, int NI> struct pcg_row_cache
+{
+    pcg_chunk<T> c[PCG_ROW_CHUNKS][NI];
+};
+
+// One pass of a rowwise kernel over elements [lo, hi) of a row: for each element, reads the inputs the pass USES (a
+// bit per input of in[0..NI)) as floats, calls f(values, results) and writes results[0..NO) to out[..]. in and out
+// point at the row. In 16-byte chunks when every pointer is 16-byte aligned and lo and hi are whole chunks: a thread's
+// first PCG_ROW_CHUNKS chunks come from the cache, which the first pass of the row fills (loaded false) with every
+// input, used or not, so each is read from global memory once; chunks beyond them are read in every pass. Otherwise
+// element by element, from global memory. Which thread handles which element, and in which order, depends on the
+// shape, lo, hi and blockDim alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, unsigned USED, typename F>
+__device__ __forceinline__ void pcg_map_row(const T* const* in, T* const* out, pcg_row_cache<T, NI>& cache, bool loaded, int lo, int hi, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    const int t = threadIdx.x, nt = blockDim.x;
+    bool vectorised = lo % V == 0 && hi % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    if (!vectorised)
+    {
+        for (int i = lo + t; i < hi; i += nt)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(in[a][i]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+        }
+        return;
+    }
+    const int first = lo / V, last = hi / V;
+#pragma unroll
+    for (int k = 0; k < PCG_ROW_CHUNKS; k++)
+    {
+        const int c = t + k * nt;
+        if (c < first || c >= last) continue;
+        if (!loaded)
+        {
+#pragma unroll
+            for (int a = 0; a < NI; a++) cache.c[k][a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+        }
+        pcg_chunk<T> co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(cache.c[k][a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+    // The chunks no thread keeps: from the first of this thread's at or after both the cache's end and lo.
+    int c = t + PCG_ROW_CHUNKS * nt;
+    if (c < first) c += (first - c + nt - 1) / nt * nt;
+    for (; c < last; c += nt)
+    {
+        pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) if (USED >> a & 1u) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(ci[a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -353,6 +446,31 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
+// The end of a backward: every block has written its row of the [count, PCG_PARAMETERS] gradient partials; the last
+// block to finish (counted in *counter, which it sets back to 0 for the next launch) sums each column in row order
+// into dparameters, as the reduction kernel would: one launch per direction, no float atomics, the same sums on every
+// run. Every thread of every block must call it.
+template <typename T>
+__device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_size count, T* dparameters, unsigned int* counter)
+{
+    __shared__ int last[1];
+    __threadfence(); // this block's partials are visible to every block before it counts itself
+    __syncthreads();
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    __syncthreads();
+    if (!last[0]) return;
+    __threadfence();
+    const volatile float* all = partials; // written by other blocks: read past any cache
+    for (int k = 0; k < PCG_PARAMETERS; k++)
+    {
+        float s[1] = {};
+        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
+        pcg_block_sum(s);
+        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+    }
+    if (threadIdx.x == 0) *counter = 0u;
+}
+
 // The forward: a block per row, pass 1 sums m, q1, q2, q3, pass 2 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
@@ -364,6 +482,8 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     const float hf = (float)h;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 2> pcg_cache;
+        bool pcg_loaded = false;
         float sigma = 1.0f;
         float m, q1, q2, q3;
         for (int attempt = 0; ; attempt++)
@@ -371,8 +491,8 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
             float sums1[3] = {};
             float maxes1[1] = {};
             {
-                const T* in[1] = { x + row * h };
-                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                const T* in[2] = { x + row * h, gate + row * h };
+                pcg_map_row<T, 2, 0, 1u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float t0 = (vx * sigma);
@@ -385,6 +505,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             m = maxes1[0];
@@ -405,7 +526,7 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
         {
             const T* in[2] = { x + row * h, gate + row * h };
             T* out[1] = { y + row * h };
-            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 2, 1, 3u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vgate = v[1];
@@ -413,20 +534,25 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
                 r[0] = ((b + (t0 * (c1 + (t0 * (c2 + (t0 * c3)))))) * vgate);
             });
         }
+        pcg_loaded = true;
     }
 }
 
-// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the PCG_PARAMETERS gradient partials of each row.
+// The backward: pass 1 sums m, q1, S1, q2, S2, q3, S3, G, pass 2 writes dx, dgate; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, T* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
     const float w1 = pcg_to_float(parameters[0]);
     const float w2 = pcg_to_float(parameters[1]);
     const float w3 = pcg_to_float(parameters[2]);
     const float b = pcg_to_float(parameters[3]);
     const float hf = (float)h;
+    __shared__ float pcg_accumulated[PCG_PARAMETERS];
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) pcg_accumulated[pcg_j] = 0.0f;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         float sigma = 1.0f;
         float m, q1, S1, q2, S2, q3, S3, G;
         for (int attempt = 0; ; attempt++)
@@ -435,7 +561,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
             float maxes1[1] = {};
             {
                 const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
-                pcg_map<T, 3, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 3, 0, 7u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float vg = v[1];
@@ -456,6 +582,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             m = maxes1[0];
@@ -487,7 +614,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         {
             const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
             T* out[2] = { dx + row * h, dgate + row * h };
-            pcg_map<T, 3, 2>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 3, 2, 7u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vg = v[1];
@@ -497,14 +624,17 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
                 r[1] = (vg * (b + (t0 * (a1 + (t0 * (a2 + (t0 * a3)))))));
             });
         }
+        pcg_loaded = true;
         if (threadIdx.x == 0)
         {
-            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
-            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
-            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
-            partials[row * PCG_PARAMETERS + 3] = G;
+            pcg_accumulated[0] += (s1 * S1);
+            pcg_accumulated[1] += (s2 * S2);
+            pcg_accumulated[2] += (s3 * S3);
+            pcg_accumulated[3] += G;
         }
     }
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];
+    pcg_finish_gradients<T>(partials, gridDim.x, dparameters, counter);
 }
 
 // The forward's statistics for rows sharded over ranks: stage k runs pass k + 1 on this rank's shard and writes its
@@ -514,6 +644,8 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
 {
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 1> pcg_cache;
+        bool pcg_loaded = false;
         float* st = statistics + row * 5;
         if (stage == 0)
         {
@@ -529,7 +661,7 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
             float maxes1[1] = {};
             {
                 const T* in[1] = { x + row * h };
-                pcg_map<T, 1, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 1, 0, 1u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float t0 = (vx * sigma);
@@ -542,6 +674,7 @@ __device__ __forceinline__ void pcg_forward_statistics(const T* x, const T* gate
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             const float m = maxes1[0];
@@ -571,6 +704,8 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
     const float hf = (float)length;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 2> pcg_cache;
+        bool pcg_loaded = false;
         const float* st = statistics + row * 5;
         const float m = st[3];
         const float q1 = st[0];
@@ -586,7 +721,7 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
         {
             const T* in[2] = { x + row * h, gate + row * h };
             T* out[1] = { y + row * h };
-            pcg_map<T, 2, 1>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 2, 1, 3u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vgate = v[1];
@@ -594,6 +729,7 @@ __device__ __forceinline__ void pcg_forward_apply(const T* x, const T* gate, T* 
                 r[0] = ((b + (t0 * (c1 + (t0 * (c2 + (t0 * c3)))))) * vgate);
             });
         }
+        pcg_loaded = true;
     }
 }
 
@@ -604,6 +740,8 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
 {
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         float* st = statistics + row * 9;
         if (stage == 0)
         {
@@ -619,7 +757,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
             float maxes1[1] = {};
             {
                 const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
-                pcg_map<T, 3, 0>(in, nullptr, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+                pcg_map_row<T, 3, 0, 7u>(in, nullptr, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
                 {
                     const float vx = v[0];
                     const float vg = v[1];
@@ -640,6 +778,7 @@ __device__ __forceinline__ void pcg_backward_statistics(const T* x, const T* gat
                     (void)r;
                 });
             }
+            pcg_loaded = true;
             pcg_block_sum(sums1);
             pcg_block_max(maxes1);
             const float m = maxes1[0];
@@ -675,8 +814,12 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
     const float w3 = pcg_to_float(parameters[2]);
     const float b = pcg_to_float(parameters[3]);
     const float hf = (float)length;
+    __shared__ float pcg_accumulated[PCG_PARAMETERS];
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) pcg_accumulated[pcg_j] = 0.0f;
     for (pcg_size row = blockIdx.x; row < rows; row += gridDim.x)
     {
+        pcg_row_cache<T, 3> pcg_cache;
+        bool pcg_loaded = false;
         const float* st = statistics + row * 9;
         const float m = st[7];
         const float q1 = st[0];
@@ -703,7 +846,7 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
         {
             const T* in[3] = { x + row * h, dy + row * h, gate + row * h };
             T* out[2] = { dx + row * h, dgate + row * h };
-            pcg_map<T, 3, 2>(in, out, h, threadIdx.x, blockDim.x, [&](const float* v, float* r)
+            pcg_map_row<T, 3, 2, 7u>(in, out, pcg_cache, pcg_loaded, 0, h, [&](const float* v, float* r)
             {
                 const float vx = v[0];
                 const float vg = v[1];
@@ -713,14 +856,16 @@ __device__ __forceinline__ void pcg_backward_apply(const T* x, const T* gate, co
                 r[1] = (vg * (b + (t0 * (a1 + (t0 * (a2 + (t0 * a3)))))));
             });
         }
+        pcg_loaded = true;
         if (threadIdx.x == 0)
         {
-            partials[row * PCG_PARAMETERS + 0] = (s1 * S1);
-            partials[row * PCG_PARAMETERS + 1] = (s2 * S2);
-            partials[row * PCG_PARAMETERS + 2] = (s3 * S3);
-            partials[row * PCG_PARAMETERS + 3] = G;
+            pcg_accumulated[0] += (s1 * S1);
+            pcg_accumulated[1] += (s2 * S2);
+            pcg_accumulated[2] += (s3 * S3);
+            pcg_accumulated[3] += G;
         }
     }
+    if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];
 }
 
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
@@ -735,14 +880,14 @@ __device__ __forceinline__ void pcg_reduce(const float* partials, pcg_size count
     if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_f32(const float* x, const float* gate, float* y, const float* parameters, pcg_size rows, int h)
 {
     pcg_forward<float>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, float* partials, float* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<float>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
@@ -750,34 +895,34 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const
     pcg_reduce<float>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f32(const float* x, const float* gate, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_f32(const float* x, const float* gate, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<float>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f32(const float* x, const float* gate, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_f32(const float* x, const float* gate, float* y, const float* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<float>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f32(const float* x, const float* gate, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_f32(const float* x, const float* gate, const float* dy, const float* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<float>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_f32(const float* x, const float* gate, const float* dy, float* dx, float* dgate, const float* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<float>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_bf16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, float* partials, pcg_bf16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
@@ -785,34 +930,34 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(cons
     pcg_reduce<pcg_bf16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<pcg_bf16>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, pcg_bf16* y, const pcg_bf16* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<pcg_bf16>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, const pcg_bf16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<pcg_bf16>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_bf16(const pcg_bf16* x, const pcg_bf16* gate, const pcg_bf16* dy, pcg_bf16* dx, pcg_bf16* dgate, const pcg_bf16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<pcg_bf16>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, pcg_size rows, int h)
 {
     pcg_forward<pcg_f16>(x, gate, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, float* partials, pcg_f16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, parameters, partials, rows, h);
+    pcg_backward<pcg_f16>(x, gate, dy, dx, dgate, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
@@ -820,22 +965,22 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const
     pcg_reduce<pcg_f16>(partials, count, dparameters);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_forward_statistics<pcg_f16>(x, gate, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_forward_apply_f16(const pcg_f16* x, const pcg_f16* gate, pcg_f16* y, const pcg_f16* parameters, const float* statistics, pcg_size rows, int h, int length)
 {
     pcg_forward_apply<pcg_f16>(x, gate, y, parameters, statistics, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_statistics_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, const pcg_f16* parameters, float* statistics, int stage, int rescaled, pcg_size rows, int h, int length)
 {
     pcg_backward_statistics<pcg_f16>(x, gate, dy, parameters, statistics, stage, rescaled, rows, h, length);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
+extern "C" __global__ void __launch_bounds__(PCG_ROW_BLOCK) polycom_backward_apply_f16(const pcg_f16* x, const pcg_f16* gate, const pcg_f16* dy, pcg_f16* dx, pcg_f16* dgate, const pcg_f16* parameters, const float* statistics, float* partials, pcg_size rows, int h, int length)
 {
     pcg_backward_apply<pcg_f16>(x, gate, dy, dx, dgate, parameters, statistics, partials, rows, h, length);
 }
@@ -989,36 +1134,64 @@ def _say_once(reason):
         warnings.warn(f"{NAME}: {reason}", RuntimeWarning, stacklevel=3)
 
 
-def _function(device_index, role, dtype):
-    module = _modules.get(device_index)
-    if module is None:
-        with _cupy.cuda.Device(device_index):
-            module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
-        _modules[device_index] = module
-    return module.get_function(ENTRY_POINTS[dtype][role])
-
-
+# What a launch needs that does not change between calls, looked up once: the loaded functions by (device, role,
+# dtype), the multiprocessor counts by device, the backward's block counters by (device, stream).
+_functions = {}
 _multiprocessors = {}
+_counters = {}
+
+
+def _function(device_index, role, dtype):
+    key = (device_index, role, dtype)
+    function = _functions.get(key)
+    if function is None:
+        module = _modules.get(device_index)
+        if module is None:
+            with _cupy.cuda.Device(device_index):
+                module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
+            _modules[device_index] = module
+        function = _functions[key] = module.get_function(ENTRY_POINTS[dtype][role])
+    return function
+
+
+def _row_threads(h, element_size):
+    """Threads of a rowwise kernel's block, as KernelContract.RowThreads: each holds ROW_CHUNKS_PER_THREAD chunks."""
+    chunks = (h * element_size + CHUNK_BYTES - 1) // CHUNK_BYTES
+    threads = (chunks + ROW_CHUNKS_PER_THREAD - 1) // ROW_CHUNKS_PER_THREAD
+    return min(MAX_ROW_THREADS, max(MIN_ROW_THREADS, (threads + 31) // 32 * 32))
 
 
 def _geometry(rows, h, element_size, device_index):
-    """Blocks and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element size and the
-    device alone, so the gradients are the same on every run."""
+    """Blocks, threads per block and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element
+    size and the device alone, so the gradients are the same on every run."""
     if rows == 0 or h == 0:
-        return 0, 0
-    if device_index not in _multiprocessors:
-        _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
-    cap = _multiprocessors[device_index] * BLOCKS_PER_MULTIPROCESSOR
+        return 0, THREADS_PER_BLOCK, 0
+    multiprocessors = _multiprocessors.get(device_index)
+    if multiprocessors is None:
+        multiprocessors = _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
     if ROWWISE:
-        return min(rows, cap), rows
+        threads = _row_threads(h, element_size)
+        blocks = min(rows, multiprocessors * (THREADS_PER_MULTIPROCESSOR // threads))
+        return blocks, threads, blocks
+    cap = multiprocessors * BLOCKS_PER_MULTIPROCESSOR
     per_chunk = CHUNK_BYTES // element_size
     chunks = (rows * (h // GROUPS) + per_chunk - 1) // per_chunk
     needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
     grid = max(1, min(needed, max(1, cap // GROUPS)))
-    return grid * GROUPS, grid
+    return grid * GROUPS, THREADS_PER_BLOCK, grid
 
 
-def _launch(role, dtype, device_index, blocks, values):
+def _counter(device, stream):
+    """A zeroed 32-bit word in which a backward on this stream counts its finished blocks; the last block zeroes it
+    again, and launches on one stream run one after another, so one word serves them all."""
+    key = (device.index, stream)
+    counter = _counters.get(key)
+    if counter is None:
+        counter = _counters[key] = torch.zeros(1, dtype=torch.int32, device=device)
+    return counter
+
+
+def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None):
     import numpy
     arguments = []
     for name, launch_type in PARAMETERS[role]:
@@ -1029,9 +1202,10 @@ def _launch(role, dtype, device_index, blocks, values):
             arguments.append(numpy.uint64(value))
         else:
             arguments.append(numpy.uint64(0 if value is None else value.data_ptr()))
-    stream = torch.cuda.current_stream(device_index)
-    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream.cuda_stream):
-        _function(device_index, role, dtype)((int(blocks),), (THREADS_PER_BLOCK,), tuple(arguments))
+    if stream is None:
+        stream = torch.cuda.current_stream(device_index).cuda_stream
+    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream):
+        _function(device_index, role, dtype)((int(blocks),), (int(threads),), tuple(arguments))
 
 
 def _rows(x):
@@ -1046,42 +1220,48 @@ def fused_forward(x, gate, parameters, group=None):
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h, "threads": threads}
     if group is not None:
         _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
-            _launch("forward_apply", x.dtype, x.device.index, blocks, values)
+            _launch("forward_apply", x.dtype, x.device.index, blocks, values, threads)
     elif blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, values)
+        _launch("forward", x.dtype, x.device.index, blocks, values, threads)
     return y
 
 
 def fused_backward(x, gate, dy, parameters, group=None):
-    """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
-    empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards of
-    rows split over it), the split kernels, and dparameters is the whole gradient, the same on every rank."""
+    """(dx, dparameters, dgate) from the fused backward kernel, one launch whose last block reduces the partials; dgate
+    is an empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards
+    of rows split over it), the split kernels, whose partials are all-reduced before the reduction kernel, and
+    dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
     partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
-              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
-    if group is not None:
-        _split(SPLIT)["backward"](values, blocks, group)
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters, "threads": threads}
+    if group is None:
+        if blocks > 0:
+            stream = torch.cuda.current_stream(x.device.index).cuda_stream
+            values["counter"] = _counter(x.device, stream)
+            _launch("backward", x.dtype, x.device.index, blocks, values, threads, stream)
+        return dx, dparameters, dgate
+    _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
-        _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
-    if group is not None and any(SPLIT["local_partials"]):
+        _launch("backward_apply", x.dtype, x.device.index, blocks, values, threads)
+    if any(SPLIT["local_partials"]):
         # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
         # shard alone: add them over the group, in float32, before the reduction.
         local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
         partials[:, local] = _all_reduced(partials[:, local], group)
     if blocks > 0 and SLOTS > 0:
-        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
+        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column, THREADS_PER_BLOCK threads
     return dx, dparameters, dgate
 
 
@@ -1105,7 +1285,7 @@ def polycom_run_stage(direction, stage, rescaled, values, blocks):
     """One launch of a statistics kernel: stage `stage`, with the scales of the all-reduced statistics when `rescaled`."""
     if blocks > 0:
         values.update(stage=stage, rescaled=rescaled)
-        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values)
+        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values, values["threads"])
 
 
 def polycom_all_reduce_columns(statistics, first, end, group, op):

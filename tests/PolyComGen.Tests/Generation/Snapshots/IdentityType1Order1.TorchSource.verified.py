@@ -29,6 +29,10 @@ ROWWISE = False
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+THREADS_PER_MULTIPROCESSOR = 2048
+ROW_CHUNKS_PER_THREAD = 4
+MIN_ROW_THREADS = 128
+MAX_ROW_THREADS = 1024
 GROUPS = 1
 SLOTS = 2
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
@@ -42,7 +46,7 @@ ENTRY_POINTS = {
 }
 PARAMETERS = {
     "forward": (("x", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("rows", "u64"), ("h", "i32"),),
-    "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("dparameters", "ptr"), ("counter", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
 }
 # Tensor parallelism: no split kernels (elementwise or grouped specs).
@@ -55,11 +59,14 @@ CUDA_SOURCE = r"""// PolyComGen CUDA kernels for [PolyCom(Order = 1, Inner = "Id
 #define PCG_SLOTS 2
 #define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
+#define PCG_ROW_BLOCK 1024
+#define PCG_ROW_CHUNKS 4
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK, PCG_ROW_BLOCK, PCG_ROW_CHUNKS and PCG_STATISTIC_LIMIT are defined
+// before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -270,6 +277,92 @@ __device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* ou
     }
 }
 
+// The chunks of a row that a thread of a rowwise kernel keeps on chip from its first pass to its last: chunk k of
+// thread t is chunk t + k * blockDim.x of the row, for each of the kernel's NI inputs. Indexed by constants only
+// (the loops over k are unrolled), so it lives in registers.
+template <typename T, int NI> struct pcg_row_cache
+{
+    pcg_chunk<T> c[PCG_ROW_CHUNKS][NI];
+};
+
+// One pass of a rowwise kernel over elements [lo, hi) of a row: for each element, reads the inputs the pass USES (a
+// bit per input of in[0..NI)) as floats, calls f(values, results) and writes results[0..NO) to out[..]. in and out
+// point at the row. In 16-byte chunks when every pointer is 16-byte aligned and lo and hi are whole chunks: a thread's
+// first PCG_ROW_CHUNKS chunks come from the cache, which the first pass of the row fills (loaded false) with every
+// input, used or not, so each is read from global memory once; chunks beyond them are read in every pass. Otherwise
+// element by element, from global memory. Which thread handles which element, and in which order, depends on the
+// shape, lo, hi and blockDim alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, unsigned USED, typename F>
+__device__ __forceinline__ void pcg_map_row(const T* const* in, T* const* out, pcg_row_cache<T, NI>& cache, bool loaded, int lo, int hi, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    const int t = threadIdx.x, nt = blockDim.x;
+    bool vectorised = lo % V == 0 && hi % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    if (!vectorised)
+    {
+        for (int i = lo + t; i < hi; i += nt)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(in[a][i]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+        }
+        return;
+    }
+    const int first = lo / V, last = hi / V;
+#pragma unroll
+    for (int k = 0; k < PCG_ROW_CHUNKS; k++)
+    {
+        const int c = t + k * nt;
+        if (c < first || c >= last) continue;
+        if (!loaded)
+        {
+#pragma unroll
+            for (int a = 0; a < NI; a++) cache.c[k][a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+        }
+        pcg_chunk<T> co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(cache.c[k][a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+    // The chunks no thread keeps: from the first of this thread's at or after both the cache's end and lo.
+    int c = t + PCG_ROW_CHUNKS * nt;
+    if (c < first) c += (first - c + nt - 1) / nt * nt;
+    for (; c < last; c += nt)
+    {
+        pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) if (USED >> a & 1u) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(ci[a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -317,6 +410,31 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
+// The end of a backward: every block has written its row of the [count, PCG_PARAMETERS] gradient partials; the last
+// block to finish (counted in *counter, which it sets back to 0 for the next launch) sums each column in row order
+// into dparameters, as the reduction kernel would: one launch per direction, no float atomics, the same sums on every
+// run. Every thread of every block must call it.
+template <typename T>
+__device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_size count, T* dparameters, unsigned int* counter)
+{
+    __shared__ int last[1];
+    __threadfence(); // this block's partials are visible to every block before it counts itself
+    __syncthreads();
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    __syncthreads();
+    if (!last[0]) return;
+    __threadfence();
+    const volatile float* all = partials; // written by other blocks: read past any cache
+    for (int k = 0; k < PCG_PARAMETERS; k++)
+    {
+        float s[1] = {};
+        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
+        pcg_block_sum(s);
+        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+    }
+    if (threadIdx.x == 0) *counter = 0u;
+}
+
 // The forward: pass 1 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
@@ -335,9 +453,9 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums dw1, db and writes dx; then the PCG_PARAMETERS gradient partials of each block.
+// The backward: pass 1 sums dw1, db and writes dx; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, T* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
     const float w1 = pcg_to_float(parameters[0]);
     const pcg_size t = (pcg_size)blockIdx.x * blockDim.x + threadIdx.x, nt = (pcg_size)gridDim.x * blockDim.x;
@@ -362,6 +480,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 0] = dw1;
         partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 1] = db;
     }
+    pcg_finish_gradients<T>(partials, gridDim.x, dparameters, counter);
 }
 
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
@@ -381,9 +500,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(cons
     pcg_forward<float>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, float* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
@@ -396,9 +515,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(con
     pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_bf16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
@@ -411,9 +530,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(cons
     pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_f16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
@@ -570,36 +689,64 @@ def _say_once(reason):
         warnings.warn(f"{NAME}: {reason}", RuntimeWarning, stacklevel=3)
 
 
-def _function(device_index, role, dtype):
-    module = _modules.get(device_index)
-    if module is None:
-        with _cupy.cuda.Device(device_index):
-            module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
-        _modules[device_index] = module
-    return module.get_function(ENTRY_POINTS[dtype][role])
-
-
+# What a launch needs that does not change between calls, looked up once: the loaded functions by (device, role,
+# dtype), the multiprocessor counts by device, the backward's block counters by (device, stream).
+_functions = {}
 _multiprocessors = {}
+_counters = {}
+
+
+def _function(device_index, role, dtype):
+    key = (device_index, role, dtype)
+    function = _functions.get(key)
+    if function is None:
+        module = _modules.get(device_index)
+        if module is None:
+            with _cupy.cuda.Device(device_index):
+                module = _cupy.RawModule(code=CUDA_SOURCE, options=("--std=c++17",))
+            _modules[device_index] = module
+        function = _functions[key] = module.get_function(ENTRY_POINTS[dtype][role])
+    return function
+
+
+def _row_threads(h, element_size):
+    """Threads of a rowwise kernel's block, as KernelContract.RowThreads: each holds ROW_CHUNKS_PER_THREAD chunks."""
+    chunks = (h * element_size + CHUNK_BYTES - 1) // CHUNK_BYTES
+    threads = (chunks + ROW_CHUNKS_PER_THREAD - 1) // ROW_CHUNKS_PER_THREAD
+    return min(MAX_ROW_THREADS, max(MIN_ROW_THREADS, (threads + 31) // 32 * 32))
 
 
 def _geometry(rows, h, element_size, device_index):
-    """Blocks and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element size and the
-    device alone, so the gradients are the same on every run."""
+    """Blocks, threads per block and partial rows, as the C# runtime's LaunchGeometry: depends on the shape, the element
+    size and the device alone, so the gradients are the same on every run."""
     if rows == 0 or h == 0:
-        return 0, 0
-    if device_index not in _multiprocessors:
-        _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
-    cap = _multiprocessors[device_index] * BLOCKS_PER_MULTIPROCESSOR
+        return 0, THREADS_PER_BLOCK, 0
+    multiprocessors = _multiprocessors.get(device_index)
+    if multiprocessors is None:
+        multiprocessors = _multiprocessors[device_index] = torch.cuda.get_device_properties(device_index).multi_processor_count
     if ROWWISE:
-        return min(rows, cap), rows
+        threads = _row_threads(h, element_size)
+        blocks = min(rows, multiprocessors * (THREADS_PER_MULTIPROCESSOR // threads))
+        return blocks, threads, blocks
+    cap = multiprocessors * BLOCKS_PER_MULTIPROCESSOR
     per_chunk = CHUNK_BYTES // element_size
     chunks = (rows * (h // GROUPS) + per_chunk - 1) // per_chunk
     needed = (chunks + THREADS_PER_BLOCK - 1) // THREADS_PER_BLOCK
     grid = max(1, min(needed, max(1, cap // GROUPS)))
-    return grid * GROUPS, grid
+    return grid * GROUPS, THREADS_PER_BLOCK, grid
 
 
-def _launch(role, dtype, device_index, blocks, values):
+def _counter(device, stream):
+    """A zeroed 32-bit word in which a backward on this stream counts its finished blocks; the last block zeroes it
+    again, and launches on one stream run one after another, so one word serves them all."""
+    key = (device.index, stream)
+    counter = _counters.get(key)
+    if counter is None:
+        counter = _counters[key] = torch.zeros(1, dtype=torch.int32, device=device)
+    return counter
+
+
+def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None):
     import numpy
     arguments = []
     for name, launch_type in PARAMETERS[role]:
@@ -610,9 +757,10 @@ def _launch(role, dtype, device_index, blocks, values):
             arguments.append(numpy.uint64(value))
         else:
             arguments.append(numpy.uint64(0 if value is None else value.data_ptr()))
-    stream = torch.cuda.current_stream(device_index)
-    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream.cuda_stream):
-        _function(device_index, role, dtype)((int(blocks),), (THREADS_PER_BLOCK,), tuple(arguments))
+    if stream is None:
+        stream = torch.cuda.current_stream(device_index).cuda_stream
+    with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream):
+        _function(device_index, role, dtype)((int(blocks),), (int(threads),), tuple(arguments))
 
 
 def _rows(x):
@@ -627,42 +775,48 @@ def fused_forward(x, gate, parameters, group=None):
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h}
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h, "threads": threads}
     if group is not None:
         _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
-            _launch("forward_apply", x.dtype, x.device.index, blocks, values)
+            _launch("forward_apply", x.dtype, x.device.index, blocks, values, threads)
     elif blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, values)
+        _launch("forward", x.dtype, x.device.index, blocks, values, threads)
     return y
 
 
 def fused_backward(x, gate, dy, parameters, group=None):
-    """(dx, dparameters, dgate) from the fused backward kernel and the reduction of its partials; dgate is an
-    empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards of
-    rows split over it), the split kernels, and dparameters is the whole gradient, the same on every rank."""
+    """(dx, dparameters, dgate) from the fused backward kernel, one launch whose last block reduces the partials; dgate
+    is an empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards
+    of rows split over it), the split kernels, whose partials are all-reduced before the reduction kernel, and
+    dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
-    blocks, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
+    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
     dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
     partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
-              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters}
-    if group is not None:
-        _split(SPLIT)["backward"](values, blocks, group)
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters, "threads": threads}
+    if group is None:
+        if blocks > 0:
+            stream = torch.cuda.current_stream(x.device.index).cuda_stream
+            values["counter"] = _counter(x.device, stream)
+            _launch("backward", x.dtype, x.device.index, blocks, values, threads, stream)
+        return dx, dparameters, dgate
+    _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
-        _launch("backward" if group is None else "backward_apply", x.dtype, x.device.index, blocks, values)
-    if group is not None and any(SPLIT["local_partials"]):
+        _launch("backward_apply", x.dtype, x.device.index, blocks, values, threads)
+    if any(SPLIT["local_partials"]):
         # Partials from all-reduced totals are the whole row's on every rank; the others are sums over this rank's
         # shard alone: add them over the group, in float32, before the reduction.
         local = [k for k, alone in enumerate(SPLIT["local_partials"]) if alone]
         partials[:, local] = _all_reduced(partials[:, local], group)
     if blocks > 0 and SLOTS > 0:
-        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column
+        _launch("reduce", x.dtype, x.device.index, SLOTS, values)  # one block per column, THREADS_PER_BLOCK threads
     return dx, dparameters, dgate
 
 
@@ -686,7 +840,7 @@ def polycom_run_stage(direction, stage, rescaled, values, blocks):
     """One launch of a statistics kernel: stage `stage`, with the scales of the all-reduced statistics when `rescaled`."""
     if blocks > 0:
         values.update(stage=stage, rescaled=rescaled)
-        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values)
+        _launch(direction + "_statistics", values["x"].dtype, values["x"].device.index, blocks, values, values["threads"])
 
 
 def polycom_all_reduce_columns(statistics, first, end, group, op):

@@ -22,11 +22,14 @@ namespace Snapshots
 #define PCG_SLOTS 3
 #define PCG_PARAMETERS (PCG_GROUPS * PCG_SLOTS)
 #define PCG_BLOCK 256
+#define PCG_ROW_BLOCK 1024
+#define PCG_ROW_CHUNKS 4
 #define PCG_STATISTIC_LIMIT 1.8446744073709552E+19f
 
 // The fixed part of every PolyComGen translation unit: storage types, conversions, math helpers, the chunked
 // element loop and the deterministic block reductions. Self-contained (NVRTC may come without toolkit headers);
-// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK and PCG_STATISTIC_LIMIT are defined before it.
+// PCG_PARAMETERS, PCG_GROUPS, PCG_SLOTS, PCG_BLOCK, PCG_ROW_BLOCK, PCG_ROW_CHUNKS and PCG_STATISTIC_LIMIT are defined
+// before it.
 typedef unsigned long long pcg_size;
 
 struct pcg_bf16 { unsigned short bits; };
@@ -237,6 +240,92 @@ __device__ __forceinline__ void pcg_map_grouped(const T* const* in, T* const* ou
     }
 }
 
+// The chunks of a row that a thread of a rowwise kernel keeps on chip from its first pass to its last: chunk k of
+// thread t is chunk t + k * blockDim.x of the row, for each of the kernel's NI inputs. Indexed by constants only
+// (the loops over k are unrolled), so it lives in registers.
+template <typename T, int NI> struct pcg_row_cache
+{
+    pcg_chunk<T> c[PCG_ROW_CHUNKS][NI];
+};
+
+// One pass of a rowwise kernel over elements [lo, hi) of a row: for each element, reads the inputs the pass USES (a
+// bit per input of in[0..NI)) as floats, calls f(values, results) and writes results[0..NO) to out[..]. in and out
+// point at the row. In 16-byte chunks when every pointer is 16-byte aligned and lo and hi are whole chunks: a thread's
+// first PCG_ROW_CHUNKS chunks come from the cache, which the first pass of the row fills (loaded false) with every
+// input, used or not, so each is read from global memory once; chunks beyond them are read in every pass. Otherwise
+// element by element, from global memory. Which thread handles which element, and in which order, depends on the
+// shape, lo, hi and blockDim alone: sums built in f are deterministic.
+template <typename T, int NI, int NO, unsigned USED, typename F>
+__device__ __forceinline__ void pcg_map_row(const T* const* in, T* const* out, pcg_row_cache<T, NI>& cache, bool loaded, int lo, int hi, F f)
+{
+    constexpr int V = pcg_chunk<T>::size;
+    const int t = threadIdx.x, nt = blockDim.x;
+    bool vectorised = lo % V == 0 && hi % V == 0;
+#pragma unroll
+    for (int a = 0; a < NI; a++) vectorised = vectorised && pcg_aligned16(in[a]);
+#pragma unroll
+    for (int a = 0; a < NO; a++) vectorised = vectorised && pcg_aligned16(out[a]);
+    if (!vectorised)
+    {
+        for (int i = lo + t; i < hi; i += nt)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(in[a][i]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) out[a][i] = pcg_from_float<T>(r[a]);
+        }
+        return;
+    }
+    const int first = lo / V, last = hi / V;
+#pragma unroll
+    for (int k = 0; k < PCG_ROW_CHUNKS; k++)
+    {
+        const int c = t + k * nt;
+        if (c < first || c >= last) continue;
+        if (!loaded)
+        {
+#pragma unroll
+            for (int a = 0; a < NI; a++) cache.c[k][a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+        }
+        pcg_chunk<T> co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(cache.c[k][a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+    // The chunks no thread keeps: from the first of this thread's at or after both the cache's end and lo.
+    int c = t + PCG_ROW_CHUNKS * nt;
+    if (c < first) c += (first - c + nt - 1) / nt * nt;
+    for (; c < last; c += nt)
+    {
+        pcg_chunk<T> ci[NI], co[NO > 0 ? NO : 1];
+#pragma unroll
+        for (int a = 0; a < NI; a++) if (USED >> a & 1u) ci[a].raw = reinterpret_cast<const uint4*>(in[a])[c];
+#pragma unroll
+        for (int e = 0; e < V; e++)
+        {
+            float v[NI], r[NO > 0 ? NO : 1];
+#pragma unroll
+            for (int a = 0; a < NI; a++) v[a] = (USED >> a & 1u) ? pcg_to_float(ci[a].e[e]) : 0.0f;
+            f(v, r);
+#pragma unroll
+            for (int a = 0; a < NO; a++) co[a].e[e] = pcg_from_float<T>(r[a]);
+        }
+#pragma unroll
+        for (int a = 0; a < NO; a++) reinterpret_cast<uint4*>(out[a])[c] = co[a].raw;
+    }
+}
+
 // Sums v[0..N) over the block; every thread gets the totals. Warp shuffles then warps in index order: a fixed
 // order, so the sums are the same on every run. Every thread of the block must call it.
 template <int N>
@@ -284,6 +373,31 @@ __device__ __forceinline__ void pcg_block_max(float (&v)[N])
     __syncthreads();
 }
 
+// The end of a backward: every block has written its row of the [count, PCG_PARAMETERS] gradient partials; the last
+// block to finish (counted in *counter, which it sets back to 0 for the next launch) sums each column in row order
+// into dparameters, as the reduction kernel would: one launch per direction, no float atomics, the same sums on every
+// run. Every thread of every block must call it.
+template <typename T>
+__device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_size count, T* dparameters, unsigned int* counter)
+{
+    __shared__ int last[1];
+    __threadfence(); // this block's partials are visible to every block before it counts itself
+    __syncthreads();
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    __syncthreads();
+    if (!last[0]) return;
+    __threadfence();
+    const volatile float* all = partials; // written by other blocks: read past any cache
+    for (int k = 0; k < PCG_PARAMETERS; k++)
+    {
+        float s[1] = {};
+        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
+        pcg_block_sum(s);
+        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+    }
+    if (threadIdx.x == 0) *counter = 0u;
+}
+
 // The forward: pass 1 writes y.
 template <typename T>
 __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, const T* parameters, pcg_size rows, int h)
@@ -303,9 +417,9 @@ __device__ __forceinline__ void pcg_forward(const T* x, const T* gate, T* y, con
     }
 }
 
-// The backward: pass 1 sums dw1, dw2, db and writes dx; then the PCG_PARAMETERS gradient partials of each block.
+// The backward: pass 1 sums dw1, dw2, db and writes dx; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.
 template <typename T>
-__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, pcg_size rows, int h)
+__device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T* dy, T* dx, T* dgate, const T* parameters, float* partials, T* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
     const float w1 = pcg_to_float(parameters[0]);
     const float w2 = pcg_to_float(parameters[1]);
@@ -335,6 +449,7 @@ __device__ __forceinline__ void pcg_backward(const T* x, const T* gate, const T*
         partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 1] = dw2;
         partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + 2] = db;
     }
+    pcg_finish_gradients<T>(partials, gridDim.x, dparameters, counter);
 }
 
 // Block k sums column k of the [count, PCG_PARAMETERS] gradient partials, in row order: no atomics, so the
@@ -354,9 +469,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f32(cons
     pcg_forward<float>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f32(const float* x, const float* dy, float* dx, const float* parameters, float* partials, float* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<float>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f32(const float* partials, pcg_size count, float* dparameters)
@@ -369,9 +484,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_bf16(con
     pcg_forward<pcg_bf16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_bf16(const pcg_bf16* x, const pcg_bf16* dy, pcg_bf16* dx, const pcg_bf16* parameters, float* partials, pcg_bf16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<pcg_bf16>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_bf16(const float* partials, pcg_size count, pcg_bf16* dparameters)
@@ -384,9 +499,9 @@ extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_forward_f16(cons
     pcg_forward<pcg_f16>(x, nullptr, y, parameters, rows, h);
 }
 
-extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_size rows, int h)
+extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_backward_f16(const pcg_f16* x, const pcg_f16* dy, pcg_f16* dx, const pcg_f16* parameters, float* partials, pcg_f16* dparameters, unsigned int* counter, pcg_size rows, int h)
 {
-    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, rows, h);
+    pcg_backward<pcg_f16>(x, nullptr, dy, dx, nullptr, parameters, partials, dparameters, counter, rows, h);
 }
 
 extern "C" __global__ void __launch_bounds__(PCG_BLOCK) polycom_reduce_f16(const float* partials, pcg_size count, pcg_f16* dparameters)
@@ -429,6 +544,10 @@ ROWWISE = False
 THREADS_PER_BLOCK = 256
 BLOCKS_PER_MULTIPROCESSOR = 8
 CHUNK_BYTES = 16
+THREADS_PER_MULTIPROCESSOR = 2048
+ROW_CHUNKS_PER_THREAD = 4
+MIN_ROW_THREADS = 128
+MAX_ROW_THREADS = 1024
 GROUPS = 1
 SLOTS = 3
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
@@ -442,7 +561,7 @@ ENTRY_POINTS = {
 }
 PARAMETERS = {
     "forward": (("x", "ptr"), ("y", "ptr"), ("parameters", "ptr"), ("rows", "u64"), ("h", "i32"),),
-    "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("rows", "u64"), ("h", "i32"),),
+    "backward": (("x", "ptr"), ("dy", "ptr"), ("dx", "ptr"), ("parameters", "ptr"), ("partials", "ptr"), ("dparameters", "ptr"), ("counter", "ptr"), ("rows", "u64"), ("h", "i32"),),
     "reduce": (("partials", "ptr"), ("count", "u64"), ("dparameters", "ptr"),),
 }
 # Tensor parallelism: no split kernels (elementwise or grouped specs).

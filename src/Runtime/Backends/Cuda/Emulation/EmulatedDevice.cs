@@ -69,5 +69,7 @@ internal sealed class EmulatedDevice(CudaEmulationOptions options) : ICudaDevice
     {
         public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments) =>
             library.Launch(entry, blocks, threadsPerBlock, arguments, options.Schedule, options.Seed);
+
+        public ulong Counter => library.Counter;
     }
 }

@@ -23,6 +23,9 @@ internal sealed unsafe class EmulatedLibrary
     /// <summary>The loaded file: a shared library exporting pcg_emu_launch_ENTRY for each entry point.</summary>
     public string Path { get; }
 
+    /// <summary>The backward's block counter (<see cref="ICudaModule.Counter"/>): the library's launches are serialised.</summary>
+    public ulong Counter { get; } = (ulong)NativeMemory.AllocZeroed(4);
+
     /// <summary>
     /// Loads a library image through a file named after its cache key beside the cache entry, rewritten unless it
     /// holds exactly these bytes (the loader tells libraries apart by path, so the name must follow the content).

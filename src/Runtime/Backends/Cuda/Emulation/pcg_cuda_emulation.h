@@ -537,6 +537,15 @@ inline int launch(void (*kernel)(A...), const Config* config, void** args, char*
 #define gridDim (::pcg_emu::g->grid)
 #define __syncthreads() ::pcg_emu::syncthreads()
 #define __shfl_xor_sync(...) ::pcg_emu::shfl_xor_sync(__VA_ARGS__)
+// Blocks run one after another, so every block sees what earlier blocks wrote: a fence has nothing to order, and an
+// atomic addition is an addition.
+#define __threadfence() ((void)0)
+inline unsigned int atomicAdd(unsigned int* address, unsigned int value)
+{
+    unsigned int old = *address;
+    *address = old + value;
+    return old;
+}
 
 inline float rsqrtf(float v) { return 1.0f / std::sqrt(v); }
 inline float __uint_as_float(unsigned int v)

@@ -45,7 +45,7 @@ class RawModule:
         self.code = code
 
     def get_function(self, name):
-        if "void __launch_bounds__(PCG_BLOCK) " + name + "(" not in self.code:
+        if not any(f"void __launch_bounds__({bound}) {name}(" in self.code for bound in ("PCG_BLOCK", "PCG_ROW_BLOCK")):
             raise KeyError(f"{name} is not an entry point of the source")
         return _Function(name)
 
