@@ -1135,10 +1135,12 @@ def _say_once(reason):
 
 
 # What a launch needs that does not change between calls, looked up once: the loaded functions by (device, role,
-# dtype), the multiprocessor counts by device, the backward's block counters by (device, stream).
+# dtype), the multiprocessor counts by device, the backward's block counters by (device, stream), and each role's
+# argument conversions (from PARAMETERS' launch types).
 _functions = {}
 _multiprocessors = {}
 _counters = {}
+_conversions = {}
 
 
 def _function(device_index, role, dtype):
@@ -1191,21 +1193,25 @@ def _counter(device, stream):
     return counter
 
 
+def _conversions_of(role):
+    conversions = _conversions.get(role)
+    if conversions is None:
+        import numpy
+
+        def pointer(tensor):
+            return numpy.uint64(0 if tensor is None else tensor.data_ptr())
+
+        by_type = {"i32": numpy.int32, "u64": numpy.uint64, "ptr": pointer}
+        conversions = _conversions[role] = tuple((name, by_type[launch_type]) for name, launch_type in PARAMETERS[role])
+    return conversions
+
+
 def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None):
-    import numpy
-    arguments = []
-    for name, launch_type in PARAMETERS[role]:
-        value = values[name]
-        if launch_type == "i32":
-            arguments.append(numpy.int32(value))
-        elif launch_type == "u64":
-            arguments.append(numpy.uint64(value))
-        else:
-            arguments.append(numpy.uint64(0 if value is None else value.data_ptr()))
+    arguments = tuple(convert(values[name]) for name, convert in _conversions_of(role))
     if stream is None:
         stream = torch.cuda.current_stream(device_index).cuda_stream
     with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream):
-        _function(device_index, role, dtype)((int(blocks),), (int(threads),), tuple(arguments))
+        _function(device_index, role, dtype)((int(blocks),), (int(threads),), arguments)
 
 
 def _rows(x):
