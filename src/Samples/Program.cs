@@ -39,6 +39,10 @@ public static class Program
         RunTimeActivations.Load(result.GetValue(variant) ?? [], result.GetValue(assembly), System.Console.Error);
 
     // The built-in names of a --variants value: null gives the default, 'none' none.
+    // "64,128,256" -> [64, 128, 256]; anything else is the explorer's clear error.
+    private static IReadOnlyList<int> ParseWidths(string text) => text.Split(',').Select(w => int.TryParse(w.Trim(), out int width) && width > 0 ? width
+        : throw new ExplorerException($"--ladder: '{w}' is not a positive width (write e.g. 64,128,256).")).ToList();
+
     private static IReadOnlyList<string> BuiltIns(string? text, IReadOnlyList<string> defaults) =>
         text is null ? defaults
         : text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? []
@@ -100,14 +104,16 @@ public static class Program
         var sequence = new Option<int>("--seq") { Description = "Sequence length.", DefaultValueFactory = _ => defaults.SequenceLength };
         var batch = new Option<int>("--batch") { Description = "Sequences per step.", DefaultValueFactory = _ => defaults.BatchSize };
         var learningRate = new Option<double>("--lr") { Description = "Peak learning rate.", DefaultValueFactory = _ => defaults.LearningRate };
-        var seed = new Option<int>("--seed") { Description = "Seed of the model, the data order and the synthetic corpus.", DefaultValueFactory = _ => defaults.Seed };
+        var seed = new Option<int>("--seed") { Description = "Seed of the model, the data order and the Markov corpus.", DefaultValueFactory = _ => defaults.Seed };
         var seeds = new Option<int>("--seeds") { Description = "Model seeds per variant (--seed, --seed + 1, ...), on the same data: the table reports mean and standard deviation.", DefaultValueFactory = _ => defaults.Seeds };
         var device = new Option<string>("--device") { Description = "auto, cpu or cuda.", DefaultValueFactory = _ => defaults.Device };
         var output = new Option<string>("--out") { Description = "Output folder for results.md, loss.png, rank.png, curves.csv, ranks.csv and curves.json.", DefaultValueFactory = _ => defaults.OutputFolder };
-        var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
-        var command = new Command("explore", "Trains a small transformer LM with each activation variant (and several model seeds) and compares the losses and the FFN effective ranks.")
+        var corpus = new Option<string?>("--corpus") { Description = "What to train on: a text file (byte-level), or 'markov' for the synthetic second-order Markov chain; by default the .NET SDK's reference documentation (real English text, found beside the running .NET, extracted once and cached)." };
+        var ladder = new Option<string?>("--ladder") { Description = "Widths to train every variant at, e.g. 64,128,256, with the same tokens per parameter (heads scaled, head size kept): each width's effective speedup over the baseline and its trend with size, in ladder.md and ladder.png." };
+        var baseline = new Option<string>("--baseline") { Description = "The variant the effective speedup is measured against (the steps it needs over the steps a variant needs for the same validation loss).", DefaultValueFactory = _ => defaults.Baseline };
+        var command = new Command("explore", "Trains a small transformer LM with each activation variant (and several model seeds) and compares the losses, the effective speedup over a baseline and the FFN effective ranks.")
         {
-            variants, variant, assembly, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus,
+            variants, variant, assembly, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus, baseline, ladder,
         };
         command.SetAction(result =>
         {
@@ -116,9 +122,15 @@ public static class Program
                 [.. BuiltIns(result.GetValue(variants), more.Count > 0 ? ExplorerOptions.BaselinesBesideRunTime : defaults.Variants), .. more.Select(v => v.Name)],
                 result.GetValue(steps), result.GetValue(width), result.GetValue(layers), result.GetValue(heads), result.GetValue(sequence),
                 result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seed), result.GetValue(device)!, result.GetValue(output)!,
-                result.GetValue(corpus), result.GetValue(seeds), more);
+                result.GetValue(corpus), result.GetValue(seeds), more, result.GetValue(baseline)!);
+            string? widths = result.GetValue(ladder);
             return Cancellable(cancellation =>
             {
+                if (widths is not null)
+                {
+                    ExplorerLadder.Execute(options, ParseWidths(widths), Console(), cancellation);
+                    return 0;
+                }
                 ExplorerRun.Execute(options, Console(), cancellation);
                 return 0;
             });
@@ -141,7 +153,7 @@ public static class Program
         var seeds = new Option<int>("--seeds") { Description = "Model seeds of the final runs.", DefaultValueFactory = _ => defaults.Seeds };
         var top = new Option<int>("--top") { Description = "How many of the best candidates the final runs retrain.", DefaultValueFactory = _ => defaults.Top };
         var output = new Option<string>("--out") { Description = "Results folder: results.md, best.png, candidates.csv, candidates.json, winners.cs.", DefaultValueFactory = _ => defaults.OutputFolder };
-        var corpus = new Option<string?>("--corpus") { Description = "A text file to train on, byte-level, instead of the synthetic corpus." };
+        var corpus = new Option<string?>("--corpus") { Description = "What to train on: a text file (byte-level), or 'markov' for the synthetic second-order Markov chain; by default the .NET SDK's reference documentation (real English text, found beside the running .NET, extracted once and cached)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the search recorded in --out: its runs are not trained again, --minutes is the new time." };
         var plant = new Option<string[]>("--plant") { Description = "A declaration to evaluate first among the candidates (repeatable).", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("search", "Searches the expression language: draws PolyComs at random, compiles them at run time, trains them with successive halving and retrains the best beside SwiGLU, PolyNorm and PolyReLU.")

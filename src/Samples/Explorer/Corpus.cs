@@ -68,6 +68,28 @@ public sealed record Corpus(string Description, int VocabularySize, int[] Train,
         return new Corpus($"synthetic second-order Markov chain, {vocabulary} tokens, seed {seed}", vocabulary, train, validation, contextEntropy);
     }
 
+    /// <summary>What <c>--corpus markov</c> names: the synthetic Markov chain instead of the default real text.</summary>
+    public const string MarkovName = "markov";
+
+    /// <summary>
+    /// The corpus a <c>--corpus</c> option names: by default (null) the .NET SDK's reference documentation
+    /// (<see cref="SdkDocumentation"/>), or the synthetic Markov chain where none is found (the description says why);
+    /// <see cref="MarkovName"/> for the Markov chain; otherwise a text file.
+    /// </summary>
+    public static Corpus Open(string? option, int seed)
+    {
+        if (option is null)
+        {
+            if (SdkDocumentation.Find(out string reason) is string folder)
+            {
+                return SdkDocumentation.Load(folder);
+            }
+            Corpus markov = Synthetic(seed);
+            return markov with { Description = markov.Description + $" (the default real text was not found: {reason})" };
+        }
+        return string.Equals(option, MarkovName, StringComparison.OrdinalIgnoreCase) ? Synthetic(seed) : FromFile(option);
+    }
+
     /// <summary>A text file, byte-level (256 tokens): the first 90% trains, the rest validates.</summary>
     public static Corpus FromFile(string path)
     {

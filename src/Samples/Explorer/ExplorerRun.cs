@@ -15,14 +15,14 @@ namespace PolyComGen.Samples.Explorer;
 public sealed record ExplorerOptions(
     IReadOnlyList<string> Variants, int Steps, int Width, int Layers, int Heads, int SequenceLength, int BatchSize,
     double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile, int Seeds = 1,
-    IReadOnlyList<ActivationVariant>? More = null)
+    IReadOnlyList<ActivationVariant>? More = null, string Baseline = "SwiGLU")
 {
     /// <summary>The built-in variants that run beside run-time ones (<c>--variant</c>, <c>--assembly</c>) when <c>--variants</c> does not say.</summary>
     public static IReadOnlyList<string> BaselinesBesideRunTime { get; } = ["SwiGLU", "PolyNorm", "PolyReLU"];
 
     /// <summary>
-    /// The default run: every variant, one seed, sized to finish in about 2 minutes of training on two CPU cores
-    /// (under 4 minutes with the build).
+    /// The default run: every variant, one seed, on the default corpus (the SDK's documentation), sized to finish in
+    /// about 4 minutes of training on two CPU cores.
     /// </summary>
     public static ExplorerOptions Default => new(
         ActivationVariant.All.Select(v => v.Name).ToList(), Steps: 800, Width: 64, Layers: 2, Heads: 4, SequenceLength: 64,
@@ -59,7 +59,7 @@ public static class ExplorerRun
         IReadOnlyList<ActivationVariant> variants = ActivationVariant.Select(options.Variants, options.More);
         Device device = ResolveDevice(options.Device);
         CheckWritable(options.OutputFolder);
-        Corpus corpus = options.CorpusFile is null ? Corpus.Synthetic(options.Seed + 1) : Corpus.FromFile(options.CorpusFile);
+        Corpus corpus = Corpus.Open(options.CorpusFile, options.Seed + 1);
         if (corpus.Train.Length <= options.SequenceLength + 1 || corpus.Validation.Length <= options.SequenceLength + 1)
         {
             throw new ExplorerException($"The corpus is too short for --seq {options.SequenceLength}: {corpus.Train.Length} training and {corpus.Validation.Length} validation tokens.");
@@ -137,8 +137,8 @@ public static class ExplorerRun
         }
 
         IReadOnlyList<VariantSummary> summaries = VariantSummary.Of(results, variants);
-        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus, variants);
-        console.Write(SummaryTable(summaries, corpus));
+        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus, variants, options.Baseline);
+        console.Write(SummaryTable(summaries, corpus, options.Baseline));
         foreach (ActivationVariant variant in variants.Where(v => v.Declaration is not null))
         {
             console.MarkupLine($"{Markup.Escape(variant.Name)} = {Markup.Escape(variant.Declaration!)}");
@@ -172,18 +172,40 @@ public static class ExplorerRun
         }
     }
 
-    private static Table SummaryTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus)
+    private static Table SummaryTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus, string baselineName)
     {
-        var table = new Table().AddColumns("variant", "parameters", "train loss", "validation loss", "FFN eff. rank", "tokens/s", "wall time");
+        VariantSummary? baseline = summaries.FirstOrDefault(s => s.Variant == baselineName);
+        var table = new Table().AddColumns("variant", "parameters", "train loss", "validation loss");
+        if (baseline is not null)
+        {
+            table.AddColumn($"speedup vs {Markup.Escape(baseline.Variant)}");
+        }
+        table.AddColumns("FFN eff. rank", "tokens/s", "wall time");
         var (best, clear) = VariantSummary.Best(summaries);
         foreach (VariantSummary s in summaries)
         {
             string mark = s.Variant == best && clear ? " [green](best)[/]" : "";
-            table.AddRow(Markup.Escape(s.Variant) + mark, s.Parameters.ToString("N0", CultureInfo.InvariantCulture), s.TrainLoss.Format("F3"),
-                s.ValidationLoss.Format("F3"), s.Rank.Format("F1"), s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{s.WallTime.TotalSeconds:F1} s");
+            var cells = new List<string> { Markup.Escape(s.Variant) + mark, s.Parameters.ToString("N0", CultureInfo.InvariantCulture), s.TrainLoss.Format("F3"), s.ValidationLoss.Format("F3") };
+            if (baseline is not null)
+            {
+                cells.Add(Speedup(s, baseline));
+            }
+            cells.AddRange([s.Rank.Format("F1"), s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{s.WallTime.TotalSeconds:F1} s"]);
+            table.AddRow(cells.ToArray());
         }
         table.Caption(Caption(summaries, corpus, best, clear));
         return table;
+    }
+
+    // "1.23x" (with its spread over seeds), or "-" for the baseline itself and a run without a curve.
+    private static string Speedup(VariantSummary summary, VariantSummary baseline)
+    {
+        if (summary == baseline)
+        {
+            return "-";
+        }
+        Spread speedup = summary.SpeedupOver(baseline);
+        return speedup.Count == 0 ? "-" : speedup.Format("F2") + "x";
     }
 
     // What the table's marks mean: the entropy floor, the seeds, and whether a lead is larger than the spread.
@@ -207,8 +229,9 @@ public static class ExplorerRun
     }
 
     /// <summary>The table as Markdown, as written to results.md.</summary>
-    public static string MarkdownTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant>? variants = null)
+    public static string MarkdownTable(IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant>? variants = null, string baselineName = "SwiGLU")
     {
+        VariantSummary? baseline = summaries.FirstOrDefault(s => s.Variant == baselineName);
         var text = new StringBuilder();
         var (best, clear) = VariantSummary.Best(summaries);
         text.AppendLine($"Corpus: {corpus.Description}.");
@@ -219,13 +242,18 @@ public static class ExplorerRun
             text.AppendLine(char.ToUpperInvariant(caption[0]) + caption[1..] + ".");
         }
         text.AppendLine();
-        text.AppendLine("| variant | parameters | train loss | validation loss | FFN eff. rank | tokens/s | wall time |");
-        text.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        if (baseline is not null)
+        {
+            text.AppendLine($"Effective speedup vs {baseline.Variant}: the steps {baseline.Variant} needs over the steps the variant needs to reach the worse of their two final validation losses (the paper's convergence metric; above 1 is faster).");
+            text.AppendLine();
+        }
+        text.AppendLine($"| variant | parameters | train loss | validation loss |{(baseline is null ? "" : $" speedup vs {baseline.Variant} |")} FFN eff. rank | tokens/s | wall time |");
+        text.AppendLine($"|---|---:|---:|---:|{(baseline is null ? "" : "---:|")}---:|---:|---:|");
         foreach (VariantSummary s in summaries)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Variant}{(s.Variant == best && clear ? " (best)" : "")}{(s.Completed ? "" : " (stopped)")} | {s.Parameters:N0} | {s.TrainLoss.Format("F3")} | " +
-                $"{s.ValidationLoss.Format("F3")} | {s.Rank.Format("F1")} | {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
+                $"{s.ValidationLoss.Format("F3")} |{(baseline is null ? "" : $" {Speedup(s, baseline)} |")} {s.Rank.Format("F1")} | {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
         }
         var compiled = (variants ?? []).Where(v => v.Declaration is not null).ToList();
         if (compiled.Count > 0)
@@ -242,12 +270,13 @@ public static class ExplorerRun
     }
 
     private static ExplorerOutputs Write(
-        string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant> variants)
+        string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant> variants,
+        string baseline)
     {
         var outputs = new ExplorerOutputs(
             Path.Combine(folder, "results.md"), Path.Combine(folder, "loss.png"), Path.Combine(folder, "rank.png"),
             Path.Combine(folder, "curves.csv"), Path.Combine(folder, "ranks.csv"), Path.Combine(folder, "curves.json"));
-        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(summaries, corpus, variants)));
+        WriteAtomically(outputs.Table, path => File.WriteAllText(path, MarkdownTable(summaries, corpus, variants, baseline)));
         WriteAtomically(outputs.CurvesCsv, path =>
         {
             var csv = new StringBuilder("variant,seed,step,train_loss\n");
@@ -285,6 +314,7 @@ public static class ExplorerRun
             entropyFloor = corpus.EntropyFloor,
             best,
             bestLeadExceedsSpread = clear,
+            baseline,
             variants = summaries.Select(s => new
             {
                 name = s.Variant,
@@ -293,6 +323,8 @@ public static class ExplorerRun
                 parameters = s.Parameters,
                 finalTrainLoss = new { mean = s.TrainLoss.Mean, std = s.TrainLoss.Deviation },
                 validationLoss = new { mean = s.ValidationLoss.Mean, std = s.ValidationLoss.Deviation },
+                effectiveSpeedup = summaries.FirstOrDefault(b => b.Variant == baseline) is VariantSummary b && b != s
+                    ? new { mean = s.SpeedupOver(b).Mean, std = s.SpeedupOver(b).Deviation } : null,
                 effectiveRank = new { mean = s.Rank.Mean, std = s.Rank.Deviation, perLayer = s.RankPerLayer.Select(l => new { mean = l.Mean, std = l.Deviation }) },
                 completed = s.Completed,
                 runs = s.Runs.Select(r => new
@@ -306,6 +338,7 @@ public static class ExplorerRun
                     completed = r.Completed,
                     learnedParameters = (r.Learned ?? []).Select((layer, index) => new { layer = index + 1, values = layer }),
                     trainLoss = r.TrainLoss,
+                    validationCurve = r.ValidationCurve.Select(p => new { step = p.Step, loss = p.Loss }),
                 }),
             }),
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })));

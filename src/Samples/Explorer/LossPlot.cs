@@ -5,7 +5,9 @@ namespace PolyComGen.Samples.Explorer;
 
 /// <summary>
 /// Training loss against steps for every variant, smoothed: the mean over seeds, with a band of one standard
-/// deviation either side when there are several, as a PNG.
+/// deviation either side when there are several; and dashed, in the same colour, the validation loss measured every
+/// tenth of the run (mean over seeds), the curves the effective speedup is read from. Every variant takes the same
+/// tokens per step, so steps are compute. As a PNG.
 /// </summary>
 public static class LossPlot
 {
@@ -40,6 +42,16 @@ public static class LossPlot
             var line = plot.Add.ScatterLine(x, mean, color);
             line.LegendText = summary.Variant;
             line.LineWidth = 2;
+            // The validation curve, at the steps every seed measured (all of them, unless the run was stopped).
+            int points = summary.Runs.Min(r => r.ValidationCurve.Count);
+            if (points > 1)
+            {
+                double[] at = summary.Runs[0].ValidationCurve.Take(points).Select(p => (double)p.Step).ToArray();
+                double[] validation = Enumerable.Range(0, points).Select(i => summary.Runs.Average(r => r.ValidationCurve[i].Loss)).ToArray();
+                var dashed = plot.Add.ScatterLine(at.Skip(1).ToArray(), validation.Skip(1).ToArray(), color); // from the first tenth: the untrained loss would set the scale
+                dashed.LinePattern = ScottPlot.LinePattern.Dashed;
+                dashed.LineWidth = 1.5f;
+            }
         }
         if (entropyFloor is double floor)
         {
@@ -49,7 +61,9 @@ public static class LossPlot
             level.LegendText = "entropy floor";
         }
         int seeds = summaries.Count == 0 ? 0 : summaries.Max(s => s.Runs.Count);
-        plot.Title(seeds > 1 ? $"PolyComGen explorer: training loss, mean and ±1 std over {seeds} seeds" : "PolyComGen explorer: training loss");
+        plot.Title(seeds > 1
+            ? $"PolyComGen explorer: training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
+            : "PolyComGen explorer: training loss (solid) and validation loss (dashed)");
         plot.XLabel("step");
         plot.YLabel("train loss, nats/token (EMA 0.9)");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);

@@ -166,6 +166,14 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The parameters of a model of <paramref name="shape"/> with <paramref name="variant"/>, counted on a throwaway instance.</summary>
+    public static long CountParameters(int vocabulary, ModelShape shape, ActivationVariant variant)
+    {
+        using var scope = NewDisposeScope();
+        using var model = new TinyTransformer(vocabulary, shape, variant);
+        return model.parameters().Sum(p => p.numel());
+    }
+
     /// <summary>The feed-forward networks, first layer first.</summary>
     public IEnumerable<FeedForward> FeedForwards => blocks.Select(block => block.FeedForward);
 

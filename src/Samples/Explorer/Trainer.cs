@@ -38,6 +38,12 @@ public sealed record VariantResult(
     IReadOnlyList<LayerRank> Ranks, double TokensPerSecond, TimeSpan WallTime, bool Completed,
     IReadOnlyList<IReadOnlyDictionary<string, double[]>>? Learned = null)
 {
+    /// <summary>
+    /// The validation loss at the start, every tenth of the run and at its end (<see cref="Trainer.Evaluations"/>), for
+    /// the effective speedup; the last point is <see cref="ValidationLoss"/>.
+    /// </summary>
+    public IReadOnlyList<CurvePoint> ValidationCurve { get; init; } = [];
+
     /// <summary>The FFN effective rank averaged over layers and matrices.</summary>
     public double MeanRank => Ranks.Count == 0 ? double.NaN : Ranks.Average(r => r.Mean);
 }
@@ -47,6 +53,9 @@ public static class Trainer
 {
     /// <summary>The steps of each run before its speed is timed: they pay for compiling what runs for the first time.</summary>
     public const int TimedAfterSteps = 10;
+
+    /// <summary>How often a run measures its validation loss: before the first step, then this many times, evenly, the last at its end.</summary>
+    public const int Evaluations = 10;
 
     /// <summary>
     /// Trains a throwaway model of <paramref name="variant"/> for a few steps, untimed and unreported, so that the
@@ -77,6 +86,9 @@ public static class Trainer
         var clock = new Stopwatch();
         long tokensSeen = 0;
         bool completed = true;
+        // The validation curve: evaluation draws no batches, so it changes no training step; it is not timed.
+        var curve = new List<CurvePoint> { new(0, Evaluate(model, corpus.Validation, shape.SequenceLength, options)) };
+        int interval = Math.Max(1, options.Steps / Evaluations);
         for (int step = 0; step < options.Steps; step++)
         {
             if (step == untimed)
@@ -102,9 +114,20 @@ public static class Trainer
                 tokensSeen += (long)options.BatchSize * shape.SequenceLength;
             }
             progress(step + 1, value, tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            if ((step + 1) % interval == 0 && step + 1 < options.Steps)
+            {
+                bool timing = clock.IsRunning;
+                clock.Stop();
+                curve.Add(new CurvePoint(step + 1, Evaluate(model, corpus.Validation, shape.SequenceLength, options)));
+                if (timing)
+                {
+                    clock.Start();
+                }
+            }
         }
         clock.Stop();
         double validation = Evaluate(model, corpus.Validation, shape.SequenceLength, options);
+        curve.Add(new CurvePoint(losses.Count, validation));
         double finalTrain = losses.Count == 0 ? double.NaN : losses.Skip(Math.Max(0, losses.Count - 10)).Average();
         if (checkpoint is not null)
         {
@@ -112,7 +135,7 @@ public static class Trainer
                 shape.SequenceLength, losses.Count, validation));
         }
         return new VariantResult(variant.Name, modelSeed, parameters, losses, finalTrain, validation, EffectiveRank.OfFeedForwards(model),
-            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model));
+            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model)) { ValidationCurve = curve };
     }
 
     // Each layer's activation parameters, by name, as float64 values.
@@ -126,7 +149,7 @@ public static class Trainer
         return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), targets.reshape(-1));
     }
 
-    // Mean loss over consecutive windows of the validation stream (up to 64 of them), in nats per token.
+    // Mean loss over windows spread evenly over the validation stream (up to 64 of them), in nats per token.
     private static double Evaluate(TinyTransformer model, int[] tokens, int length, TrainingOptions options)
     {
         using var scope = NewDisposeScope();
@@ -139,12 +162,14 @@ public static class Trainer
         }
         var inputs = new long[windows * length];
         var targets = new long[windows * length];
+        long stride = (tokens.Length - 1 - length) / Math.Max(1, windows - 1);
         for (int w = 0; w < windows; w++)
         {
+            long start = windows == 1 ? 0 : w * stride;
             for (int t = 0; t < length; t++)
             {
-                inputs[w * length + t] = tokens[w * length + t];
-                targets[w * length + t] = tokens[w * length + t + 1];
+                inputs[w * length + t] = tokens[start + t];
+                targets[w * length + t] = tokens[start + t + 1];
             }
         }
         Tensor loss = Loss(model, tensor(inputs, [windows, length]).to(options.Device), tensor(targets, [windows, length]).to(options.Device));

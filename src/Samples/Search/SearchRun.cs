@@ -70,7 +70,7 @@ public sealed class SearchRun
         Check();
         _clock.Start();
         double budget = _options.Minutes * 60;
-        _corpus = _options.CorpusFile is null ? Corpus.Synthetic(_options.Seed + 1) : Corpus.FromFile(_options.CorpusFile);
+        _corpus = Corpus.Open(_options.CorpusFile, _options.Seed + 1);
         if (_corpus.Train.Length <= _options.SequenceLength + 1 || _corpus.Validation.Length <= _options.SequenceLength + 1)
         {
             throw new ExplorerException($"The corpus is too short for --seq {_options.SequenceLength}.");
@@ -279,6 +279,9 @@ public sealed class SearchRun
         }
     }
 
+    // The first line of a message: libtorch's errors carry their native stack trace after it.
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].TrimEnd();
+
     // One training run under a time limit (ten times what PolyNorm would take, and at least 20 s) that stops at the
     // first loss that is not finite.
     private SearchRecord Train(ActivationVariant variant, string name, string declaration, string key, string stage, int steps, int seed, double compileSeconds)
@@ -307,7 +310,7 @@ public sealed class SearchRun
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or ExternalException)
         {
             // libtorch refuses the non-finite weights a diverging step left (the effective rank's SVD, at the latest).
-            return new SearchRecord(name, declaration, key, stage, steps, seed, SearchRecord.Diverged, $"non-finite values in training: {e.Message}", double.NaN, double.NaN, clock.Elapsed.TotalSeconds, compileSeconds, []);
+            return new SearchRecord(name, declaration, key, stage, steps, seed, SearchRecord.Diverged, $"non-finite values in training: {FirstLine(e.Message)}", double.NaN, double.NaN, clock.Elapsed.TotalSeconds, compileSeconds, []);
         }
         status ??= result.Completed ? SearchRecord.Ok : SearchRecord.Stopped;
         if (status == SearchRecord.Ok && !double.IsFinite(result.ValidationLoss))
