@@ -23,6 +23,10 @@ public static partial class RunTimeActivations
     [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$", RegexOptions.Singleline)]
     private static partial Regex NamedDeclaration();
 
+    // "MySwish = Activation(...)": a name given with '=' where the form is 'Name: ...'.
+    [GeneratedRegex(@"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(\[?\s*(?:PolyCom|Activation)\s*\(.*)$", RegexOptions.Singleline)]
+    private static partial Regex NamedWithEquals();
+
     /// <summary>The name and declaration of a <c>--variant</c> value: <c>Name: PolyCom(...)</c>, or the declaration alone (named <paramref name="defaultName"/>).</summary>
     public static (string Name, string Declaration) Split(string text, string defaultName) =>
         NamedDeclaration().Match(text) is { Success: true } m ? (m.Groups[1].Value, m.Groups[2].Value.Trim()) : (defaultName, text.Trim());
@@ -38,6 +42,11 @@ public static partial class RunTimeActivations
         var loaded = new List<RunTimeActivation>();
         for (int i = 0; i < variants.Count; i++)
         {
+            if (NamedWithEquals().Match(variants[i]) is { Success: true } equals)
+            {
+                throw new CommandLineException(
+                    $"--variant '{variants[i]}': a variant is named with a colon, not '=': write '{equals.Groups[1].Value}: {equals.Groups[2].Value.Trim()}'.");
+            }
             var (name, declaration) = Split(variants[i], $"Variant{i + 1}");
             var clock = Stopwatch.StartNew();
             PolyComActivation activation;

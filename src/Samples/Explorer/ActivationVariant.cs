@@ -46,13 +46,34 @@ public sealed record ActivationVariant(string Name, string Description, bool Gat
         foreach (string name in names)
         {
             ActivationVariant variant = known.FirstOrDefault(v => string.Equals(v.Name, name, StringComparison.OrdinalIgnoreCase))
-                ?? throw new ExplorerException($"Unknown variant '{name}'. Known variants: {string.Join(", ", known.Select(v => v.Name))}.");
+                ?? throw new ExplorerException($"Unknown variant '{name}' (did you mean {Nearest(name, known.Select(v => v.Name))}?). Known variants: {string.Join(", ", known.Select(v => v.Name))}.");
             if (!chosen.Contains(variant))
             {
                 chosen.Add(variant);
             }
         }
         return chosen.Count > 0 ? chosen : throw new ExplorerException("No variant was chosen.");
+    }
+
+    /// <summary>The candidate nearest to <paramref name="name"/> by edit distance, ignoring case (the first of equals).</summary>
+    public static string Nearest(string name, IEnumerable<string> candidates) =>
+        candidates.OrderBy(c => EditDistance(name.ToLowerInvariant(), c.ToLowerInvariant())).First();
+
+    // Levenshtein distance: insertions, deletions and substitutions of one character.
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (int i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                current[j] = Math.Min(Math.Min(current[j - 1], previous[j]) + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            }
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     /// <summary>An activation written as a function.</summary>

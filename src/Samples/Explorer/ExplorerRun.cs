@@ -217,6 +217,10 @@ public static class ExplorerRun
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"entropy floor {floor:F3} nats/token"));
         }
         int seeds = summaries.Count == 0 ? 0 : summaries.Max(s => s.Runs.Count);
+        if (seeds == 1 && summaries.Count > 1 && best is not null)
+        {
+            parts.Add($"one seed: no best marked ({best} has the lowest validation loss; --seeds 3 measures whether a lead exceeds the spread)");
+        }
         if (seeds > 1)
         {
             parts.Add($"mean ± standard deviation over {seeds} model seeds");

@@ -62,7 +62,8 @@ public sealed record VariantSummary(string Variant, string Description, IReadOnl
 
     /// <summary>
     /// The variant with the lowest mean validation loss, and whether its lead over the runner-up is larger than the
-    /// spread: the larger of the two standard deviations over seeds (with one seed there is no spread, and any lead counts).
+    /// spread: the larger of the two standard deviations over seeds. With one seed there is no spread to measure a lead
+    /// against, so no lead is clear.
     /// </summary>
     public static (string? Best, bool Clear) Best(IReadOnlyList<VariantSummary> summaries)
     {
@@ -76,6 +77,10 @@ public sealed record VariantSummary(string Variant, string Description, IReadOnl
             return (ranked[0].Variant, true);
         }
         Spread first = ranked[0].ValidationLoss, second = ranked[1].ValidationLoss;
+        if (first.Count < 2 || second.Count < 2)
+        {
+            return (ranked[0].Variant, false);
+        }
         return (ranked[0].Variant, second.Mean - first.Mean > Math.Max(first.Deviation, second.Deviation));
     }
 }
