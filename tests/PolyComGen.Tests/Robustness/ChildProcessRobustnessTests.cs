@@ -52,7 +52,10 @@ public sealed class ChildProcessRobustnessTests(ITestOutputHelper output)
         var (fusedGrowth, fusedLeft) = Memory(ChildProcess.Run("memory", "norm", scopes, "2000", "16", "1024"));
         var (eagerGrowth, eagerLeft) = Memory(ChildProcess.Run("memory", "eager-norm", scopes, "2000", "16", "1024"));
 
-        Assert.True(fusedLeft <= eagerLeft, $"fused left {fusedLeft:F2} tensors per step alive, eager {eagerLeft:F2}");
+        // A leak keeps at least one tensor a step; without scopes the count moves by a few tens of tensors between runs
+        // (-0.09 to +0.03 per step over 1800 steps, the same binary), with the autograd graphs the collector has not
+        // yet freed at the two counts.
+        Assert.True(fusedLeft <= eagerLeft + 0.5, $"fused left {fusedLeft:F2} tensors per step alive, eager {eagerLeft:F2}");
         if (scopes == "scopes")
         {
             Assert.Equal(0, fusedLeft);
