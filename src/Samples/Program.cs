@@ -141,7 +141,7 @@ public static class Program
     private static Command SearchCommand()
     {
         SearchOptions defaults = SearchOptions.Default;
-        var minutes = new Option<double>("--minutes") { Description = "The time budget in minutes.", DefaultValueFactory = _ => defaults.Minutes };
+        var minutes = new Option<double>("--minutes") { Description = "The time budget in minutes, a deadline (a budget too small for the smallest search is refused with the smallest that works).", DefaultValueFactory = _ => defaults.Minutes };
         var seed = new Option<int>("--seed") { Description = "Seeds the candidates drawn, the models and the data: a seed repeats a search.", DefaultValueFactory = _ => defaults.Seed };
         var steps = new Option<int>("--steps") { Description = "Steps of a full run (the last rung and the final runs); the rungs before train a third and a ninth of it.", DefaultValueFactory = _ => defaults.Steps };
         var width = new Option<int>("--width") { Description = "Model width.", DefaultValueFactory = _ => defaults.Width };
@@ -156,15 +156,17 @@ public static class Program
         var corpus = new Option<string?>("--corpus") { Description = "What to train on: a text file (byte-level), or 'markov' for the synthetic second-order Markov chain; by default the .NET SDK's reference documentation (real English text, found beside the running .NET, extracted once and cached)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the search recorded in --out: its runs are not trained again, --minutes is the new time." };
         var plant = new Option<string[]>("--plant") { Description = "A declaration to evaluate first among the candidates (repeatable).", Arity = ArgumentArity.ZeroOrMore };
-        var command = new Command("search", "Searches the expression language: draws PolyComs at random, compiles them at run time, trains them with successive halving and retrains the best beside SwiGLU, PolyNorm and PolyReLU.")
+        var transfer = new Option<int>("--transfer-width") { Description = "The second width of the final runs: a winner is kept only if its lead over SwiGLU holds at --width and at this one (default: twice --width)." };
+        var candidates = new Option<int>("--candidates") { Description = "At most this many drawn candidates (default: as many as the budget holds)." };
+        var command = new Command("search", "Searches the expression language: draws PolyComs at random, compiles them at run time, trains them with successive halving and retrains the best beside SwiGLU and PolyNorm at two widths, keeping those whose lead holds at both.")
         {
-            minutes, seed, steps, width, layers, heads, sequence, batch, learningRate, seeds, top, output, corpus, resume, plant,
+            minutes, seed, steps, width, layers, heads, sequence, batch, learningRate, seeds, top, output, corpus, resume, plant, transfer, candidates,
         };
         command.SetAction(result =>
         {
             var options = new SearchOptions(result.GetValue(minutes), result.GetValue(seed), result.GetValue(steps), result.GetValue(width), result.GetValue(layers),
                 result.GetValue(heads), result.GetValue(sequence), result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seeds), result.GetValue(top),
-                result.GetValue(output)!, result.GetValue(corpus), result.GetValue(resume), result.GetValue(plant) ?? []);
+                result.GetValue(output)!, result.GetValue(corpus), result.GetValue(resume), result.GetValue(plant) ?? [], result.GetValue(transfer), result.GetValue(candidates));
             return Cancellable(cancellation =>
             {
                 SearchRun.Execute(options, Console(), cancellation);

@@ -48,11 +48,11 @@ public sealed record VariantSummary(string Variant, string Description, IReadOnl
     public bool Completed => Runs.All(r => r.Completed);
 
     /// <summary>
-    /// The effective speedup over <paramref name="baseline"/> (<see cref="EffectiveSpeedup"/>), seed by seed (the k-th run
-    /// of each, on the same data), over the seeds.
+    /// The effective speedup over <paramref name="baseline"/> (<see cref="EffectiveSpeedup"/>), seed by seed (each run
+    /// against the baseline's run with the same model seed, on the same data), over the seeds both have.
     /// </summary>
     public Spread SpeedupOver(VariantSummary baseline) =>
-        Spread.Of(Runs.Zip(baseline.Runs, (run, base_) => EffectiveSpeedup.Of(base_.ValidationCurve, run.ValidationCurve)).Where(double.IsFinite));
+        Spread.Of(Runs.Join(baseline.Runs, run => run.Seed, base_ => base_.Seed, (run, base_) => EffectiveSpeedup.Of(base_.ValidationCurve, run.ValidationCurve)).Where(double.IsFinite));
 
     /// <summary>The runs grouped by variant, in the order they ran.</summary>
     public static IReadOnlyList<VariantSummary> Of(IReadOnlyList<VariantResult> results, IReadOnlyList<ActivationVariant> variants) =>

@@ -53,7 +53,10 @@ public sealed class ToolPackageTests : IDisposable
         Assert.Contains("PCG0015 (column 33)", bad.Error);
         Assert.Contains("did you mean 'sigmoid'", bad.Error);
 
-        Run(polycom, ["search", "--minutes", "1", "--seed", "1", "--out", "searched"], elsewhere);
+        var refused = Run(polycom, ["search", "--minutes", "0.01", "--seed", "1", "--out", "searched"], elsewhere, expectedExitCode: 2);
+        Assert.Contains("is too small for a search here", refused.Error);
+        Run(polycom, ["search", "--minutes", "2", "--seed", "1", "--width", "16", "--heads", "2", "--layers", "1", "--seq", "16", "--batch", "4", "--steps", "45",
+            "--seeds", "2", "--candidates", "4", "--out", "searched"], elsewhere);
         string table = File.ReadAllText(Path.Combine(elsewhere, "searched", "results.md"));
         Assert.Contains("| SwiGLU |", table);
         Assert.Contains("| PolyNorm |", table);
