@@ -131,6 +131,12 @@ static class KernelContract
     /// <summary>The most groups a declaration may split its rows into.</summary>
     public const int MaxGroups = 64;
 
+    /// <summary>
+    /// The most experts a declaration may have: each expert has its own parameter vector (Groups x slots values), and
+    /// the kernels run over rows grouped by expert, each row with its expert's vector.
+    /// </summary>
+    public const int MaxExperts = 4096;
+
     /// <summary>The name of an entry point, e.g. polycom_backward_bf16 or polycom_forward_statistics_f32.</summary>
     public static string EntryPoint(KernelRole role, StorageType storage) => "polycom_" + RoleName(role) + "_" + storage.Suffix;
 
@@ -367,7 +373,7 @@ static class SpecText
     /// Eps and the optional arguments only when not their defaults.
     /// </summary>
     public static string Attribute(int type, string inner, int order, double eps, bool gated,
-        string parameters = "", int groups = 1, string shared = "", string fit = "", bool activation = false)
+        string parameters = "", int groups = 1, string shared = "", string fit = "", bool activation = false, int experts = 1)
     {
         string head = activation
             ? "[Activation(" + Quoted(inner)
@@ -381,6 +387,7 @@ static class SpecText
             + (groups != 1 ? ", Groups = " + groups.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
             + (shared.Length > 0 ? ", Shared = " + Quoted(shared) : "")
             + (fit.Length > 0 ? ", Fit = " + Quoted(fit) : "")
+            + (experts != 1 ? ", Experts = " + experts.ToString(System.Globalization.CultureInfo.InvariantCulture) : "")
             + ")]";
     }
 

@@ -26,7 +26,7 @@ public sealed partial class PolyComGenerator
     /// </summary>
     private sealed class SpecReader(AttributeData attribute, Location fallback, bool polynomial, List<DiagnosticInfo> diagnostics)
     {
-        private int order = polynomial ? KernelContract.DefaultOrder : 1, type = polynomial ? KernelContract.DefaultType : 1, groups = 1;
+        private int order = polynomial ? KernelContract.DefaultOrder : 1, type = polynomial ? KernelContract.DefaultType : 1, groups = 1, experts = 1;
         private string? inner = KernelContract.DefaultInner, parametersText = "", sharedText = "", fitText = "";
         private double eps = KernelContract.DefaultEps;
         private bool epsGiven, gated, valid = true;
@@ -59,6 +59,7 @@ public sealed partial class PolyComGenerator
             ReadExpression();
             ReadEps();
             ReadGroups();
+            ReadExperts();
             ReadShared();
             ReadFit();
             return valid ? Build() : null;
@@ -104,6 +105,9 @@ public sealed partial class PolyComGenerator
                         break;
                     case "Groups" when value.Value is int g:
                         groups = g;
+                        break;
+                    case "Experts" when value.Value is int e:
+                        experts = e;
                         break;
                     case "Shared":
                         sharedText = value.Value as string;
@@ -202,6 +206,18 @@ public sealed partial class PolyComGenerator
             }
         }
 
+        private void ReadExperts()
+        {
+            if (experts is < 1 or > KernelContract.MaxExperts)
+            {
+                Report(InvalidExperts, At("Experts"), $"Experts = {experts.ToString(CultureInfo.InvariantCulture)} is outside 1 to {KernelContract.MaxExperts}");
+            }
+            else if (experts > 1 && !polynomial && declared.Count == 0 && parametersRead)
+            {
+                Report(InvalidExperts, At("Experts"), $"Experts = {experts.ToString(CultureInfo.InvariantCulture)} gives every expert its own parameters, but this activation has none; declare Parameters or remove Experts");
+            }
+        }
+
         // The parameters every group shares, each a declared one, once.
         private void ReadShared()
         {
@@ -278,6 +294,7 @@ public sealed partial class PolyComGenerator
                 Learned = declared.Select((p, j) => new LearnedParameter(p.Name, p.Initial, shared.Contains(p.Name), FirstSlot + j)).ToEquatableArray(),
                 ParametersText = declared.Count == 0 ? "" : InnerParser.Display(parametersText!),
                 Groups = groups,
+                Experts = experts,
                 SharedText = shared.Count == 0 ? "" : string.Join(", ", declared.Where(p => shared.Contains(p.Name)).Select(p => p.Name)),
             };
             if (fitTarget is null)

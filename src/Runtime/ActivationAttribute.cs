@@ -36,6 +36,9 @@ public sealed class ActivationAttribute : Attribute
     /// <inheritdoc cref="PolyComAttribute.Fit"/>
     public string Fit { get; set; } = "";
 
+    /// <inheritdoc cref="PolyComAttribute.Experts"/>
+    public int Experts { get; set; } = 1;
+
     /// <summary>The epsilon added to the mean square when the expression is <c>norm(E)</c>. Default 1e-6.</summary>
     public double Eps { get; set; } = PolyComAttribute.DefaultEps;
 }

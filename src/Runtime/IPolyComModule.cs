@@ -23,7 +23,8 @@ public interface IPolyComModule
 
     /// <summary>
     /// The activation with this module's parameters as plain eager TorchSharp ops, the paper's formula as written,
-    /// which autograd differentiates: for reference and comparison. <paramref name="gate"/> is for gated modules only.
+    /// which autograd differentiates: for reference and comparison. <paramref name="gate"/> is for gated modules only,
+    /// <paramref name="offsets"/> for modules with experts (x [N, H] grouped by expert, as <c>forward</c> takes them).
     /// </summary>
-    TorchSharp.torch.Tensor EagerForward(TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor? gate = null);
+    TorchSharp.torch.Tensor EagerForward(TorchSharp.torch.Tensor x, TorchSharp.torch.Tensor? gate = null, TorchSharp.torch.Tensor? offsets = null);
 }

@@ -72,4 +72,15 @@ public sealed class PolyComAttribute : Attribute
     /// Default none.
     /// </summary>
     public string Fit { get; set; } = "";
+
+    /// <summary>
+    /// A mixture of experts: this many experts, each with its own value of every parameter (<c>weight</c> becomes
+    /// [Experts, Order], <c>bias</c> [Experts], a named parameter [Experts], or [Experts, Groups] with
+    /// <see cref="Groups"/>), all initialised alike; state_dict keys keep their names. The module's forward then takes
+    /// the rows grouped by expert and the group boundaries, as grouped GEMMs take them: <c>forward(x, offsets)</c>
+    /// (gated: <c>forward(x, gate, offsets)</c>) with x of shape [N, H] and offsets int64 [Experts + 1], non-decreasing
+    /// from 0 to N, expert e's rows at <c>offsets[e]..offsets[e+1]</c> (an expert may have none). From 1 (no experts)
+    /// to 4096. Default 1.
+    /// </summary>
+    public int Experts { get; set; } = 1;
 }

@@ -20,14 +20,15 @@ namespace PolyComGen;
 /// <param name="Shared">The parameters that keep one value for all groups, as written (<c>"a0, a1"</c>); empty when none.</param>
 /// <param name="Fit">The target the initial values were fitted to at build time (<c>"gelu(x)"</c>); empty when none.</param>
 /// <param name="FitError">The fit's largest error on its interval, [-3, 3]; 0 without a fit.</param>
+/// <param name="Experts">The experts, each with its own parameters, over rows grouped by expert (1: no experts).</param>
 public sealed record PolyComSpec(int Type, string Inner, int Order, double Eps, bool Gated = false, string Parameters = "", bool Activation = false,
-    int Groups = 1, string Shared = "", string Fit = "", double FitError = 0)
+    int Groups = 1, string Shared = "", string Fit = "", double FitError = 0, int Experts = 1)
 {
     /// <summary>
     /// The spec as the attribute that declares it, e.g. <c>[PolyCom(Order = 3, Inner = "Norm", Type = 2)]</c> or
     /// <c>[Activation("x * sigmoid(beta * x)", Parameters = "beta = 1")]</c>.
     /// </summary>
-    public override string ToString() => SpecText.Attribute(Type, Inner, Order, Eps, Gated, Parameters, Groups, Shared, Fit, activation: Activation);
+    public override string ToString() => SpecText.Attribute(Type, Inner, Order, Eps, Gated, Parameters, Groups, Shared, Fit, activation: Activation, experts: Experts);
 
     /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm</c>.</summary>
     public string Formula => SpecText.Formula(Type, Inner, Order, Gated, Activation);

@@ -135,6 +135,10 @@ internal static class DiagnosticDescriptors
         "Fit = \"{0}\": the least-squares fit did not converge; the initial values it reached approximate the target on [{2}, {3}] with a largest error of {1}",
         Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLink("PCG0031"));
 
+    public static readonly DiagnosticDescriptor InvalidExperts = Error(
+        "PCG0032", "Experts is invalid",
+        "{0}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PCG0099", "PolyComGen failed on this declaration",
         "The generator failed on '{0}' ({1}): {2}. This is a bug in PolyComGen; please report it with the declaration");
@@ -145,7 +149,7 @@ internal static class DiagnosticDescriptors
         UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
         MalformedExpression, ExpressionUnknownName, ExpressionExponent, ExpressionNormNotOutermost, ExpressionConstant,
         ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge, ExpressionConstantRange, MalformedParameters,
-        InvalidParameterName, DuplicateParameter, InvalidParameterValue, UnusedParameter, InvalidGroups, InvalidShared, InvalidFit, FitNotConverged, InternalError,
+        InvalidParameterName, DuplicateParameter, InvalidParameterValue, UnusedParameter, InvalidGroups, InvalidShared, InvalidFit, FitNotConverged, InvalidExperts, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

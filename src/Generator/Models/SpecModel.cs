@@ -24,6 +24,9 @@ internal sealed record SpecModel(int Type, int Order, double Eps, bool Gated, In
     /// <summary>The groups the last dimension splits into, each with its own value of every parameter not shared.</summary>
     public int Groups { get; init; } = 1;
 
+    /// <summary>The experts, each with its own value of every parameter, over rows grouped by expert (1: no experts).</summary>
+    public int Experts { get; init; } = 1;
+
     /// <summary>The <c>Shared</c> argument: the parameters shared by all groups, in declaration order; empty when none.</summary>
     public string SharedText { get; init; } = "";
 
@@ -34,7 +37,7 @@ internal sealed record SpecModel(int Type, int Order, double Eps, bool Gated, In
     public double FitError { get; init; }
 
     /// <summary>The attribute as a user writes it.</summary>
-    public string Attribute => SpecText.Attribute(Type, Inner.Text, Order, Eps, Gated, ParametersText, Groups, SharedText, FitText, activation: !Polynomial);
+    public string Attribute => SpecText.Attribute(Type, Inner.Text, Order, Eps, Gated, ParametersText, Groups, SharedText, FitText, activation: !Polynomial, experts: Experts);
 
     /// <summary>The formula, e.g. <c>y = sum_{i=1..3} w[i-1] * rho(x^i) + b, rho = Norm</c>.</summary>
     public string Formula => SpecText.Formula(Type, Inner.Text, Order, Gated, activation: !Polynomial);

@@ -11,7 +11,7 @@ namespace PolyComGen.Autograd;
 /// <summary>
 /// The TorchSharp autograd function of one generated spec: forward and backward run
 /// <typeparamref name="TKernel"/>'s fused kernels, and only x (and the gate) and the parameter vector are saved for
-/// backward. Generated modules call <see cref="Apply(Tensor, Tensor?, Tensor)"/> with their parameters in one vector
+/// backward. Generated modules call <see cref="Apply(Tensor, Tensor?, Tensor, Tensor?)"/> with their parameters in one vector
 /// (which autograd splits back into the named parameters); it checks its inputs before any kernel runs.
 /// </summary>
 /// <remarks>
@@ -39,10 +39,19 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     /// Every learnable parameter in one vector, in the order of the descriptor's <see cref="KernelDescriptor.ParameterNames"/>
     /// (a PolyCom's weights and bias first), of x's dtype and device.
     /// </param>
-    /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape.</exception>
-    public static Tensor Apply(Tensor x, Tensor? gate, Tensor parameters)
+    /// <param name="offsets">
+    /// For a spec with experts: the group boundaries of x's rows, int64 [Experts + 1] on x's device, non-decreasing from
+    /// 0 to N, expert e's rows at <c>offsets[e]..offsets[e+1]</c> of x [N, H] (see <see cref="ExpertRows"/>);
+    /// <paramref name="parameters"/> then holds every expert's vector, expert after expert. Null without experts.
+    /// </param>
+    /// <exception cref="ArgumentException">An input has the wrong dtype, device or shape, or the offsets are wrong.</exception>
+    public static Tensor Apply(Tensor x, Tensor? gate, Tensor parameters, Tensor? offsets = null)
     {
-        KernelBackends.For(TKernel.Descriptor, x).Validate(TKernel.Descriptor, x, gate, parameters);
+        KernelDescriptor descriptor = TKernel.Descriptor;
+        IKernelBackend backend = KernelBackends.For(descriptor, x);
+        ExpertRows? experts = descriptor.Experts > 1 || offsets is not null ? ExpertRows.Of(descriptor, x, offsets) : null;
+        backend.Validate(descriptor, x, gate, parameters, experts);
+        pendingExperts = experts;
         bool recorded = is_grad_enabled() && (x.requires_grad || parameters.requires_grad || gate?.requires_grad == true);
         Tensor? probe = recorded ? InPlaceGuard.Probe(x, gate is null ? [x, parameters] : [x, gate, parameters]) : null;
         try
@@ -51,6 +60,7 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         }
         finally
         {
+            pendingExperts = null;
             NativeHandoff.ReleaseForwardOutputs();
             probe?.Dispose();
             GC.KeepAlive(x);
@@ -59,15 +69,21 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         }
     }
 
+    // The rows grouped by expert of the call in progress on this thread: Apply checks them, forward (which apply calls
+    // on the same thread) saves them for backward.
+    [ThreadStatic]
+    private static ExpertRows? pendingExperts;
+
     /// <inheritdoc/>
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
         var (x, parameters, gate) = ((Tensor)vars[0], (Tensor)vars[1], vars[2] as Tensor);
+        ExpertRows? experts = pendingExperts;
         ctx.save_for_backward(gate is null ? [x, parameters] : [x, parameters, gate]);
-        ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, parameters.shape, x.dtype, x.device));
+        ctx.save_data(nameof(SavedShapes), new SavedShapes(x.shape, parameters.shape, x.dtype, x.device, experts));
         // Temporaries (contiguous views, copies) die with the scope; the output is held until apply has wrapped it.
         using var scope = NewDisposeScope();
-        Tensor y = KernelBackends.For(TKernel.Descriptor, x).Forward(TKernel.Descriptor, x, gate, parameters);
+        Tensor y = KernelBackends.For(TKernel.Descriptor, x).Forward(TKernel.Descriptor, x, gate, parameters, experts);
         return NativeHandoff.HoldForwardOutput(y);
     }
 
@@ -123,10 +139,10 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
         if (is_grad_enabled())
         {
             // create_graph: the closed forms as differentiable ops of the saved tensors and the incoming gradient.
-            var (edx, edparameters, edgate) = TKernel.EagerBackward(x, gate, gradOutput.to(x.dtype), parameters);
+            var (edx, edparameters, edgate) = ExpertRows.EagerBackward(TKernel.Descriptor, shapes.Experts, x, gate, gradOutput.to(x.dtype), parameters, TKernel.EagerBackward);
             return [edx.DetachFromDisposeScope(), edparameters.DetachFromDisposeScope(), edgate?.DetachFromDisposeScope()];
         }
-        var (dx, dparameters, dgate) = KernelBackends.For(TKernel.Descriptor, x).Backward(TKernel.Descriptor, x, gate, gradOutput.to(x.dtype), parameters);
+        var (dx, dparameters, dgate) = KernelBackends.For(TKernel.Descriptor, x).Backward(TKernel.Descriptor, x, gate, gradOutput.to(x.dtype), parameters, shapes.Experts);
         return [dx.DetachFromDisposeScope(), dparameters.DetachFromDisposeScope(), dgate?.DetachFromDisposeScope()];
     }
 
@@ -148,5 +164,5 @@ public sealed class PolyComFunction<TKernel> : autograd.SingleTensorFunction<Pol
     }
 
     /// <summary>What the backward needs to know even when the saved tensors cannot be read.</summary>
-    private sealed record SavedShapes(long[] X, long[] Parameters, ScalarType Dtype, Device Device);
+    private sealed record SavedShapes(long[] X, long[] Parameters, ScalarType Dtype, Device Device, ExpertRows? Experts);
 }

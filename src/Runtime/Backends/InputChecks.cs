@@ -33,9 +33,17 @@ internal static class InputChecks
     }
 
     /// <summary>The gate and the parameter vector fit the input, and the input's shape fits the kernels.</summary>
-    public static void CheckShapeAndParameters(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public static void CheckShapeAndParameters(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts)
     {
         string module = descriptor.Name;
+        if (descriptor.Experts > 1 && experts is null)
+        {
+            throw new ArgumentNullException(nameof(experts), $"{module} has {descriptor.Experts} experts: it takes the rows grouped by expert and their offsets.");
+        }
+        if (experts is not null && (experts.Experts != descriptor.Experts || x.dim() != 2 || x.shape[0] != experts.Rows))
+        {
+            throw new ArgumentException($"{module}: the rows grouped by expert ({experts.Experts} experts, {experts.Rows} rows) do not fit the module's {descriptor.Experts} experts and x of shape [{string.Join(", ", x.shape)}].", nameof(experts));
+        }
         if (descriptor.Gated && gate is null)
         {
             throw new ArgumentNullException(nameof(gate), $"{module} is gated: it multiplies by a gate of the input's shape, which is missing.");
@@ -48,7 +56,7 @@ internal static class InputChecks
         {
             CheckLike(module, "the gate", gate, x, nameof(gate));
         }
-        CheckParameters(descriptor, parameters, x);
+        CheckParameters(descriptor, parameters, x, experts is null ? descriptor.ParameterCount : descriptor.ExpertParameterCount);
         if (descriptor.Groups > 1 && (x.dim() == 0 || x.shape[^1] % descriptor.Groups != 0))
         {
             string length = x.dim() == 0 ? "a 0-dimensional input has none" : $"the input's is {x.shape[^1]}";
@@ -77,11 +85,10 @@ internal static class InputChecks
         }
     }
 
-    private static void CheckParameters(KernelDescriptor descriptor, Tensor parameter, Tensor x)
+    private static void CheckParameters(KernelDescriptor descriptor, Tensor parameter, Tensor x, long length)
     {
         const string name = "parameters";
         string module = descriptor.Name;
-        long length = descriptor.ParameterCount;
         if (parameter is null)
         {
             throw new ArgumentNullException(name, $"{module}: the parameter vector is null.");
@@ -96,7 +103,8 @@ internal static class InputChecks
         }
         if (parameter.dim() != 1 || parameter.shape[0] != length)
         {
-            throw new ArgumentException($"{module}: the parameter vector has shape [{string.Join(", ", parameter.shape)}]; expected [{length}] ({string.Join(", ", descriptor.ParameterNames)}).", name);
+            string each = descriptor.Experts > 1 ? $"{descriptor.Experts} experts' {string.Join(", ", descriptor.ParameterNames)}" : string.Join(", ", descriptor.ParameterNames);
+            throw new ArgumentException($"{module}: the parameter vector has shape [{string.Join(", ", parameter.shape)}]; expected [{length}] ({each}).", name);
         }
     }
 }

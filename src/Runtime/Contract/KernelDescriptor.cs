@@ -18,8 +18,10 @@ public sealed class KernelDescriptor
     /// <param name="cpu">The CPU kernels on spans.</param>
     /// <param name="parameterNames">The name of each slot of a group's parameters, in order.</param>
     /// <param name="groups">The groups the last dimension splits into; the parameter vector holds every slot of each.</param>
-    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu, string[] parameterNames, int groups = 1)
+    /// <param name="experts">The experts, each with its own parameter vector, over rows grouped by expert.</param>
+    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu, string[] parameterNames, int groups = 1, int experts = 1)
     {
+        Experts = experts >= 1 ? experts : throw new ArgumentOutOfRangeException(nameof(experts), experts, "At least one expert.");
         Groups = groups >= 1 ? groups : throw new ArgumentOutOfRangeException(nameof(groups), groups, "At least one group.");
         ParameterNames = parameterNames ?? throw new ArgumentNullException(nameof(parameterNames));
         Cpu = cpu ?? throw new ArgumentNullException(nameof(cpu));
@@ -52,8 +54,20 @@ public sealed class KernelDescriptor
     /// </summary>
     public int Groups { get; }
 
-    /// <summary>The length of the parameter vector: <see cref="Groups"/> times the slots of <see cref="ParameterNames"/>.</summary>
+    /// <summary>
+    /// The length of one expert's parameter vector, what one kernel call takes: <see cref="Groups"/> times the slots of
+    /// <see cref="ParameterNames"/>.
+    /// </summary>
     public int ParameterCount => Groups * ParameterNames.Count;
+
+    /// <summary>
+    /// The experts (1 when the declaration has no <c>Experts</c>): each has its own parameter vector, and the kernels run
+    /// over rows grouped by expert (<see cref="Backends.ExpertRows"/>), each row with its expert's vector.
+    /// </summary>
+    public int Experts { get; }
+
+    /// <summary>The length of the module's parameter vector: every expert's, expert after expert.</summary>
+    public int ExpertParameterCount => Experts * ParameterCount;
 
     /// <summary>True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</summary>
     public bool Rowwise { get; }

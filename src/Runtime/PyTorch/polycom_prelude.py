@@ -118,6 +118,35 @@ def _check(x, gate, parameters):
                          "give it shape [..., H].")
 
 
+def _expert_rows(x, offsets):
+    """The offsets of x's rows grouped by expert, checked and read to the host: E + 1 ints from 0 to N, never decreasing."""
+    if offsets is None:
+        raise ValueError(f"{NAME} has {EXPERTS} experts: its forward takes the rows grouped by expert and the offsets "
+                         f"(int64 [{EXPERTS + 1}]) of the groups.")
+    if not isinstance(offsets, torch.Tensor):
+        raise TypeError(f"{NAME}: the offsets must be a tensor, not {type(offsets).__name__}.")
+    if x.dim() != 2:
+        raise ValueError(f"{NAME} has {EXPERTS} experts, so it takes x of shape [N, H] (rows grouped by expert), but x "
+                         f"has shape {list(x.shape)}.")
+    if offsets.dtype != torch.int64:
+        raise TypeError(f"{NAME}: the offsets must be int64, but they are {offsets.dtype}.")
+    if offsets.dim() != 1 or offsets.shape[0] != EXPERTS + 1:
+        raise ValueError(f"{NAME}: the offsets must have shape [{EXPERTS + 1}] (one more than the {EXPERTS} experts), but "
+                         f"they have shape {list(offsets.shape)}.")
+    if offsets.device != x.device:
+        raise ValueError(f"{NAME}: the offsets are on {offsets.device} but x is on {x.device}; put them on x's device.")
+    values = offsets.tolist()
+    if values[0] != 0:
+        raise ValueError(f"{NAME}: the offsets must start at 0, but offsets[0] is {values[0]}.")
+    for e in range(EXPERTS):
+        if values[e + 1] < values[e]:
+            raise ValueError(f"{NAME}: the offsets must not decrease, but offsets[{e + 1}] = {values[e + 1]} is less than "
+                             f"offsets[{e}] = {values[e]}.")
+    if values[-1] != x.shape[0]:
+        raise ValueError(f"{NAME}: the offsets must end at x's {x.shape[0]} rows, but offsets[{EXPERTS}] is {values[-1]}.")
+    return values
+
+
 # ---- The fused CUDA kernels: NVRTC through CuPy, launched as the C# runtime launches them ----
 
 _cupy = None
@@ -409,9 +438,14 @@ class PolyComModule(torch.nn.Module):
         if process_group is not None and GROUPS > 1:
             raise ValueError(f"{NAME} splits each row into {GROUPS} groups of columns with their own parameters; sharding "
                              "its rows over a process group is not supported: construct it without process_group.")
+        if process_group is not None and EXPERTS > 1:
+            raise ValueError(f"{NAME} has {EXPERTS} experts; sharding its rows over a process group is not supported: "
+                             "construct it without process_group.")
         self.process_group = process_group
         for name, length, initial, per_group in LEARNABLE:
             shape = (length,) if GROUPS == 1 or not per_group else ((GROUPS,) if length == 1 else (GROUPS, length))
+            if EXPERTS > 1:  # a leading dimension of EXPERTS: [E] for a single value, [E, ...] otherwise
+                shape = (EXPERTS,) if shape == (1,) else (EXPERTS,) + shape
             self.register_parameter(name, torch.nn.Parameter(torch.full(shape, initial, dtype=torch.float32)))
 
     spec = None  # set below: the attribute text
@@ -421,6 +455,11 @@ class PolyComModule(torch.nn.Module):
         """Every parameter in one vector, in the kernels' slot order (an empty one of x's dtype when there are none)."""
         if not LEARNABLE:
             return torch.empty(0, dtype=torch.float32 if x is None else x.dtype, device=None if x is None else x.device)
+        if EXPERTS > 1:
+            # Each expert's [GROUPS, slots] side by side, expert after expert.
+            parts = [getattr(self, name).reshape(EXPERTS, GROUPS, -1) if per_group
+                     else getattr(self, name).reshape(EXPERTS, 1, 1).expand(EXPERTS, GROUPS, 1) for name, _, _, per_group in LEARNABLE]
+            return torch.cat(parts, 2).reshape(-1)
         if GROUPS > 1:
             # Each group's slots side by side, a shared parameter repeated in every group, then flattened.
             parts = [getattr(self, name).reshape(GROUPS, -1) if per_group else getattr(self, name).reshape(1, 1).expand(GROUPS, 1)
@@ -429,8 +468,22 @@ class PolyComModule(torch.nn.Module):
         parts = [getattr(self, name) for name, _, _, _ in LEARNABLE]
         return parts[0] if len(parts) == 1 else torch.cat(parts)
 
-    def forward(self, x, gate=None):
+    def forward(self, x, gate=None, offsets=None):
         parameters = self.kernel_parameters(x)
+        if EXPERTS > 1:
+            # Expert by expert: its rows with its parameter vector, through the same kernels (a launch per expert with rows).
+            rows = _expert_rows(x, offsets)
+            outputs = []
+            for e in range(EXPERTS):
+                first, end = rows[e], rows[e + 1]
+                part = parameters[e * SLOTS:(e + 1) * SLOTS]
+                outputs.append(self._one(x[first:end], None if gate is None else gate[first:end], part))
+            return torch.cat(outputs, 0)
+        if offsets is not None:
+            raise ValueError(f"{NAME} has no experts, so it takes no offsets.")
+        return self._one(x, gate, parameters)
+
+    def _one(self, x, gate, parameters):
         _check(x, gate, parameters)
         group = self.process_group
         if group is not None and not ROWWISE:

@@ -44,24 +44,37 @@ public static class CudaEmulator
     }
 
     /// <summary>The forward of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
-    /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, CudaEmulationOptions? options = null)
+    /// <param name="descriptor">The kernels (a generated module's <see cref="IPolyComModule.Descriptor"/>).</param>
+    /// <param name="x">A CPU tensor of float32, bfloat16 or float16, of shape [..., H] ([N, H] with experts).</param>
+    /// <param name="gate">The gate, of x's shape and dtype, for a gated activation; null otherwise.</param>
+    /// <param name="parameters">The parameter vector, of x's dtype (every expert's, expert after expert, with experts).</param>
+    /// <param name="options">The schedule and the emulated device's size; defaults when null.</param>
+    /// <param name="offsets">For kernels with experts: the offsets of x's rows grouped by expert (see <see cref="ExpertRows"/>); null otherwise.</param>
+    /// <exception cref="ArgumentException">A tensor has the wrong dtype, device or shape, or the offsets are wrong.</exception>
+    /// <exception cref="HostCompilerNotFoundException">No host C++ compiler was found.</exception>
+    /// <exception cref="CudaEmulationException">The kernels did not compile, or a launch failed (a deadlock, for example).</exception>
+    public static Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, CudaEmulationOptions? options = null, Tensor? offsets = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(descriptor, x, gate, parameters);
+        ExpertRows? experts = ExpertsOf(descriptor, x, offsets);
+        backend.Validate(descriptor, x, gate, parameters, experts);
         using var scope = NewDisposeScope();
-        return backend.Forward(descriptor, x, gate, parameters).MoveToOuterDisposeScope();
+        return backend.Forward(descriptor, x, gate, parameters, experts).MoveToOuterDisposeScope();
     }
 
+    private static ExpertRows? ExpertsOf(KernelDescriptor descriptor, Tensor x, Tensor? offsets) =>
+        descriptor.Experts > 1 || offsets is not null ? ExpertRows.Of(descriptor, x, offsets) : null;
+
     /// <summary>All gradients of the kernels <paramref name="descriptor"/> with explicit parameters.</summary>
-    /// <inheritdoc cref="Forward(IPolyComModule, Tensor, Tensor?, CudaEmulationOptions?)"/>
-    public static PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, CudaEmulationOptions? options = null)
+    /// <inheritdoc cref="Forward(KernelDescriptor, Tensor, Tensor?, Tensor, CudaEmulationOptions?, Tensor?)"/>
+    public static PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, CudaEmulationOptions? options = null, Tensor? offsets = null)
     {
         var backend = new EmulatedCudaBackend(options);
-        backend.Validate(descriptor, x, gate, parameters);
+        ExpertRows? experts = ExpertsOf(descriptor, x, offsets);
+        backend.Validate(descriptor, x, gate, parameters, experts);
         InputChecks.CheckUpstream(descriptor, dy, x);
         using var scope = NewDisposeScope();
-        PolyComGradients g = backend.Backward(descriptor, x, gate, dy, parameters);
+        PolyComGradients g = backend.Backward(descriptor, x, gate, dy, parameters, experts);
         return new PolyComGradients(g.Dx.MoveToOuterDisposeScope(), g.Dparameters.MoveToOuterDisposeScope(), g.Dgate?.MoveToOuterDisposeScope());
     }
 }

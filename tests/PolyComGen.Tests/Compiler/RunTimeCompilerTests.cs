@@ -169,7 +169,7 @@ public sealed class RunTimeCompilerTests
     public void AProjectsRegistryIsReadFromItsAssemblyFile()
     {
         var activations = PolyComRegistry.FromAssembly(typeof(RunTimeCompilerTests).Assembly.Location);
-        Assert.Equal(SpecGrid.All.Select(a => a.Name), activations.Select(a => a.Name));
+        Assert.Equal(PolyComActivations.All.Select(a => a.Name), activations.Select(a => a.Name));
         Assert.Throws<System.IO.FileNotFoundException>(() => PolyComRegistry.FromAssembly("no/such/assembly.dll"));
         Assert.Throws<ArgumentException>(() => PolyComRegistry.FromAssembly(typeof(PolyComCompiler).Assembly.Location)); // declares none
     }

@@ -43,7 +43,7 @@ public sealed class GeneratedCodeTests
 
         string module = result.Modules().Single().SourceText.ToString();
         string eps = defaults.Eps.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-        Assert.Contains($"new global::PolyComGen.PolyComSpec({defaults.Type}, \"{defaults.Inner}\", {defaults.Order}, {eps}, {(defaults.Gated ? "true" : "false")}, \"{defaults.Parameters}\", false, {defaults.Groups}, \"{defaults.Shared}\", \"{defaults.Fit}\", 0)", module);
+        Assert.Contains($"new global::PolyComGen.PolyComSpec({defaults.Type}, \"{defaults.Inner}\", {defaults.Order}, {eps}, {(defaults.Gated ? "true" : "false")}, \"{defaults.Parameters}\", false, {defaults.Groups}, \"{defaults.Shared}\", \"{defaults.Fit}\", 0, {defaults.Experts})", module);
     }
 
     [Fact]

@@ -43,10 +43,13 @@ internal static class ModuleEmitter
             scopes.Add(writer.Block(header));
         }
 
-        string module = spec.Gated ? $"global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}, {Tensor}>" : $"global::TorchSharp.torch.nn.Module<{Tensor}, {Tensor}>";
-        string learned = spec.Learned.Length == 0 ? "" : $" Learnable parameters: {Escape(string.Join(", ", spec.Learned.Select(p => p.Name)))} (state_dict keys of the same names, shape [{(spec.Groups > 1 ? "Groups" : "1")}]{(spec.SharedText.Length > 0 ? $"; shared by all groups, shape [1]: {Escape(spec.SharedText)}" : "")}).";
+        // Its inputs: x, the gate when gated, the offsets of the experts' rows when it has experts.
+        string inputs = string.Join(", ", Enumerable.Repeat(Tensor, 1 + (spec.Gated ? 1 : 0) + (spec.Experts > 1 ? 1 : 0)));
+        string module = $"global::TorchSharp.torch.nn.Module<{inputs}, {Tensor}>";
+        string learned = spec.Learned.Length == 0 ? "" : $" Learnable parameters: {Escape(string.Join(", ", spec.Learned.Select(p => p.Name)))} (state_dict keys of the same names, shape [{(spec.Experts > 1 ? (spec.Groups > 1 ? "Experts, Groups" : "Experts") : spec.Groups > 1 ? "Groups" : "1")}]{(spec.SharedText.Length > 0 ? $"; shared by all groups, shape [{(spec.Experts > 1 ? "Experts" : "1")}]: {Escape(spec.SharedText)}" : "")}).";
         string grouping = spec.Groups > 1 ? $" The last dimension splits into {spec.Groups} groups of equal length, each with its own parameters." : "";
-        learned = grouping + learned;
+        string experts = spec.Experts > 1 ? $" A mixture of {spec.Experts} experts: every parameter has a leading dimension of {spec.Experts}, and forward takes x [N, H] with its rows grouped by expert and the offsets of the groups (int64 [{spec.Experts + 1}], from 0 to N), each row computed with its expert's parameters." : "";
+        learned = grouping + experts + learned;
         if (spec.FitText.Length > 0)
         {
             learned += $" Initial values fitted by least squares to {Escape(spec.FitText)} at {Fitting.Points} points of [{Double(Fitting.Low)}, {Double(Fitting.High)}]: largest error {spec.FitError.ToString("G3", CultureInfo.InvariantCulture)}.";
@@ -56,7 +59,7 @@ internal static class ModuleEmitter
         {
             writer.WriteLine("/// <summary>The spec this module computes.</summary>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec {{ get; }} = new global::PolyComGen.PolyComSpec({spec.Type}, {Literal(spec.Inner.Text)}, {spec.Order}, {Double(spec.Eps)}, {(spec.Gated ? "true" : "false")}, {Literal(spec.ParametersText)}, {(spec.Polynomial ? "false" : "true")}, {spec.Groups}, {Literal(spec.SharedText)}, {Literal(spec.FitText)}, {Double(spec.FitError)});");
+            writer.WriteLine($"public static global::PolyComGen.PolyComSpec Spec {{ get; }} = new global::PolyComGen.PolyComSpec({spec.Type}, {Literal(spec.Inner.Text)}, {spec.Order}, {Double(spec.Eps)}, {(spec.Gated ? "true" : "false")}, {Literal(spec.ParametersText)}, {(spec.Polynomial ? "false" : "true")}, {spec.Groups}, {Literal(spec.SharedText)}, {Literal(spec.FitText)}, {Double(spec.FitError)}, {spec.Experts});");
             writer.WriteLine();
             writer.WriteLine("/// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>");
             writer.WriteLine(GeneratedCode);
@@ -71,7 +74,7 @@ internal static class ModuleEmitter
             writer.WriteVerbatim(PyTorchModuleEmitter.Emit(lowered, name));
             writer.WriteVerbatim("\"\"\"\", CudaSource);\n");
             writer.WriteLine();
-            EmitParameters(writer, lowered.Slots, name);
+            EmitParameters(writer, lowered.Slots, name, spec.Experts);
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine("global::PolyComGen.PolyComSpec global::PolyComGen.IPolyComModule.Spec => Spec;");
@@ -81,15 +84,23 @@ internal static class ModuleEmitter
             writer.WriteLine();
             writer.WriteLine("/// <inheritdoc/>");
             writer.WriteLine(GeneratedCode);
-            writer.WriteLine($"public {Tensor} EagerForward({Tensor} x, {Tensor}? gate = null) => {CSharpKernelEmitter.StructName}.EagerForward(x, gate, ParametersFor(x));");
-            writer.WriteLine();
-            string gate = spec.Gated ? "gate" : "null";
-            writer.WriteLine($"/// <summary>Computes {Escape(spec.Formula)} for <paramref name=\"x\"/>{(spec.Gated ? " and <paramref name=\"gate\"/>, both" : "")} of shape [..., H].</summary>");
-            writer.WriteLine(GeneratedCode);
-            writer.WriteLine(spec.Gated ? $"public override {Tensor} forward({Tensor} x, {Tensor} gate) =>" : $"public override {Tensor} forward({Tensor} x) =>");
+            writer.WriteLine($"public {Tensor} EagerForward({Tensor} x, {Tensor}? gate = null, {Tensor}? offsets = null) =>");
             using (writer.Indent())
             {
-                writer.WriteLine($"global::PolyComGen.Autograd.PolyComFunction<{CSharpKernelEmitter.StructName}>.Apply(x, {gate}, ParametersFor(x));");
+                writer.WriteLine($"global::PolyComGen.Backends.ExpertRows.EagerForward({CSharpKernelEmitter.StructName}.Descriptor, x, gate, ParametersFor(x), offsets, {CSharpKernelEmitter.StructName}.EagerForward);");
+            }
+            writer.WriteLine();
+            string gate = spec.Gated ? "gate" : "null";
+            bool withExperts = spec.Experts > 1;
+            string shapes = spec.Gated ? $"<paramref name=\"x\"/> and <paramref name=\"gate\"/>, both of shape {(withExperts ? "[N, H]" : "[..., H]")}" : $"<paramref name=\"x\"/> of shape {(withExperts ? "[N, H]" : "[..., H]")}";
+            string grouped = withExperts ? $", its rows grouped by expert: expert e's rows are <paramref name=\"offsets\"/>[e]..<paramref name=\"offsets\"/>[e+1] (int64 [{spec.Experts + 1}], non-decreasing from 0 to N, on x's device)" : "";
+            writer.WriteLine($"/// <summary>Computes {Escape(spec.Formula)} for {shapes}{grouped}.</summary>");
+            writer.WriteLine(GeneratedCode);
+            string arguments = string.Join(", ", new[] { $"{Tensor} x", spec.Gated ? $"{Tensor} gate" : null, withExperts ? $"{Tensor} offsets" : null }.Where(a => a is not null));
+            writer.WriteLine($"public override {Tensor} forward({arguments}) =>");
+            using (writer.Indent())
+            {
+                writer.WriteLine($"global::PolyComGen.Autograd.PolyComFunction<{CSharpKernelEmitter.StructName}>.Apply(x, {gate}, ParametersFor(x){(withExperts ? ", offsets" : "")});");
             }
             writer.WriteLine();
             CSharpKernelEmitter.Emit(writer, lowered, name);
@@ -104,12 +115,15 @@ internal static class ModuleEmitter
 
     // The module's learnable parameters: fields named as their state_dict keys (RegisterComponents names parameters after
     // their fields, and TorchSharp's to() finds them by that name), their initial values, and the one vector the kernels take.
-    private static void EmitParameters(IndentedTextWriter writer, SlotTable slots, string name)
+    private static void EmitParameters(IndentedTextWriter writer, SlotTable slots, string name, int expertCount)
     {
         string groups = slots.Groups.ToString(CultureInfo.InvariantCulture);
+        string experts = expertCount.ToString(CultureInfo.InvariantCulture);
         bool grouped = slots.Groups > 1;
-        string Shape(SlotEntry entry) =>
+        string OneExpert(SlotEntry entry) =>
             entry.PerGroup && grouped ? (entry.Length == 1 ? groups : $"{groups}, {entry.Length.ToString(CultureInfo.InvariantCulture)}") : entry.Length.ToString(CultureInfo.InvariantCulture);
+        // With experts, a leading dimension of Experts: [E] for a single value, [E, ...] otherwise.
+        string Shape(SlotEntry entry) => expertCount == 1 ? OneExpert(entry) : OneExpert(entry) == "1" ? experts : $"{experts}, {OneExpert(entry)}";
         IReadOnlyList<SlotEntry> fields = slots.Entries;
         if (fields.Count > 0)
         {
@@ -137,7 +151,7 @@ internal static class ModuleEmitter
         foreach (SlotEntry field in fields.Where(f => f.Description is not null))
         {
             writer.WriteLine();
-            writer.WriteLine($"/// <summary>{field.Description}{(grouped ? " of each group" : "")}, shape [{Shape(field)}].</summary>");
+            writer.WriteLine($"/// <summary>{field.Description}{(grouped ? " of each group" : "")}{(expertCount > 1 ? " of each expert" : "")}, shape [{Shape(field)}].</summary>");
             writer.WriteLine(GeneratedCode);
             writer.WriteLine($"public {Parameter} {char.ToUpperInvariant(field.Name[0]) + field.Name.Substring(1)} => {field.Name};");
         }
@@ -147,8 +161,13 @@ internal static class ModuleEmitter
         // Grouped: each group's slots side by side ([Groups, slots], a shared parameter repeated), then flattened.
         string Column(SlotEntry field) =>
             field.PerGroup ? $"{Identifier(field.Name)}.reshape({groups}, -1)" : $"{Identifier(field.Name)}.reshape(1, 1).expand({groups}, 1)";
+        // With experts, each expert's [Groups, slots] side by side ([Experts, Groups, slots], a shared parameter repeated over groups).
+        string ExpertColumn(SlotEntry field) =>
+            field.PerGroup ? $"{Identifier(field.Name)}.reshape({experts}, {groups}, -1)" : $"{Identifier(field.Name)}.reshape({experts}, 1, 1).expand({experts}, {groups}, 1)";
         writer.WriteLine(fields.Count == 0
             ? $"public {Tensor} KernelParameters() => global::TorchSharp.torch.empty(new long[] {{ 0 }}, global::TorchSharp.torch.ScalarType.Float32);"
+            : expertCount > 1
+                ? $"public {Tensor} KernelParameters() => global::TorchSharp.torch.cat(new {Tensor}[] {{ {string.Join(", ", fields.Select(ExpertColumn))} }}, 2).reshape(-1);"
             : grouped
                 ? $"public {Tensor} KernelParameters() => global::TorchSharp.torch.cat(new {Tensor}[] {{ {string.Join(", ", fields.Select(Column))} }}, 1).reshape(-1);"
                 : fields.Count == 1

@@ -34,7 +34,8 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine();
         writer.WriteLine($"    from {Path.GetFileNameWithoutExtension(SpecText.TorchFileName(className))} import {className}");
         writer.WriteLine($"    activation = {className}()   # {Initials(lowered.Slots)}, float32, as the C# module");
-        writer.WriteLine(spec.Gated ? "    y = activation(x, gate)" : "    y = activation(x)");
+        string call = string.Join(", ", new[] { "x", spec.Gated ? "gate" : null, spec.Experts > 1 ? "offsets" : null }.Where(a => a is not null));
+        writer.WriteLine($"    y = activation({call})" + (spec.Experts > 1 ? $"   # x [N, H] grouped by expert, offsets int64 [{spec.Experts + 1}]" : ""));
         writer.WriteLine();
         writer.WriteLine("CUDA tensors (float32, bfloat16, float16) run the fused kernels PolyComGen generated, compiled by NVRTC through");
         writer.WriteLine("CuPy and launched on PyTorch's current stream; CPU tensors, and CUDA tensors without CuPy, run the same");
@@ -64,6 +65,7 @@ internal static class PyTorchModuleEmitter
         writer.WriteLine($"MIN_ROW_THREADS = {KernelContract.MinRowThreads.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"MAX_ROW_THREADS = {KernelContract.MaxRowThreads.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"GROUPS = {spec.Groups.ToString(CultureInfo.InvariantCulture)}");
+        writer.WriteLine($"EXPERTS = {spec.Experts.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine($"SLOTS = {lowered.Slots.Parameters.ToString(CultureInfo.InvariantCulture)}");
         writer.WriteLine("# The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).");
         writer.WriteLine($"LEARNABLE = ({string.Join("", lowered.Slots.Entries.Select(p => $"(\"{p.Name}\", {p.Length}, {p.Initial}, {(p.PerGroup ? "True" : "False")}), "))})");
@@ -135,10 +137,11 @@ internal static class PyTorchModuleEmitter
             writer.WriteLine("spec = SPEC");
             writer.WriteLine("formula = FORMULA");
             writer.WriteLine();
-            writer.WriteLine(spec.Gated ? "def forward(self, x, gate):" : "def forward(self, x):");
+            string parameters = string.Join(", ", new[] { "x", spec.Gated ? "gate" : null, spec.Experts > 1 ? "offsets" : null }.Where(a => a is not null));
+            writer.WriteLine($"def forward(self, {parameters}):");
             using (writer.Indent())
             {
-                writer.WriteLine(spec.Gated ? "return super().forward(x, gate)" : "return super().forward(x)");
+                writer.WriteLine($"return super().forward({string.Join(", ", new[] { "x", spec.Gated ? "gate" : null, spec.Experts > 1 ? "offsets=offsets" : null }.Where(a => a is not null))})");
             }
         }
         return writer.ToString();

@@ -45,7 +45,7 @@ public sealed class CpuBackend : IKernelBackend
 
     /// <summary>Float32 or float64 CPU tensors, of the parameters' dtype.</summary>
     /// <inheritdoc/>
-    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         InputChecks.RequireNotNull(descriptor, x);
         if (x.device_type != TorchSharp.DeviceType.CPU)
@@ -56,11 +56,11 @@ public sealed class CpuBackend : IKernelBackend
         {
             throw new ArgumentException($"{descriptor.Name}: input dtype {x.dtype} is not supported on the CPU; supported dtypes are {KernelContract.Listed(KernelContract.CpuTypes)}.", nameof(x));
         }
-        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters, experts);
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
@@ -70,54 +70,55 @@ public sealed class CpuBackend : IKernelBackend
             return y;
         }
         var memory = new Memory(x, gate, null, y, null);
+        var segments = ExpertSegments.Of(descriptor, x, experts);
         if (x.dtype == ScalarType.Float32)
         {
-            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(parameters), partials: null);
+            Run<float>(descriptor, memory, segments, TensorMemory.ToArray<float>(parameters), partials: null);
         }
         else
         {
-            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(parameters), partials: null);
+            Run<double>(descriptor, memory, segments, TensorMemory.ToArray<double>(parameters), partials: null);
         }
         return y;
     }
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters)
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, ExpertRows? experts = null)
     {
         x = x.contiguous();
         gate = gate?.contiguous();
         dy = dy.contiguous();
-        int columns = descriptor.ParameterCount;
         Tensor dx = empty_like(x);
         Tensor? dgate = gate is null ? null : empty_like(x);
         var memory = new Memory(x, gate, dy, dx, dgate);
-        CpuSegments layout = Layout(descriptor, x);
-        int slots = layout.Columns;
-        var sums = new double[columns];
+        var segments = ExpertSegments.Of(descriptor, x, experts);
+        int slots = segments.Columns;
+        var sums = new double[(experts is null ? 1 : experts.Experts) * descriptor.ParameterCount];
         if (x.dtype == ScalarType.Float32)
         {
-            var partials = new float[checked((int)layout.Count * slots)];
-            Run<float>(descriptor, memory, TensorMemory.ToArray<float>(parameters), partials);
-            Reduce(partials, sums, layout);
+            var partials = new float[checked((int)segments.Count * slots)];
+            Run<float>(descriptor, memory, segments, TensorMemory.ToArray<float>(parameters), partials);
+            Reduce(partials, sums, segments);
         }
         else
         {
-            var partials = new double[checked((int)layout.Count * slots)];
-            Run<double>(descriptor, memory, TensorMemory.ToArray<double>(parameters), partials);
-            Reduce(partials, sums, layout);
+            var partials = new double[checked((int)segments.Count * slots)];
+            Run<double>(descriptor, memory, segments, TensorMemory.ToArray<double>(parameters), partials);
+            Reduce(partials, sums, segments);
         }
         ScalarType dtype = x.dtype;
         Tensor dparameters = tensor(sums, dtype: ScalarType.Float64).to_type(dtype);
         return new PolyComGradients(dx, dparameters, dgate);
     }
 
-    // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them, each into its group's slots.
-    private static void Reduce<T>(T[] partials, double[] sums, CpuSegments layout) where T : unmanaged
+    // Fixed-order reduction of the partials: segment 0, 1, 2, ... whatever thread computed them, each into its expert's
+    // and group's slots.
+    private static void Reduce<T>(T[] partials, double[] sums, ExpertSegments segments) where T : unmanaged
     {
-        int columns = layout.Columns;
-        for (long s = 0; s < layout.Count; s++)
+        int columns = segments.Columns;
+        for (long s = 0; s < segments.Count; s++)
         {
-            int offset = layout.Offset(s);
+            int offset = segments[s].ParameterOffset;
             for (int k = 0; k < columns; k++)
             {
                 T partial = partials[s * columns + k];
@@ -125,9 +126,6 @@ public sealed class CpuBackend : IKernelBackend
             }
         }
     }
-
-    private static CpuSegments Layout(KernelDescriptor descriptor, Tensor x) =>
-        CpuSegments.Of(descriptor, x.numel(), x.dim() == 0 ? 1 : x.shape[^1]);
 
     /// <summary>The data pointers of one call; absent tensors are null (the kernels see empty spans).</summary>
     private readonly record struct Memory(Tensor X, Tensor? Gate, Tensor? Dy, Tensor Out, Tensor? GateOut)
@@ -140,17 +138,16 @@ public sealed class CpuBackend : IKernelBackend
     }
 
     // The forward (partials null) or the backward over every segment.
-    private static void Run<T>(KernelDescriptor descriptor, Memory memory, T[] parameters, T[]? partials) where T : unmanaged
+    private static void Run<T>(KernelDescriptor descriptor, Memory memory, ExpertSegments segments, T[] parameters, T[]? partials) where T : unmanaged
     {
-        CpuSegments layout = Layout(descriptor, memory.X);
-        int slots = layout.Columns;
+        int slots = segments.Columns;
         ICpuKernels cpu = descriptor.Cpu;
-        ForEachRange(layout, (first, end) =>
+        ForEachRange(segments.Count, segments.TotalElements, (first, end) =>
         {
             for (long s = first; s < end; s++)
             {
-                var (start, length, _) = layout[s];
-                ReadOnlySpan<T> groupParameters = parameters.AsSpan(layout.Offset(s), slots);
+                var (start, length, parameterOffset) = segments[s];
+                ReadOnlySpan<T> groupParameters = parameters.AsSpan(parameterOffset, slots);
                 Span<T> x = TensorMemory.Elements<T>(memory.XData, start, length);
                 Span<T> gate = memory.GateData == IntPtr.Zero ? default : TensorMemory.Elements<T>(memory.GateData, start, length);
                 Span<T> output = TensorMemory.Elements<T>(memory.OutData, start, length);
@@ -197,17 +194,17 @@ public sealed class CpuBackend : IKernelBackend
 
     private static Span<double> D<T>(Span<T> span) where T : unmanaged => MemoryMarshal.Cast<T, double>(span);
 
-    private static void ForEachRange(CpuSegments layout, Action<long, long> body)
+    private static void ForEachRange(long count, long totalElements, Action<long, long> body)
     {
         int threads = EffectiveThreads;
-        if (threads == 1 || layout.TotalElements < ParallelThreshold || layout.Count == 1)
+        if (threads == 1 || totalElements < ParallelThreshold || count == 1)
         {
-            body(0, layout.Count);
+            body(0, count);
             return;
         }
         // A few ranges per thread balance uneven progress; the split never changes what a segment computes.
-        long ranges = Math.Min(layout.Count, threads * 4L);
+        long ranges = Math.Min(count, threads * 4L);
         Parallel.For(0, ranges, new ParallelOptions { MaxDegreeOfParallelism = threads }, r =>
-            body(layout.Count * r / ranges, layout.Count * (r + 1) / ranges));
+            body(count * r / ranges, count * (r + 1) / ranges));
     }
 }

@@ -34,7 +34,7 @@ public sealed class CudaBackend : IKernelBackend
     /// <summary>CUDA tensors of a storage dtype, with a driver and NVRTC to run them.</summary>
     /// <inheritdoc/>
     /// <exception cref="CudaNotAvailableException">No CUDA driver or NVRTC could be loaded.</exception>
-    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         InputChecks.RequireNotNull(descriptor, x);
         InputChecks.CheckCudaDtype(descriptor, x);
@@ -42,14 +42,14 @@ public sealed class CudaBackend : IKernelBackend
         {
             throw new CudaNotAvailableException($"{descriptor.Name} got a tensor on {x.device}, but {reason}.");
         }
-        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters, experts);
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters) =>
-        CudaLaunch.Forward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), parameters.contiguous());
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null) =>
+        CudaLaunch.Forward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), parameters.contiguous(), experts);
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters) =>
-        CudaLaunch.Backward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), dy.contiguous(), parameters.contiguous());
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, ExpertRows? experts = null) =>
+        CudaLaunch.Backward(GpuDevice.For(x.device_index), descriptor, x.contiguous(), gate?.contiguous(), dy.contiguous(), parameters.contiguous(), experts);
 }

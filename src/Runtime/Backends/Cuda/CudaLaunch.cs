@@ -1,4 +1,6 @@
 using System;
+using System.Collections.Generic;
+using System.Linq;
 using PolyComGen.Contract;
 using static TorchSharp.torch;
 
@@ -12,41 +14,86 @@ namespace PolyComGen.Backends.Cuda;
 /// </summary>
 internal static class CudaLaunch
 {
-    /// <summary>y for contiguous x (and gate) and parameters on <paramref name="device"/>.</summary>
-    public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    /// <summary>
+    /// y for contiguous x (and gate) and parameters on <paramref name="device"/>; with <paramref name="experts"/>, a
+    /// launch per expert with rows, on its rows and its parameter vector.
+    /// </summary>
+    public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor y = device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors, descriptor.Groups);
-        if (geometry.Blocks > 0)
+        ICudaModule? module = null;
+        long elementSize = x.element_size();
+        foreach (var (expert, first, count) in Groups(experts, rows))
         {
-            var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(parameters), 0, 0, rows, h, geometry.PartialRows);
-            LaunchForward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
+            LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, count, h, (int)elementSize, device.Multiprocessors, descriptor.Groups);
+            if (geometry.Blocks == 0)
+            {
+                continue;
+            }
+            ulong rowOffset = (ulong)(first * h * elementSize), parameterOffset = (ulong)((long)expert * descriptor.ParameterCount * elementSize);
+            var buffers = new KernelBuffers(Pointer(x) + rowOffset, Offset(Pointer(gate), rowOffset), 0, Pointer(y) + rowOffset, 0,
+                Offset(Pointer(parameters), parameterOffset), 0, 0, count, h, geometry.PartialRows);
+            LaunchForward(module ??= device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
         }
         return y;
     }
 
-    /// <summary>The gradients of x, the parameters (and the gate) for contiguous x, dy (and gate) of one shape.</summary>
-    public static PolyComGradients Backward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters)
+    /// <summary>
+    /// The gradients of x, the parameters (and the gate) for contiguous x, dy (and gate) of one shape; with
+    /// <paramref name="experts"/>, a launch per expert with rows, each writing its expert's parameter gradient (zero for
+    /// an expert without rows).
+    /// </summary>
+    public static PolyComGradients Backward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, ExpertRows? experts = null)
     {
         int columns = descriptor.ParameterCount;
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor dx = device.Empty(x.shape, x.dtype, x);
         Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, (int)x.element_size(), device.Multiprocessors, descriptor.Groups);
-        if (geometry.Blocks == 0)
+        long elementSize = x.element_size();
+        var launches = Groups(experts, rows)
+            .Select(g => (g.Expert, g.First, g.Count, Geometry: LaunchGeometry.For(descriptor.Rowwise, g.Count, h, (int)elementSize, device.Multiprocessors, descriptor.Groups)))
+            .ToList();
+        int vectors = experts?.Experts ?? 1;
+        bool everyVectorWritten = launches.Count(l => l.Geometry.Blocks > 0) == vectors;
+        Tensor dparameters = everyVectorWritten ? device.Empty([(long)vectors * columns], x.dtype, x) : zeros([(long)vectors * columns], dtype: x.dtype, device: x.device);
+        long partialRows = launches.Select(l => (long)l.Geometry.PartialRows).DefaultIfEmpty(0).Max();
+        if (partialRows == 0)
         {
-            return new PolyComGradients(dx, zeros([columns], dtype: x.dtype, device: x.device), dgate);
+            return new PolyComGradients(dx, dparameters, dgate);
         }
-        Tensor dparameters = device.Empty([columns], x.dtype, x);
-        using Tensor partials = device.Empty([geometry.PartialRows, columns], ScalarType.Float32, x);
-        var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials),
-            Pointer(dparameters), rows, h, geometry.PartialRows);
-        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
+        using Tensor partials = device.Empty([partialRows, columns], ScalarType.Float32, x);
+        ICudaModule module = device.ModuleFor(descriptor);
+        foreach (var (expert, first, count, geometry) in launches.Where(l => l.Geometry.Blocks > 0))
+        {
+            ulong rowOffset = (ulong)(first * h * elementSize), parameterOffset = (ulong)((long)expert * columns * elementSize);
+            var buffers = new KernelBuffers(Pointer(x) + rowOffset, Offset(Pointer(gate), rowOffset), Pointer(dy) + rowOffset, Pointer(dx) + rowOffset,
+                Offset(Pointer(dgate), rowOffset), Offset(Pointer(parameters), parameterOffset), Pointer(partials), Pointer(dparameters) + parameterOffset,
+                count, h, geometry.PartialRows);
+            LaunchBackward(module, Storage(x.dtype), descriptor.Gated, geometry, buffers);
+        }
         return new PolyComGradients(dx, dparameters, dgate);
     }
+
+    // The row groups to launch: every expert's, or all rows as one group.
+    private static IEnumerable<(int Expert, long First, long Count)> Groups(ExpertRows? experts, long rows)
+    {
+        if (experts is null)
+        {
+            yield return (0, 0, rows);
+            yield break;
+        }
+        for (int e = 0; e < experts.Experts; e++)
+        {
+            var (first, count) = experts[e];
+            yield return (e, first, count);
+        }
+    }
+
+    // A pointer moved by an offset; a null pointer (an absent gate, an empty parameter vector) stays null.
+    private static ulong Offset(ulong pointer, ulong offset) => pointer == 0 ? 0 : pointer + offset;
 
     /// <summary>The forward entry point on device pointers.</summary>
     public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>

@@ -9,7 +9,7 @@ namespace Snapshots
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "Norm", 3, 1E-06, false, "", false, 1, "", "", 0);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(1, "Norm", 3, 1E-06, false, "", false, 1, "", "", 0, 1);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -932,6 +932,7 @@ ROW_CHUNKS_PER_THREAD = 4
 MIN_ROW_THREADS = 128
 MAX_ROW_THREADS = 1024
 GROUPS = 1
+EXPERTS = 1
 SLOTS = 4
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
 LEARNABLE = (("weight", 3, 1.0 / 3, True), ("bias", 1, 0.0, True), )
@@ -1027,7 +1028,7 @@ class NormType1Order3(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x)
+        return super().forward(x, None)
 """", CudaSource);
 
         // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).
@@ -1066,7 +1067,8 @@ class NormType1Order3(PolyComModule):
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, ParametersFor(x));
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null, global::TorchSharp.torch.Tensor? offsets = null) =>
+            global::PolyComGen.Backends.ExpertRows.EagerForward(PolyComKernels.Descriptor, x, gate, ParametersFor(x), offsets, PolyComKernels.EagerForward);
 
         /// <summary>Computes y = sum_{i=1..3} w[i-1] * rho(x)^i + b, rho = Norm for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -1080,7 +1082,7 @@ class NormType1Order3(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType1Order3", NormType1Order3.Spec, rowwise: true, gated: false, NormType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType1Order3", NormType1Order3.Spec, rowwise: true, gated: false, NormType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

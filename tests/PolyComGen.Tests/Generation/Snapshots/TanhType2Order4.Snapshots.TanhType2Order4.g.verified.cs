@@ -9,7 +9,7 @@ namespace Snapshots
     {
         /// <summary>The spec this module computes.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Tanh", 4, 1E-06, false, "", false, 1, "", "", 0);
+        public static global::PolyComGen.PolyComSpec Spec { get; } = new global::PolyComGen.PolyComSpec(2, "Tanh", 4, 1E-06, false, "", false, 1, "", "", 0, 1);
 
         /// <summary>The complete CUDA translation unit of this spec's kernels, for NVRTC.</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -566,6 +566,7 @@ ROW_CHUNKS_PER_THREAD = 4
 MIN_ROW_THREADS = 128
 MAX_ROW_THREADS = 1024
 GROUPS = 1
+EXPERTS = 1
 SLOTS = 5
 # The learnable parameters in the kernels' slot order: (name, length per group, initial value, one value per group).
 LEARNABLE = (("weight", 4, 1.0 / 4, True), ("bias", 1, 0.0, True), )
@@ -609,7 +610,7 @@ class TanhType2Order4(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x)
+        return super().forward(x, None)
 """", CudaSource);
 
         // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).
@@ -648,7 +649,8 @@ class TanhType2Order4(PolyComModule):
 
         /// <inheritdoc/>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
-        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null) => PolyComKernels.EagerForward(x, gate, ParametersFor(x));
+        public global::TorchSharp.torch.Tensor EagerForward(global::TorchSharp.torch.Tensor x, global::TorchSharp.torch.Tensor? gate = null, global::TorchSharp.torch.Tensor? offsets = null) =>
+            global::PolyComGen.Backends.ExpertRows.EagerForward(PolyComKernels.Descriptor, x, gate, ParametersFor(x), offsets, PolyComKernels.EagerForward);
 
         /// <summary>Computes y = sum_{i=1..4} w[i-1] * rho(x^i) + b, rho = Tanh for <paramref name="x"/> of shape [..., H].</summary>
         [global::System.CodeDom.Compiler.GeneratedCode("PolyComGen", "0.1.0")]
@@ -662,7 +664,7 @@ class TanhType2Order4(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("TanhType2Order4", TanhType2Order4.Spec, rowwise: false, gated: false, TanhType2Order4.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "weight[3]", "bias" }, groups: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("TanhType2Order4", TanhType2Order4.Spec, rowwise: false, gated: false, TanhType2Order4.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "weight[3]", "bias" }, groups: 1, experts: 1);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

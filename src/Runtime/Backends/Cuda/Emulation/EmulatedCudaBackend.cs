@@ -32,7 +32,7 @@ public sealed class EmulatedCudaBackend(CudaEmulationOptions? options = null) : 
     /// <summary>CPU tensors in one of the CUDA kernels' storage dtypes, with a host compiler to run them.</summary>
     /// <inheritdoc/>
     /// <exception cref="HostCompilerNotFoundException">No host C++ compiler was found.</exception>
-    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public void Validate(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         InputChecks.RequireNotNull(descriptor, x);
         if (x.device_type != TorchSharp.DeviceType.CPU)
@@ -40,7 +40,7 @@ public sealed class EmulatedCudaBackend(CudaEmulationOptions? options = null) : 
             throw new ArgumentException($"{descriptor.Name}: the emulated CUDA device runs on CPU tensors, but the input is on {x.device}.", nameof(x));
         }
         InputChecks.CheckCudaDtype(descriptor, x);
-        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters);
+        InputChecks.CheckShapeAndParameters(descriptor, x, gate, parameters, experts);
         if (!IsAvailable(out string reason))
         {
             throw new HostCompilerNotFoundException(reason);
@@ -48,16 +48,16 @@ public sealed class EmulatedCudaBackend(CudaEmulationOptions? options = null) : 
     }
 
     /// <inheritdoc/>
-    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters)
+    public Tensor Forward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         using var noGrad = no_grad();
-        return CudaLaunch.Forward(new EmulatedDevice(options), descriptor, x.contiguous(), gate?.contiguous(), parameters.contiguous());
+        return CudaLaunch.Forward(new EmulatedDevice(options), descriptor, x.contiguous(), gate?.contiguous(), parameters.contiguous(), experts);
     }
 
     /// <inheritdoc/>
-    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters)
+    public PolyComGradients Backward(KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, ExpertRows? experts = null)
     {
         using var noGrad = no_grad();
-        return CudaLaunch.Backward(new EmulatedDevice(options), descriptor, x.contiguous(), gate?.contiguous(), dy.contiguous(), parameters.contiguous());
+        return CudaLaunch.Backward(new EmulatedDevice(options), descriptor, x.contiguous(), gate?.contiguous(), dy.contiguous(), parameters.contiguous(), experts);
     }
 }
