@@ -111,9 +111,11 @@ public static class Program
         var corpus = new Option<string?>("--corpus") { Description = "What to train on: a text file (byte-level), or 'markov' for the synthetic second-order Markov chain; by default the .NET SDK's reference documentation (real English text, found beside the running .NET, extracted once and cached)." };
         var ladder = new Option<string?>("--ladder") { Description = "Widths to train every variant at, e.g. 64,128,256, with the same tokens per parameter (heads scaled, head size kept): each width's effective speedup over the baseline and its trend with size, in ladder.md and ladder.png." };
         var baseline = new Option<string>("--baseline") { Description = "The variant the effective speedup is measured against (the steps it needs over the steps a variant needs for the same validation loss).", DefaultValueFactory = _ => defaults.Baseline };
+        var experts = new Option<int>("--experts") { Description = "Turns every FFN into a mixture of this many experts of the variant (each with its own activation parameters; default 1: dense FFNs).", DefaultValueFactory = _ => 1 };
+        var topK = new Option<int>("--top-k") { Description = "The experts each token is routed to, with --experts (default 2).", DefaultValueFactory = _ => 2 };
         var command = new Command("explore", "Trains a small transformer LM with each activation variant (and several model seeds) and compares the losses, the effective speedup over a baseline and the FFN effective ranks.")
         {
-            variants, variant, assembly, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus, baseline, ladder,
+            variants, variant, assembly, steps, width, layers, heads, sequence, batch, learningRate, seed, seeds, device, output, corpus, baseline, ladder, experts, topK,
         };
         command.SetAction(result =>
         {
@@ -122,7 +124,7 @@ public static class Program
                 [.. BuiltIns(result.GetValue(variants), more.Count > 0 ? ExplorerOptions.BaselinesBesideRunTime : defaults.Variants), .. more.Select(v => v.Name)],
                 result.GetValue(steps), result.GetValue(width), result.GetValue(layers), result.GetValue(heads), result.GetValue(sequence),
                 result.GetValue(batch), result.GetValue(learningRate), result.GetValue(seed), result.GetValue(device)!, result.GetValue(output)!,
-                result.GetValue(corpus), result.GetValue(seeds), more, result.GetValue(baseline)!);
+                result.GetValue(corpus), result.GetValue(seeds), more, result.GetValue(baseline)!, result.GetValue(experts), Math.Min(result.GetValue(topK), Math.Max(1, result.GetValue(experts))));
             string? widths = result.GetValue(ladder);
             return Cancellable(cancellation =>
             {

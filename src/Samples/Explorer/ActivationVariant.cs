@@ -16,8 +16,40 @@ namespace PolyComGen.Samples.Explorer;
 /// <param name="Create">A fresh activation module.</param>
 /// <param name="Declaration">The declaration it was compiled from at run time (<c>--variant</c>, the search), or null.</param>
 /// <param name="Groups">The groups a grouped activation splits the hidden width into (the FFN's hidden width is a multiple of it).</param>
-public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create, string? Declaration = null, int Groups = 1)
+/// <param name="Spec">The spec of a generated activation (null for the baselines written as functions): its form with experts is compiled from it.</param>
+public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create, string? Declaration = null, int Groups = 1, PolyComSpec? Spec = null)
 {
+    /// <summary>
+    /// The activation for a mixture of <paramref name="experts"/> experts, whose forward takes the rows grouped by
+    /// expert and their offsets: a generated activation's spec with <c>Experts</c>, compiled at run time once per
+    /// process (each expert gets its own parameters); a baseline without parameters, the same function for every expert.
+    /// </summary>
+    public nn.Module CreateExperts(int experts)
+    {
+        if (Spec is null)
+        {
+            return Gated ? new GatedOffsetsIgnored(Name, (nn.Module<Tensor, Tensor, Tensor>)Create()) : new OffsetsIgnored(Name, (nn.Module<Tensor, Tensor>)Create());
+        }
+        string declaration = (Spec with { Experts = experts }).ToString().TrimStart('[').TrimEnd(']');
+        return (nn.Module)PolyComGen.Compiler.PolyComCompiler.Compile(declaration, $"{Name}{experts}Experts").Create();
+    }
+
+    /// <summary>An activation without parameters in a mixture: every expert's rows alike.</summary>
+    private sealed class OffsetsIgnored(string name, nn.Module<Tensor, Tensor> activation) : nn.Module<Tensor, Tensor, Tensor>(name)
+    {
+        private readonly nn.Module<Tensor, Tensor> activation = activation;
+
+        public override Tensor forward(Tensor x, Tensor offsets) => activation.forward(x);
+    }
+
+    /// <summary>A gated activation without parameters in a mixture.</summary>
+    private sealed class GatedOffsetsIgnored(string name, nn.Module<Tensor, Tensor, Tensor> activation) : nn.Module<Tensor, Tensor, Tensor, Tensor>(name)
+    {
+        private readonly nn.Module<Tensor, Tensor, Tensor> activation = activation;
+
+        public override Tensor forward(Tensor a, Tensor b, Tensor offsets) => activation.forward(a, b);
+    }
+
     /// <summary>The baselines that are not PolyComs: SwiGLU, GELU, ReLU and ReLU².</summary>
     public static IReadOnlyList<ActivationVariant> Baselines { get; } =
     [
@@ -33,7 +65,7 @@ public sealed record ActivationVariant(string Name, string Description, bool Gat
 
     /// <summary>The variant of a generated activation: a build's registry entry, or one compiled at run time from <paramref name="declaration"/>.</summary>
     public static ActivationVariant Of(PolyComActivation activation, string? declaration = null) =>
-        new(activation.Name, activation.Spec.ToString(), activation.Spec.Gated, () => (nn.Module)activation.Create(), declaration, activation.Spec.Groups);
+        new(activation.Name, activation.Spec.ToString(), activation.Spec.Gated, () => (nn.Module)activation.Create(), declaration, activation.Spec.Groups, activation.Spec);
 
     /// <summary>
     /// The variants named in <paramref name="names"/> (case-insensitive) among <see cref="All"/> and

@@ -39,11 +39,11 @@ public static class EffectiveRank
         return Math.Exp(entropy);
     }
 
-    /// <summary>Every FFN layer's effective ranks, first layer first.</summary>
+    /// <summary>Every FFN layer's effective ranks, first layer first (a mixture's: each matrix's mean over the experts).</summary>
     public static IReadOnlyList<LayerRank> OfFeedForwards(TinyTransformer model) =>
         model.FeedForwards.Select((ffn, layer) =>
         {
-            var ranks = ffn.Weights().ToDictionary(w => w.Name, w => Of(w.Weight));
+            var ranks = ffn.Weights().GroupBy(w => w.Name).ToDictionary(g => g.Key, g => g.Average(w => Of(w.Weight)));
             return new LayerRank(layer + 1, ranks["up"], ranks.TryGetValue("gate", out double gate) ? gate : null, ranks["down"]);
         }).ToList();
 }

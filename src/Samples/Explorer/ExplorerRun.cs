@@ -15,8 +15,11 @@ namespace PolyComGen.Samples.Explorer;
 public sealed record ExplorerOptions(
     IReadOnlyList<string> Variants, int Steps, int Width, int Layers, int Heads, int SequenceLength, int BatchSize,
     double LearningRate, int Seed, string Device, string OutputFolder, string? CorpusFile, int Seeds = 1,
-    IReadOnlyList<ActivationVariant>? More = null, string Baseline = "SwiGLU")
+    IReadOnlyList<ActivationVariant>? More = null, string Baseline = "SwiGLU", int Experts = 1, int TopK = 1)
 {
+    /// <summary>The most experts a mixture may have in the explorer.</summary>
+    public const int MaxExperts = 64;
+
     /// <summary>The built-in variants that run beside run-time ones (<c>--variant</c>, <c>--assembly</c>) when <c>--variants</c> does not say.</summary>
     public static IReadOnlyList<string> BaselinesBesideRunTime { get; } = ["SwiGLU", "PolyNorm", "PolyReLU"];
 
@@ -64,7 +67,11 @@ public static class ExplorerRun
         {
             throw new ExplorerException($"The corpus is too short for --seq {options.SequenceLength}: {corpus.Train.Length} training and {corpus.Validation.Length} validation tokens.");
         }
-        var shape = new ModelShape(options.Width, options.Layers, options.Heads, options.SequenceLength);
+        if (options.Experts is < 1 or > ExplorerOptions.MaxExperts || (options.Experts > 1 && options.TopK is < 1 or > ExplorerOptions.MaxExperts) || options.TopK > options.Experts)
+        {
+            throw new ExplorerException($"--experts must be 1 (dense FFNs) to {ExplorerOptions.MaxExperts}, and --top-k from 1 to --experts (got --experts {options.Experts} --top-k {options.TopK}).");
+        }
+        var shape = new ModelShape(options.Width, options.Layers, options.Heads, options.SequenceLength, options.Experts, options.Experts > 1 ? options.TopK : 1);
         if (shape.Width % shape.Heads != 0)
         {
             throw new ExplorerException($"--width ({shape.Width}) must be a multiple of --heads ({shape.Heads}).");
@@ -75,6 +82,11 @@ public static class ExplorerRun
         console.MarkupLine(corpus.EntropyFloor is double floor
             ? $"Entropy floor of the corpus: [bold]{floor:F3}[/] nats/token (a perfect model's loss); uniform guessing: {Math.Log(corpus.VocabularySize):F3}."
             : $"Uniform guessing: {Math.Log(corpus.VocabularySize):F3} nats/token (no entropy floor is known for a user corpus).");
+        if (shape.Experts > 1)
+        {
+            console.MarkupLine($"Mixture of experts: every FFN is {shape.Experts} experts of the variant (each with its own activation parameters), top-{shape.TopK} routing " +
+                               $"(softmax router, weights renormalised over the top {shape.TopK}), capacity unlimited, load-balancing loss weight {TrainingOptions.BalanceWeight}; no checkpoints are written.");
+        }
         console.MarkupLine($"Model: width {shape.Width}, {shape.Layers} layers, {shape.Heads} heads, sequence {shape.SequenceLength}; " +
                            $"batch {training.BatchSize}, {training.Steps} steps, AdamW lr {training.LearningRate} (warm-up, cosine), on {device.type}; " +
                            (options.Seeds == 1 ? $"model seed {options.Seed}." : $"model seeds {options.Seed} to {options.Seed + options.Seeds - 1}, the same data for each."));
@@ -145,7 +157,8 @@ public static class ExplorerRun
         }
         console.MarkupLine(cancellation.IsCancellationRequested ? "[yellow]Stopped early: the outputs hold the steps that ran.[/]" : "");
         console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.LossPlot)}, {Markup.Escape(outputs.RankPlot)}, " +
-                           $"{Markup.Escape(outputs.CurvesCsv)}, {Markup.Escape(outputs.RanksCsv)}, {Markup.Escape(outputs.Json)}, and each model's state_dict in {Markup.Escape(checkpoints)} (PyTorch's format).");
+                           $"{Markup.Escape(outputs.CurvesCsv)}, {Markup.Escape(outputs.RanksCsv)}, {Markup.Escape(outputs.Json)}" +
+                           (shape.Experts > 1 ? "." : $", and each model's state_dict in {Markup.Escape(checkpoints)} (PyTorch's format)."));
         return new ExplorerReport(results, summaries, outputs);
     }
 
@@ -180,7 +193,13 @@ public static class ExplorerRun
         {
             table.AddColumn($"speedup vs {Markup.Escape(baseline.Variant)}");
         }
-        table.AddColumns("FFN eff. rank", "tokens/s", "wall time");
+        table.AddColumn("FFN eff. rank");
+        bool mixture = summaries.Any(s => s.Busiest.Count > 0);
+        if (mixture)
+        {
+            table.AddColumn("busiest expert");
+        }
+        table.AddColumns("tokens/s", "wall time");
         var (best, clear) = VariantSummary.Best(summaries);
         foreach (VariantSummary s in summaries)
         {
@@ -190,7 +209,12 @@ public static class ExplorerRun
             {
                 cells.Add(Speedup(s, baseline));
             }
-            cells.AddRange([s.Rank.Format("F1"), s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{s.WallTime.TotalSeconds:F1} s"]);
+            cells.Add(s.Rank.Format("F1"));
+            if (mixture)
+            {
+                cells.Add(s.Busiest.Format("F2"));
+            }
+            cells.AddRange([s.TokensPerSecond.ToString("F0", CultureInfo.InvariantCulture), $"{s.WallTime.TotalSeconds:F1} s"]);
             table.AddRow(cells.ToArray());
         }
         table.Caption(Caption(summaries, corpus, best, clear));
@@ -251,13 +275,19 @@ public static class ExplorerRun
             text.AppendLine($"Effective speedup vs {baseline.Variant}: the steps {baseline.Variant} needs over the steps the variant needs to reach the worse of their two final validation losses (the paper's convergence metric; above 1 is faster).");
             text.AppendLine();
         }
-        text.AppendLine($"| variant | parameters | train loss | validation loss |{(baseline is null ? "" : $" speedup vs {baseline.Variant} |")} FFN eff. rank | tokens/s | wall time |");
-        text.AppendLine($"|---|---:|---:|---:|{(baseline is null ? "" : "---:|")}---:|---:|---:|");
+        bool mixture = summaries.Any(s => s.Busiest.Count > 0);
+        if (mixture)
+        {
+            text.AppendLine("Busiest expert: the share of the token copies (top-k) that the busiest expert received in the final validation forward, averaged over layers (1/E is perfect balance).");
+            text.AppendLine();
+        }
+        text.AppendLine($"| variant | parameters | train loss | validation loss |{(baseline is null ? "" : $" speedup vs {baseline.Variant} |")} FFN eff. rank |{(mixture ? " busiest expert |" : "")} tokens/s | wall time |");
+        text.AppendLine($"|---|---:|---:|---:|{(baseline is null ? "" : "---:|")}---:|{(mixture ? "---:|" : "")}---:|---:|");
         foreach (VariantSummary s in summaries)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Variant}{(s.Variant == best && clear ? " (best)" : "")}{(s.Completed ? "" : " (stopped)")} | {s.Parameters:N0} | {s.TrainLoss.Format("F3")} | " +
-                $"{s.ValidationLoss.Format("F3")} |{(baseline is null ? "" : $" {Speedup(s, baseline)} |")} {s.Rank.Format("F1")} | {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
+                $"{s.ValidationLoss.Format("F3")} |{(baseline is null ? "" : $" {Speedup(s, baseline)} |")} {s.Rank.Format("F1")} |{(mixture ? $" {s.Busiest.Format("F2")} |" : "")} {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
         }
         var compiled = (variants ?? []).Where(v => v.Declaration is not null).ToList();
         if (compiled.Count > 0)

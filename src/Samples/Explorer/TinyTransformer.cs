@@ -9,7 +9,9 @@ using static TorchSharp.torch.nn;
 namespace PolyComGen.Samples.Explorer;
 
 /// <summary>The sizes of the model the explorer trains.</summary>
-public sealed record ModelShape(int Width, int Layers, int Heads, int SequenceLength)
+/// <param name="Experts">More than 1: every FFN is a mixture of this many experts (<see cref="MixtureOfExperts"/>).</param>
+/// <param name="TopK">The experts each token is routed to, when <paramref name="Experts"/> is more than 1.</param>
+public sealed record ModelShape(int Width, int Layers, int Heads, int SequenceLength, int Experts = 1, int TopK = 1)
 {
     /// <summary>
     /// The FFN's hidden width: 4x the model width, or 2/3 of that for gated FFNs (equal parameter count), rounded
@@ -40,11 +42,21 @@ public sealed class RMSNorm : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => x * x.square().mean([-1], keepdim: true).add(Epsilon, One).rsqrt() * weight;
 }
 
+/// <summary>What the explorer reads of a feed-forward block, dense or a mixture of experts.</summary>
+public interface IFeedForward
+{
+    /// <summary>The activation module (with every expert's parameters, in a mixture).</summary>
+    Module Activation { get; }
+
+    /// <summary>The weight matrices by name: up, gate (gated only) and down; a mixture gives each expert's.</summary>
+    IEnumerable<(string Name, Tensor Weight)> Weights();
+}
+
 /// <summary>
 /// The feed-forward block: down(act(up(x))), or for a gated activation down(act(gate(x), up(x))) with act(a, b) =
 /// PolyCom(a) * b or silu(a) * b (SwiGLU's form).
 /// </summary>
-public sealed class FeedForward : Module<Tensor, Tensor>
+public sealed class FeedForward : Module<Tensor, Tensor>, IFeedForward
 {
     private readonly Linear up;
     private readonly Linear? gate;
@@ -117,19 +129,19 @@ public sealed class Block : Module<Tensor, Tensor>
 {
     private readonly RMSNorm attentionNorm, feedForwardNorm;
     private readonly CausalSelfAttention attention;
-    private readonly FeedForward feedForward;
+    private readonly Module<Tensor, Tensor> feedForward;
 
     public Block(ModelShape shape, ActivationVariant variant) : base(nameof(Block))
     {
         attentionNorm = new RMSNorm(shape.Width);
         attention = new CausalSelfAttention(shape);
         feedForwardNorm = new RMSNorm(shape.Width);
-        feedForward = new FeedForward(shape, variant);
+        feedForward = shape.Experts > 1 ? new MixtureOfExperts(shape, variant) : new FeedForward(shape, variant);
         RegisterComponents();
     }
 
-    /// <summary>The block's feed-forward network.</summary>
-    public FeedForward FeedForward => feedForward;
+    /// <summary>The block's feed-forward network, dense or a mixture of experts.</summary>
+    public IFeedForward FeedForward => (IFeedForward)feedForward;
 
     public override Tensor forward(Tensor x)
     {
@@ -175,7 +187,17 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
     }
 
     /// <summary>The feed-forward networks, first layer first.</summary>
-    public IEnumerable<FeedForward> FeedForwards => blocks.Select(block => block.FeedForward);
+    public IEnumerable<IFeedForward> FeedForwards => blocks.Select(block => block.FeedForward);
+
+    /// <summary>The mixtures' load-balancing losses of the last forward, summed over layers; null for dense FFNs.</summary>
+    public Tensor? BalanceLoss()
+    {
+        var losses = FeedForwards.OfType<MixtureOfExperts>().Select(m => m.BalanceLoss).OfType<Tensor>().ToList();
+        return losses.Count == 0 ? null : losses.Aggregate((a, b) => a + b);
+    }
+
+    /// <summary>The fraction of token copies of the busiest expert in the last forward, averaged over layers; NaN for dense FFNs.</summary>
+    public double Busiest => FeedForwards.OfType<MixtureOfExperts>().Select(m => m.Busiest).DefaultIfEmpty(double.NaN).Average();
 
     /// <summary>Logits [batch, time, vocabulary] for token ids [batch, time].</summary>
     public override Tensor forward(Tensor ids)

@@ -13,6 +13,12 @@ public sealed record TrainingOptions(int Steps, int BatchSize, double LearningRa
 {
     public const double WeightDecay = 0.1, Beta1 = 0.9, Beta2 = 0.95, ClipNorm = 1.0, WarmupFraction = 0.1;
 
+    /// <summary>
+    /// The weight of a mixture of experts' load-balancing loss (switch's E * sum_e f_e * p_e, summed over layers) in the
+    /// training loss: 0.01, Switch Transformer's. Validation losses are the language-model loss alone.
+    /// </summary>
+    public const double BalanceWeight = 0.01;
+
     /// <summary>Linear warm-up over the first tenth of the steps, then cosine decay to a tenth of the peak.</summary>
     public double LearningRateAt(int step)
     {
@@ -43,6 +49,12 @@ public sealed record VariantResult(
     /// the effective speedup; the last point is <see cref="ValidationLoss"/>.
     /// </summary>
     public IReadOnlyList<CurvePoint> ValidationCurve { get; init; } = [];
+
+    /// <summary>
+    /// For a mixture of experts: the fraction of token copies that the busiest expert received in the final validation
+    /// forward, averaged over layers (1/E when perfectly balanced); NaN for dense FFNs.
+    /// </summary>
+    public double Busiest { get; init; } = double.NaN;
 
     /// <summary>The FFN effective rank averaged over layers and matrices.</summary>
     public double MeanRank => Ranks.Count == 0 ? double.NaN : Ranks.Average(r => r.Mean);
@@ -104,7 +116,8 @@ public static class Trainer
             var (inputs, targets) = Batch(corpus.Train, options.BatchSize, shape.SequenceLength, batches, options.Device);
             optimizer.ZeroGrad();
             Tensor loss = Loss(model, inputs, targets);
-            loss.backward();
+            Tensor objective = model.BalanceLoss() is Tensor balance ? loss + balance * TrainingOptions.BalanceWeight : loss;
+            objective.backward();
             nn.utils.clip_grad_norm_(model.parameters(), TrainingOptions.ClipNorm);
             optimizer.Step(options.LearningRateAt(step));
             double value = loss.item<float>();
@@ -127,15 +140,16 @@ public static class Trainer
         }
         clock.Stop();
         double validation = Evaluate(model, corpus.Validation, shape.SequenceLength, options);
+        double busiest = model.Busiest; // of the validation forward just run
         curve.Add(new CurvePoint(losses.Count, validation));
         double finalTrain = losses.Count == 0 ? double.NaN : losses.Skip(Math.Max(0, losses.Count - 10)).Average();
-        if (checkpoint is not null)
+        if (checkpoint is not null && shape.Experts == 1) // the PyTorch model of "Training at scale" is dense
         {
             Checkpoint.Save(model, checkpoint, new CheckpointConfig(variant.Name, modelSeed, corpus.VocabularySize, shape.Width, shape.Layers, shape.Heads,
                 shape.SequenceLength, losses.Count, validation));
         }
         return new VariantResult(variant.Name, modelSeed, parameters, losses, finalTrain, validation, EffectiveRank.OfFeedForwards(model),
-            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model)) { ValidationCurve = curve };
+            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model)) { ValidationCurve = curve, Busiest = busiest };
     }
 
     // Each layer's activation parameters, by name, as float64 values.

@@ -37,6 +37,9 @@ public sealed record VariantSummary(string Variant, string Description, IReadOnl
     /// <summary>The FFN effective rank averaged over layers and matrices, over the seeds.</summary>
     public Spread Rank => Spread.Of(Runs.Select(r => r.MeanRank));
 
+    /// <summary>A mixture of experts' busiest expert's share of the token copies (<see cref="VariantResult.Busiest"/>), over the seeds.</summary>
+    public Spread Busiest => Spread.Of(Runs.Select(r => r.Busiest));
+
     /// <summary>The effective rank of each layer (mean of its FFN matrices) over the seeds, first layer first.</summary>
     public IReadOnlyList<Spread> RankPerLayer => Runs[0].Ranks
         .Select((_, layer) => Spread.Of(Runs.Where(r => r.Ranks.Count > layer).Select(r => r.Ranks[layer].Mean))).ToList();
