@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using PolyComGen.Generator.Composition;
 using PolyComGen.Generator.Contract;
 using PolyComGen.Generator.Expressions;
@@ -73,6 +74,10 @@ public sealed partial class PolyComGenerator
                 TypedConstant expression = attribute.ConstructorArguments.FirstOrDefault();
                 valid = attribute.ConstructorArguments.Length == 1 && expression.Kind != TypedConstantKind.Error;
                 inner = valid ? expression.Value as string : "";
+                if (!valid)
+                {
+                    HintQuotes("");
+                }
             }
             foreach (KeyValuePair<string, TypedConstant> argument in attribute.NamedArguments)
             {
@@ -80,6 +85,10 @@ public sealed partial class PolyComGenerator
                 if (value.Kind == TypedConstantKind.Error)
                 {
                     valid = false; // the compiler reports the bad argument itself
+                    if (argument.Key is "Inner" or "Parameters" or "Shared" or "Fit")
+                    {
+                        HintQuotes(argument.Key);
+                    }
                     continue;
                 }
                 switch (argument.Key)
@@ -116,6 +125,18 @@ public sealed partial class PolyComGenerator
                         fitText = value.Value as string;
                         break;
                 }
+            }
+        }
+
+        // A string argument written as code (Inner = x * sigmoid(x)): the compiler reports the names it cannot bind; this
+        // says what was meant. Nothing when the argument is a string literal with another mistake.
+        private void HintQuotes(string argumentName)
+        {
+            if (ArgumentSyntax(attribute, argumentName)?.Expression is { } expression && expression is not LiteralExpressionSyntax)
+            {
+                string text = expression.ToString();
+                string written = argumentName.Length == 0 ? $"[Activation(\"{text}\")]" : $"{argumentName} = \"{text}\"";
+                Report(UnquotedString, expression.GetLocation(), argumentName.Length == 0 ? "The activation's expression" : argumentName, written);
             }
         }
 

@@ -139,6 +139,10 @@ internal static class DiagnosticDescriptors
         "PCG0032", "Experts is invalid",
         "{0}");
 
+    public static readonly DiagnosticDescriptor UnquotedString = Error(
+        "PCG0033", "String argument written without quotes",
+        "{0} is a string: write {1}");
+
     public static readonly DiagnosticDescriptor InternalError = Error(
         "PCG0099", "PolyComGen failed on this declaration",
         "The generator failed on '{0}' ({1}): {2}. This is a bug in PolyComGen; please report it with the declaration");
@@ -149,7 +153,7 @@ internal static class DiagnosticDescriptors
         UnknownInner, TypeOutOfRange, InvalidEps, UnusedInvalidEps, DuplicateAttribute, MemberConflict, BaseClassConflict,
         MalformedExpression, ExpressionUnknownName, ExpressionExponent, ExpressionNormNotOutermost, ExpressionConstant,
         ExpressionDivisionByZero, ExpressionArgumentCount, ExpressionTooLarge, ExpressionConstantRange, MalformedParameters,
-        InvalidParameterName, DuplicateParameter, InvalidParameterValue, UnusedParameter, InvalidGroups, InvalidShared, InvalidFit, FitNotConverged, InvalidExperts, InternalError,
+        InvalidParameterName, DuplicateParameter, InvalidParameterValue, UnusedParameter, InvalidGroups, InvalidShared, InvalidFit, FitNotConverged, InvalidExperts, UnquotedString, InternalError,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

@@ -72,6 +72,8 @@ public sealed class DiagnosticTests
     [InlineData("PCG0012", "beta", "[Activation(\"beta * x\", Parameters = \"beta = 1\")] public partial class P { int beta; }")]
     [InlineData("PCG0028", "Groups = 0", "[Activation(\"beta * x\", Parameters = \"beta = 1\", Groups = 0)] public partial class P { }")]
     [InlineData("PCG0028", "Groups = 65", "[PolyCom(Inner = \"Norm\", Groups = 65)] public partial class P { }")]
+    [InlineData("PCG0033", "x * sigmoid(x)", "[PolyCom(Inner = x * sigmoid(x), Type = 1)] public partial class P { }")]
+    [InlineData("PCG0033", "x * tanh(x)", "[Activation(x * tanh(x))] public partial class P { }")]
     [InlineData("PCG0032", "Experts = 0", "[PolyCom(Inner = \"Norm\", Experts = 0)] public partial class P { }")]
     [InlineData("PCG0032", "Experts = 4097", "[PolyCom(Inner = \"ReLU\", Experts = 4097)] public partial class P { }")]
     [InlineData("PCG0032", "Experts = 8", "[Activation(\"relu(x)\", Experts = 8)] public partial class P { }")]
