@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Explorer;
@@ -34,7 +35,8 @@ public static class EffectiveRank
         {
             return 0;
         }
-        Tensor p = s / total;
+        using Scalar sum = total.ToScalar(); // a local, so that it outlives the native call that reads it
+        Tensor p = s.div(sum);
         double entropy = -(p * p.clamp_min(double.Epsilon).log()).sum().item<double>(); // 0 log 0 = 0
         return Math.Exp(entropy);
     }

@@ -27,6 +27,7 @@ public sealed class MixtureOfExperts : Module<Tensor, Tensor>, IFeedForward
 
     // A long-lived scalar: a temporary one could be freed by a collection while libtorch reads it (docs/torchsharp-custom-function-gc.md).
     private static readonly Scalar One = 1.ToScalar();
+    private readonly Scalar expertCount;
 
     public MixtureOfExperts(ModelShape shape, ActivationVariant variant) : base(nameof(MixtureOfExperts))
     {
@@ -35,8 +36,14 @@ public sealed class MixtureOfExperts : Module<Tensor, Tensor>, IFeedForward
         gated = variant.Gated;
         int hidden = shape.HiddenWidth(variant.Gated, variant.Groups);
         router = Linear(shape.Width, experts, hasBias: false);
-        // As Linear initialises its weight: uniform within 1 / sqrt(fan in).
-        Parameter Matrices(int rows, int columns) => Parameter((rand(experts, rows, columns) * 2 - 1) / Math.Sqrt(columns));
+        expertCount = experts.ToScalar();
+        // As Linear initialises its weight: uniform within 1 / sqrt(fan in). (Scalars as locals that outlive the native
+        // calls reading them: a temporary one can be freed by a collection meanwhile; see Scalars.)
+        Parameter Matrices(int rows, int columns)
+        {
+            using Scalar two = 2.ToScalar(), bound = (1 / Math.Sqrt(columns)).ToScalar();
+            return Parameter(rand(experts, rows, columns).mul(two).sub(One).mul(bound));
+        }
         up = Matrices(hidden, shape.Width);
         gate = variant.Gated ? Matrices(hidden, shape.Width) : null;
         down = Matrices(shape.Width, hidden);
@@ -96,8 +103,9 @@ public sealed class MixtureOfExperts : Module<Tensor, Tensor>, IFeedForward
         Tensor combined = zeros_like(flat).index_add(0, source, output, One);
 
         // Switch's auxiliary loss, from the fraction of copies per expert and the mean router probability.
-        Tensor fractions = counts.to(probabilities.dtype) / (tokens * topK);
-        BalanceLoss = experts * (fractions * probabilities.mean([0])).sum();
+        using Scalar copyCount = (tokens * topK).ToScalar(); // a local that outlives the native call reading it
+        Tensor fractions = counts.to(probabilities.dtype).div(copyCount);
+        BalanceLoss = (fractions * probabilities.mean([0])).sum().mul(expertCount);
         Busiest = rows.Max() / (double)(tokens * topK);
         return combined.reshape(x.shape);
     }

@@ -24,6 +24,17 @@ public sealed record ModelShape(int Width, int Layers, int Heads, int SequenceLe
     }
 }
 
+/// <summary>
+/// The scalars the model's arithmetic uses, held for the process. TorchSharp's operators (a + b, a * 0.02) make a
+/// temporary Scalar that nothing keeps alive across the native call, so a garbage collection on another thread can free
+/// it while libtorch reads it ("Expected false to be true" from c10::Scalar::toFloat, or "Unknown scalar type";
+/// docs/torchsharp-custom-function-gc.md). The model's forward therefore calls add and mul with these.
+/// </summary>
+internal static class Scalars
+{
+    public static readonly Scalar One = 1.ToScalar();
+}
+
 /// <summary>Root-mean-square normalisation with a learned scale.</summary>
 public sealed class RMSNorm : Module<Tensor, Tensor>
 {
@@ -145,8 +156,8 @@ public sealed class Block : Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        x = x + attention.forward(attentionNorm.forward(x));
-        return x + feedForward.forward(feedForwardNorm.forward(x));
+        x = x.add(attention.forward(attentionNorm.forward(x)), Scalars.One);
+        return x.add(feedForward.forward(feedForwardNorm.forward(x)), Scalars.One);
     }
 }
 
@@ -166,7 +177,10 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
             throw new ExplorerException($"The model width ({shape.Width}) must be a multiple of the number of heads ({shape.Heads}).");
         }
         tokens = Embedding(vocabulary, shape.Width);
-        positions = Parameter(randn(shape.SequenceLength, shape.Width) * 0.02);
+        using (Scalar scale = 0.02.ToScalar()) // a local, so that it outlives the native call that reads it
+        {
+            positions = Parameter(randn(shape.SequenceLength, shape.Width).mul(scale));
+        }
         var list = new Block[shape.Layers];
         for (int i = 0; i < list.Length; i++)
         {
@@ -193,7 +207,7 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
     public Tensor? BalanceLoss()
     {
         var losses = FeedForwards.OfType<MixtureOfExperts>().Select(m => m.BalanceLoss).OfType<Tensor>().ToList();
-        return losses.Count == 0 ? null : losses.Aggregate((a, b) => a + b);
+        return losses.Count == 0 ? null : losses.Aggregate((a, b) => a.add(b, Scalars.One));
     }
 
     /// <summary>The fraction of token copies of the busiest expert in the last forward, averaged over layers; NaN for dense FFNs.</summary>
@@ -202,7 +216,7 @@ public sealed class TinyTransformer : Module<Tensor, Tensor>
     /// <summary>Logits [batch, time, vocabulary] for token ids [batch, time].</summary>
     public override Tensor forward(Tensor ids)
     {
-        Tensor x = tokens.forward(ids) + positions.narrow(0, 0, ids.shape[1]);
+        Tensor x = tokens.forward(ids).add(positions.narrow(0, 0, ids.shape[1]), Scalars.One);
         foreach (Block block in blocks)
         {
             x = block.forward(x);

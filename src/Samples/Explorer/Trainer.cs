@@ -63,6 +63,9 @@ public sealed record VariantResult(
 /// <summary>Trains one variant of the model on a corpus.</summary>
 public static class Trainer
 {
+    // Held for the process: a temporary Scalar can be freed by a collection while libtorch reads it (see Scalars).
+    private static readonly Scalar BalanceWeight = TrainingOptions.BalanceWeight.ToScalar();
+
     /// <summary>The steps of each run before its speed is timed: they pay for compiling what runs for the first time.</summary>
     public const int TimedAfterSteps = 10;
 
@@ -116,7 +119,7 @@ public static class Trainer
             var (inputs, targets) = Batch(corpus.Train, options.BatchSize, shape.SequenceLength, batches, options.Device);
             optimizer.ZeroGrad();
             Tensor loss = Loss(model, inputs, targets);
-            Tensor objective = model.BalanceLoss() is Tensor balance ? loss + balance * TrainingOptions.BalanceWeight : loss;
+            Tensor objective = model.BalanceLoss() is Tensor balance ? loss.add(balance, BalanceWeight) : loss;
             objective.backward();
             nn.utils.clip_grad_norm_(model.parameters(), TrainingOptions.ClipNorm);
             optimizer.Step(options.LearningRateAt(step));
