@@ -1091,4 +1091,4 @@ class GELUType1Order3(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

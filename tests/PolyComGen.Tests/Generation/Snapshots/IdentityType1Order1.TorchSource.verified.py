@@ -1067,4 +1067,4 @@ class IdentityType1Order1(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

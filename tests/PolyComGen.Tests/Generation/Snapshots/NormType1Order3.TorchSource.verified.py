@@ -1513,4 +1513,4 @@ class NormType1Order3(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

@@ -1766,4 +1766,4 @@ class NormType2Order8(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

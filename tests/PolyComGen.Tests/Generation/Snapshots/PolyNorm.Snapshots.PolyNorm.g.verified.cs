@@ -1042,7 +1042,7 @@ class PolyNorm(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)
 """", CudaSource);
 
         // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).

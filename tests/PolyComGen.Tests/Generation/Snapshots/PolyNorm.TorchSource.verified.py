@@ -1527,4 +1527,4 @@ class PolyNorm(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

@@ -1085,4 +1085,4 @@ class PolyReLU(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

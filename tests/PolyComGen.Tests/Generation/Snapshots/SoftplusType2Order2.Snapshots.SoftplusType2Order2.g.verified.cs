@@ -589,7 +589,7 @@ class SoftplusType2Order2(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)
 """", CudaSource);
 
         // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).

@@ -1074,4 +1074,4 @@ class SoftplusType2Order2(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)

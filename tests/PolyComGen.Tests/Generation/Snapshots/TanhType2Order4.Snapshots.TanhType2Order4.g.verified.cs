@@ -610,7 +610,7 @@ class TanhType2Order4(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)
 """", CudaSource);
 
         // Fields, not properties: RegisterComponents names the parameters after them (their state_dict keys).

@@ -1095,4 +1095,4 @@ class TanhType2Order4(PolyComModule):
     formula = FORMULA
 
     def forward(self, x):
-        return super().forward(x, None)
+        return super().forward(x)
