@@ -19,8 +19,13 @@ public sealed class KernelDescriptor
     /// <param name="parameterNames">The name of each slot of a group's parameters, in order.</param>
     /// <param name="groups">The groups the last dimension splits into; the parameter vector holds every slot of each.</param>
     /// <param name="experts">The experts, each with its own parameter vector, over rows grouped by expert.</param>
-    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu, string[] parameterNames, int groups = 1, int experts = 1)
+    /// <param name="forwardOperations">The operations the forward kernel does per element (<see cref="ForwardOperations"/>).</param>
+    /// <param name="backwardOperations">The operations the backward kernel does per element.</param>
+    public KernelDescriptor(string name, PolyComSpec spec, bool rowwise, bool gated, string cudaSource, ICpuKernels cpu, string[] parameterNames, int groups = 1, int experts = 1,
+        int forwardOperations = 0, int backwardOperations = 0)
     {
+        ForwardOperations = forwardOperations >= 0 ? forwardOperations : throw new ArgumentOutOfRangeException(nameof(forwardOperations), forwardOperations, "Not negative.");
+        BackwardOperations = backwardOperations >= 0 ? backwardOperations : throw new ArgumentOutOfRangeException(nameof(backwardOperations), backwardOperations, "Not negative.");
         Experts = experts >= 1 ? experts : throw new ArgumentOutOfRangeException(nameof(experts), experts, "At least one expert.");
         Groups = groups >= 1 ? groups : throw new ArgumentOutOfRangeException(nameof(groups), groups, "At least one group.");
         ParameterNames = parameterNames ?? throw new ArgumentNullException(nameof(parameterNames));
@@ -68,6 +73,17 @@ public sealed class KernelDescriptor
 
     /// <summary>The length of the module's parameter vector: every expert's, expert after expert.</summary>
     public int ExpertParameterCount => Experts * ParameterCount;
+
+    /// <summary>
+    /// The arithmetic operations the forward kernel does per element, counted by the generator from its plan: each
+    /// operation of the expression language as one (add, mul, exp, erf, sigmoid alike), a whole-number power as its
+    /// multiplications, a reduction as one add, a shared subexpression once; per-row work not counted. For compute
+    /// accounting (FLOPs), not for timing.
+    /// </summary>
+    public int ForwardOperations { get; }
+
+    /// <summary>The arithmetic operations the backward kernel does per element, counted as <see cref="ForwardOperations"/>.</summary>
+    public int BackwardOperations { get; }
 
     /// <summary>True when the kernels reduce over each row of the last dimension (norm); false when elementwise.</summary>
     public bool Rowwise { get; }

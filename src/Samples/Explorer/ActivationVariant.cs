@@ -17,7 +17,9 @@ namespace PolyComGen.Samples.Explorer;
 /// <param name="Declaration">The declaration it was compiled from at run time (<c>--variant</c>, the search), or null.</param>
 /// <param name="Groups">The groups a grouped activation splits the hidden width into (the FFN's hidden width is a multiple of it).</param>
 /// <param name="Spec">The spec of a generated activation (null for the baselines written as functions): its form with experts is compiled from it.</param>
-public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create, string? Declaration = null, int Groups = 1, PolyComSpec? Spec = null)
+/// <param name="Operations">Its arithmetic per element, forward and backward, for compute accounting (<see cref="TrainingCompute"/>).</param>
+public sealed record ActivationVariant(string Name, string Description, bool Gated, Func<nn.Module> Create, string? Declaration = null, int Groups = 1, PolyComSpec? Spec = null,
+    ActivationOperations Operations = default)
 {
     /// <summary>
     /// The activation for a mixture of <paramref name="experts"/> experts, whose forward takes the rows grouped by
@@ -50,14 +52,22 @@ public sealed record ActivationVariant(string Name, string Description, bool Gat
         public override Tensor forward(Tensor a, Tensor b, Tensor offsets) => activation.forward(a, b);
     }
 
-    /// <summary>The baselines that are not PolyComs: SwiGLU, GELU, ReLU and ReLU².</summary>
+    /// <summary>What the generator counts for <c>[Activation("silu(x)")]</c>, the part of SwiGLU before its gate.</summary>
+    public static ActivationOperations SiLU { get; } = new(2, 6);
+
+    /// <summary>
+    /// The baselines that are not PolyComs: SwiGLU, GELU, ReLU and ReLU². Their operations per element are what the
+    /// generator counts for the same functions declared as <c>[Activation]</c>s (a test compiles them and compares);
+    /// SwiGLU's are silu's, and the gate's products: one forward (times b), three backward (silu(a) for db, g * b,
+    /// db = g * silu(a)).
+    /// </summary>
     public static IReadOnlyList<ActivationVariant> Baselines { get; } =
     [
         new("SwiGLU", "silu(a) * b, hidden width 2/3 of the ungated ones for equal parameters", true,
-            () => new GatedLambda("SwiGLU", (a, b) => nn.functional.silu(a) * b)),
-        new("GELU", "gelu(x)", false, () => new Lambda("GELU", x => nn.functional.gelu(x))),
-        new("ReLU", "relu(x)", false, () => new Lambda("ReLU", x => nn.functional.relu(x))),
-        new("ReLU2", "relu(x)^2", false, () => new Lambda("ReLU2", x => nn.functional.relu(x).square())),
+            () => new GatedLambda("SwiGLU", (a, b) => nn.functional.silu(a) * b), Operations: new(SiLU.Forward + 1, SiLU.Backward + 3)),
+        new("GELU", "gelu(x)", false, () => new Lambda("GELU", x => nn.functional.gelu(x)), Operations: new(5, 12)),
+        new("ReLU", "relu(x)", false, () => new Lambda("ReLU", x => nn.functional.relu(x)), Operations: new(1, 2)),
+        new("ReLU2", "relu(x)^2", false, () => new Lambda("ReLU2", x => nn.functional.relu(x).square()), Operations: new(2, 5)),
     ];
 
     /// <summary>The baselines, then every [PolyCom] and [Activation] class of this tool.</summary>
@@ -65,7 +75,8 @@ public sealed record ActivationVariant(string Name, string Description, bool Gat
 
     /// <summary>The variant of a generated activation: a build's registry entry, or one compiled at run time from <paramref name="declaration"/>.</summary>
     public static ActivationVariant Of(PolyComActivation activation, string? declaration = null) =>
-        new(activation.Name, activation.Spec.ToString(), activation.Spec.Gated, () => (nn.Module)activation.Create(), declaration, activation.Spec.Groups, activation.Spec);
+        new(activation.Name, activation.Spec.ToString(), activation.Spec.Gated, () => (nn.Module)activation.Create(), declaration, activation.Spec.Groups, activation.Spec,
+            new ActivationOperations(activation.Descriptor.ForwardOperations, activation.Descriptor.BackwardOperations));
 
     /// <summary>
     /// The variants named in <paramref name="names"/> (case-insensitive) among <see cref="All"/> and

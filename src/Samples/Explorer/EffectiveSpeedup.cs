@@ -12,8 +12,8 @@ public readonly record struct CurvePoint(int Step, double Loss);
 /// curves (linear between measurements) at the worse of their two final losses, the one both curves reach. A variant
 /// that ends lower than the baseline reaches the baseline's final loss sooner: a speedup above 1; one that ends higher
 /// never reaches the baseline's final loss, and the baseline reaches the variant's sooner: a speedup below 1. Both
-/// models take the same tokens per step, and the activation's own FLOPs are a small part of a step's, so steps stand
-/// for compute here.
+/// models take the same tokens per step; the speedup in FLOPs (<see cref="VariantSummary.SpeedupOver"/>) weighs the
+/// steps by each model's FLOPs per step (<see cref="TrainingCompute"/>), the activation's own arithmetic included.
 /// </summary>
 public static class EffectiveSpeedup
 {

@@ -19,7 +19,7 @@ public sealed record LadderRung(int Width, int Heads, int Steps, long Parameters
 /// stays the first run's) and the other sizes as given; then each variant's effective speedup over the baseline at
 /// every width, and its trend: the least-squares slope of the speedup against log2 of the parameter count, the change
 /// per doubling of the model (does the lead grow or shrink with size). Writes <c>ladder.md</c> and <c>ladder.png</c>
-/// (validation loss against training FLOPs, 6 x parameters x tokens, for every variant and width) beside a folder
+/// (validation loss against training FLOPs, TrainingCompute.PerToken x tokens, for every variant and width) beside a folder
 /// per width.
 /// </summary>
 public static class ExplorerLadder
@@ -115,7 +115,7 @@ public static class ExplorerLadder
         return text.ToString();
     }
 
-    // Validation loss against training FLOPs (6 x parameters x tokens seen), a line per variant and width.
+    // Validation loss against training FLOPs (TrainingCompute.PerToken x tokens seen), a line per variant and width.
     private static void Plot(string path, IReadOnlyList<LadderRung> rungs, ExplorerOptions options)
     {
         var plot = new ScottPlot.Plot();
@@ -132,7 +132,7 @@ public static class ExplorerLadder
                     continue;
                 }
                 double tokensPerStep = (double)options.BatchSize * options.SequenceLength;
-                double[] flops = summary.Runs[0].ValidationCurve.Take(points).Skip(1).Select(p => 6.0 * summary.Parameters * tokensPerStep * p.Step).ToArray();
+                double[] flops = summary.Runs[0].ValidationCurve.Take(points).Skip(1).Select(p => summary.FlopsPerToken * tokensPerStep * p.Step).ToArray();
                 double[] loss = Enumerable.Range(1, points - 1).Select(i => summary.Runs.Average(run => run.ValidationCurve[i].Loss)).ToArray();
                 var line = plot.Add.ScatterLine(flops, loss, palette.GetColor(variants.IndexOf(summary.Variant)));
                 line.LinePattern = patterns[r % patterns.Length];
@@ -142,7 +142,7 @@ public static class ExplorerLadder
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.0e0", CultureInfo.InvariantCulture) };
         plot.Title($"PolyComGen explorer ladder: validation loss against training compute, widths {string.Join(", ", rungs.Select(r => r.Width))}");
-        plot.XLabel("training FLOPs (6 x parameters x tokens)");
+        plot.XLabel("training FLOPs (matrices, attention and the activation's own, per token x tokens)");
         plot.YLabel("validation loss, nats/token");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(path, 1100, 650);

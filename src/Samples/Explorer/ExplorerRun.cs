@@ -149,7 +149,7 @@ public static class ExplorerRun
         }
 
         IReadOnlyList<VariantSummary> summaries = VariantSummary.Of(results, variants);
-        ExplorerOutputs outputs = Write(options.OutputFolder, results, summaries, corpus, variants, options.Baseline);
+        ExplorerOutputs outputs = Write(options, results, summaries, corpus, variants);
         console.Write(SummaryTable(summaries, corpus, options.Baseline));
         foreach (ActivationVariant variant in variants.Where(v => v.Declaration is not null))
         {
@@ -191,7 +191,7 @@ public static class ExplorerRun
         var table = new Table().AddColumns("variant", "parameters", "train loss", "validation loss");
         if (baseline is not null)
         {
-            table.AddColumn($"speedup vs {Markup.Escape(baseline.Variant)}");
+            table.AddColumns($"speedup vs {Markup.Escape(baseline.Variant)}", "in FLOPs");
         }
         table.AddColumn("FFN eff. rank");
         bool mixture = summaries.Any(s => s.Busiest.Count > 0);
@@ -207,7 +207,7 @@ public static class ExplorerRun
             var cells = new List<string> { Markup.Escape(s.Variant) + mark, s.Parameters.ToString("N0", CultureInfo.InvariantCulture), s.TrainLoss.Format("F3"), s.ValidationLoss.Format("F3") };
             if (baseline is not null)
             {
-                cells.Add(Speedup(s, baseline));
+                cells.AddRange([Speedup(s, baseline), Speedup(s, baseline, flops: true)]);
             }
             cells.Add(s.Rank.Format("F1"));
             if (mixture)
@@ -221,14 +221,14 @@ public static class ExplorerRun
         return table;
     }
 
-    // "1.23x" (with its spread over seeds), or "-" for the baseline itself and a run without a curve.
-    private static string Speedup(VariantSummary summary, VariantSummary baseline)
+    // "1.23x" (with its spread over seeds), in steps or FLOPs, or "-" for the baseline itself and a run without a curve.
+    private static string Speedup(VariantSummary summary, VariantSummary baseline, bool flops = false)
     {
         if (summary == baseline)
         {
             return "-";
         }
-        Spread speedup = summary.SpeedupOver(baseline);
+        Spread speedup = summary.SpeedupOver(baseline, flops);
         return speedup.Count == 0 ? "-" : speedup.Format("F2") + "x";
     }
 
@@ -272,7 +272,7 @@ public static class ExplorerRun
         text.AppendLine();
         if (baseline is not null)
         {
-            text.AppendLine($"Effective speedup vs {baseline.Variant}: the steps {baseline.Variant} needs over the steps the variant needs to reach the worse of their two final validation losses (the paper's convergence metric; above 1 is faster).");
+            text.AppendLine($"Effective speedup vs {baseline.Variant}: the steps {baseline.Variant} needs over the steps the variant needs to reach the worse of their two final validation losses (the paper's convergence metric; above 1 is faster); in FLOPs: the same for the training FLOPs, the activation's own arithmetic counted (FLOPs per token in the last column).");
             text.AppendLine();
         }
         bool mixture = summaries.Any(s => s.Busiest.Count > 0);
@@ -281,13 +281,13 @@ public static class ExplorerRun
             text.AppendLine("Busiest expert: the share of the token copies (top-k) that the busiest expert received in the final validation forward, averaged over layers (1/E is perfect balance).");
             text.AppendLine();
         }
-        text.AppendLine($"| variant | parameters | train loss | validation loss |{(baseline is null ? "" : $" speedup vs {baseline.Variant} |")} FFN eff. rank |{(mixture ? " busiest expert |" : "")} tokens/s | wall time |");
-        text.AppendLine($"|---|---:|---:|---:|{(baseline is null ? "" : "---:|")}---:|{(mixture ? "---:|" : "")}---:|---:|");
+        text.AppendLine($"| variant | parameters | train loss | validation loss |{(baseline is null ? "" : $" speedup vs {baseline.Variant} | in FLOPs |")} FFN eff. rank |{(mixture ? " busiest expert |" : "")} tokens/s | wall time | FLOPs/token |");
+        text.AppendLine($"|---|---:|---:|---:|{(baseline is null ? "" : "---:|---:|")}---:|{(mixture ? "---:|" : "")}---:|---:|---:|");
         foreach (VariantSummary s in summaries)
         {
             text.AppendLine(CultureInfo.InvariantCulture,
                 $"| {s.Variant}{(s.Variant == best && clear ? " (best)" : "")}{(s.Completed ? "" : " (stopped)")} | {s.Parameters:N0} | {s.TrainLoss.Format("F3")} | " +
-                $"{s.ValidationLoss.Format("F3")} |{(baseline is null ? "" : $" {Speedup(s, baseline)} |")} {s.Rank.Format("F1")} |{(mixture ? $" {s.Busiest.Format("F2")} |" : "")} {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s |");
+                $"{s.ValidationLoss.Format("F3")} |{(baseline is null ? "" : $" {Speedup(s, baseline)} | {Speedup(s, baseline, flops: true)} |")} {s.Rank.Format("F1")} |{(mixture ? $" {s.Busiest.Format("F2")} |" : "")} {s.TokensPerSecond:F0} | {s.WallTime.TotalSeconds:F1} s | {s.FlopsPerToken:0.00e0} |");
         }
         var compiled = (variants ?? []).Where(v => v.Declaration is not null).ToList();
         if (compiled.Count > 0)
@@ -304,9 +304,9 @@ public static class ExplorerRun
     }
 
     private static ExplorerOutputs Write(
-        string folder, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant> variants,
-        string baseline)
+        ExplorerOptions options, IReadOnlyList<VariantResult> results, IReadOnlyList<VariantSummary> summaries, Corpus corpus, IReadOnlyList<ActivationVariant> variants)
     {
+        string folder = options.OutputFolder, baseline = options.Baseline;
         var outputs = new ExplorerOutputs(
             Path.Combine(folder, "results.md"), Path.Combine(folder, "loss.png"), Path.Combine(folder, "rank.png"),
             Path.Combine(folder, "curves.csv"), Path.Combine(folder, "ranks.csv"), Path.Combine(folder, "curves.json"));
@@ -359,6 +359,9 @@ public static class ExplorerRun
                 validationLoss = new { mean = s.ValidationLoss.Mean, std = s.ValidationLoss.Deviation },
                 effectiveSpeedup = summaries.FirstOrDefault(b => b.Variant == baseline) is VariantSummary b && b != s
                     ? new { mean = s.SpeedupOver(b).Mean, std = s.SpeedupOver(b).Deviation } : null,
+                effectiveSpeedupInFlops = summaries.FirstOrDefault(b => b.Variant == baseline) is VariantSummary fb && fb != s
+                    ? new { mean = s.SpeedupOver(fb, flops: true).Mean, std = s.SpeedupOver(fb, flops: true).Deviation } : null,
+                flopsPerToken = s.FlopsPerToken,
                 effectiveRank = new { mean = s.Rank.Mean, std = s.Rank.Deviation, perLayer = s.RankPerLayer.Select(l => new { mean = l.Mean, std = l.Deviation }) },
                 completed = s.Completed,
                 runs = s.Runs.Select(r => new
@@ -376,7 +379,7 @@ public static class ExplorerRun
                 }),
             }),
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })));
-        WriteAtomically(outputs.LossPlot, path => LossPlot.Save(path, summaries, corpus.EntropyFloor));
+        WriteAtomically(outputs.LossPlot, path => LossPlot.Save(path, summaries, corpus.EntropyFloor, (double)options.BatchSize * options.SequenceLength));
         WriteAtomically(outputs.RankPlot, path => RankPlot.Save(path, summaries));
         return outputs;
     }

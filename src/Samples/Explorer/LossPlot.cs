@@ -4,14 +4,16 @@ using System.Linq;
 namespace PolyComGen.Samples.Explorer;
 
 /// <summary>
-/// Training loss against steps for every variant, smoothed: the mean over seeds, with a band of one standard
-/// deviation either side when there are several; and dashed, in the same colour, the validation loss measured every
-/// tenth of the run (mean over seeds), the curves the effective speedup is read from. Every variant takes the same
-/// tokens per step, so steps are compute. As a PNG.
+/// Training loss against training compute for every variant, smoothed: the mean over seeds, with a band of one
+/// standard deviation either side when there are several; and dashed, in the same colour, the validation loss measured
+/// every tenth of the run (mean over seeds), the curves the effective speedup is read from. Compute is the step times
+/// the tokens of a step times the variant's FLOPs per token (<see cref="TrainingCompute"/>), so a variant whose
+/// activation costs more is drawn further right for the same steps. As a PNG.
 /// </summary>
 public static class LossPlot
 {
-    public static void Save(string path, IReadOnlyList<VariantSummary> summaries, double? entropyFloor)
+    /// <summary>Draws <paramref name="summaries"/> to <paramref name="path"/>; the runs take <paramref name="tokensPerStep"/> tokens a step.</summary>
+    public static void Save(string path, IReadOnlyList<VariantSummary> summaries, double? entropyFloor, double tokensPerStep)
     {
         var plot = new ScottPlot.Plot();
         var palette = new ScottPlot.Palettes.Category20(); // one colour per variant, for up to 20
@@ -26,7 +28,8 @@ public static class LossPlot
                 continue;
             }
             double[][] curves = summary.Runs.Select(r => Smooth(r.TrainLoss, steps)).ToArray();
-            double[] x = Enumerable.Range(1, steps).Select(s => (double)s).ToArray();
+            double perStep = tokensPerStep * summary.FlopsPerToken;
+            double[] x = Enumerable.Range(1, steps).Select(s => s * perStep).ToArray();
             double[] mean = new double[steps], deviation = new double[steps];
             for (int i = 0; i < steps; i++)
             {
@@ -46,7 +49,7 @@ public static class LossPlot
             int points = summary.Runs.Min(r => r.ValidationCurve.Count);
             if (points > 1)
             {
-                double[] at = summary.Runs[0].ValidationCurve.Take(points).Select(p => (double)p.Step).ToArray();
+                double[] at = summary.Runs[0].ValidationCurve.Take(points).Select(p => p.Step * perStep).ToArray();
                 double[] validation = Enumerable.Range(0, points).Select(i => summary.Runs.Average(r => r.ValidationCurve[i].Loss)).ToArray();
                 var dashed = plot.Add.ScatterLine(at.Skip(1).ToArray(), validation.Skip(1).ToArray(), color); // from the first tenth: the untrained loss would set the scale
                 dashed.LinePattern = ScottPlot.LinePattern.Dashed;
@@ -64,7 +67,8 @@ public static class LossPlot
         plot.Title(seeds > 1
             ? $"PolyComGen explorer: training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
             : "PolyComGen explorer: training loss (solid) and validation loss (dashed)");
-        plot.XLabel("step");
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) };
+        plot.XLabel("training FLOPs (matrices, attention and the activation's own)");
         plot.YLabel("train loss, nats/token (EMA 0.9)");
         plot.ShowLegend(ScottPlot.Alignment.UpperRight);
         plot.SavePng(path, 1000, 600);

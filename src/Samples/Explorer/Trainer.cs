@@ -56,6 +56,9 @@ public sealed record VariantResult(
     /// </summary>
     public double Busiest { get; init; } = double.NaN;
 
+    /// <summary>A training step's FLOPs per token (<see cref="TrainingCompute.PerToken"/>), the activation's own included; NaN when not known.</summary>
+    public double FlopsPerToken { get; init; } = double.NaN;
+
     /// <summary>The FFN effective rank averaged over layers and matrices.</summary>
     public double MeanRank => Ranks.Count == 0 ? double.NaN : Ranks.Average(r => r.Mean);
 }
@@ -152,7 +155,7 @@ public static class Trainer
                 shape.SequenceLength, losses.Count, validation));
         }
         return new VariantResult(variant.Name, modelSeed, parameters, losses, finalTrain, validation, EffectiveRank.OfFeedForwards(model),
-            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model)) { ValidationCurve = curve, Busiest = busiest };
+            tokensSeen / Math.Max(clock.Elapsed.TotalSeconds, 1e-9), clock.Elapsed, completed, LearnedValues(model)) { ValidationCurve = curve, Busiest = busiest, FlopsPerToken = TrainingCompute.PerToken(shape, variant, corpus.VocabularySize) };
     }
 
     // Each layer's activation parameters, by name, as float64 values.

@@ -52,10 +52,16 @@ public sealed record VariantSummary(string Variant, string Description, IReadOnl
 
     /// <summary>
     /// The effective speedup over <paramref name="baseline"/> (<see cref="EffectiveSpeedup"/>), seed by seed (each run
-    /// against the baseline's run with the same model seed, on the same data), over the seeds both have.
+    /// against the baseline's run with the same model seed, on the same data), over the seeds both have: in steps, or
+    /// with <paramref name="flops"/> in training FLOPs (the steps' ratio times the baseline's FLOPs per step over the
+    /// variant's, <see cref="VariantResult.FlopsPerToken"/>; both take the same tokens per step).
     /// </summary>
-    public Spread SpeedupOver(VariantSummary baseline) =>
-        Spread.Of(Runs.Join(baseline.Runs, run => run.Seed, base_ => base_.Seed, (run, base_) => EffectiveSpeedup.Of(base_.ValidationCurve, run.ValidationCurve)).Where(double.IsFinite));
+    public Spread SpeedupOver(VariantSummary baseline, bool flops = false) =>
+        Spread.Of(Runs.Join(baseline.Runs, run => run.Seed, base_ => base_.Seed,
+            (run, base_) => EffectiveSpeedup.Of(base_.ValidationCurve, run.ValidationCurve) * (flops ? base_.FlopsPerToken / run.FlopsPerToken : 1)).Where(double.IsFinite));
+
+    /// <summary>A training step's FLOPs per token (every seed's model is the same size).</summary>
+    public double FlopsPerToken => Runs[0].FlopsPerToken;
 
     /// <summary>The runs grouped by variant, in the order they ran.</summary>
     public static IReadOnlyList<VariantSummary> Of(IReadOnlyList<VariantResult> results, IReadOnlyList<ActivationVariant> variants) =>

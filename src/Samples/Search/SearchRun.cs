@@ -339,6 +339,7 @@ public sealed class SearchRun
             ? new VariantResult(variant.Name, seed, 0, record.TrainLoss, record.FinalTrainLoss, record.ValidationLoss, [], 0, TimeSpan.FromSeconds(record.Seconds), true)
             {
                 ValidationCurve = record.ValidationCurve,
+                FlopsPerToken = TrainingCompute.PerToken(_shapes[width], variant, _corpus.VocabularySize),
             }
             : null;
     }
@@ -481,7 +482,7 @@ public sealed class SearchRun
         var ranked = summaries[0].OrderBy(s => s.ValidationLoss.Mean).ToList();
         if (ranked.Count > 0)
         {
-            ExplorerRun.WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor));
+            ExplorerRun.WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor, (double)_options.BatchSize * _options.SequenceLength));
         }
         return outputs;
     }

@@ -32,7 +32,7 @@ internal static class CSharpKernelEmitter
         using (writer.Block($"public readonly struct {StructName} : global::PolyComGen.Contract.IPolyComKernel"))
         {
             writer.WriteLine("/// <inheritdoc/>");
-            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance, {ParameterNames(lowered.Slots)}, groups: {spec.Groups}, experts: {spec.Experts});");
+            writer.WriteLine($"public static global::PolyComGen.Contract.KernelDescriptor Descriptor {{ get; }} = new(\"{className}\", {className}.Spec, rowwise: {Bool(forward.Rowwise)}, gated: {Bool(spec.Gated)}, {className}.CudaSource, global::PolyComGen.Contract.CpuKernels<{StructName}>.Instance, {ParameterNames(lowered.Slots)}, groups: {spec.Groups}, experts: {spec.Experts}, forwardOperations: {OperationCount.PerElement(lowered.Forward)}, backwardOperations: {OperationCount.PerElement(lowered.Backward)});");
             foreach (CSharpScalarDialect numeric in new[] { CSharpScalarDialect.Float, CSharpScalarDialect.Double })
             {
                 string t = numeric.TypeName;

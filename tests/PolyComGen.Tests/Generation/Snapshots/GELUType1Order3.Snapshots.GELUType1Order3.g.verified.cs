@@ -660,7 +660,7 @@ class GELUType1Order3(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GELUType1Order3", GELUType1Order3.Spec, rowwise: false, gated: false, GELUType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GELUType1Order3", GELUType1Order3.Spec, rowwise: false, gated: false, GELUType1Order3.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1, forwardOperations: 11, backwardOperations: 28);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -1108,7 +1108,7 @@ class GatedPolyNorm(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GatedPolyNorm", GatedPolyNorm.Spec, rowwise: true, gated: true, GatedPolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("GatedPolyNorm", GatedPolyNorm.Spec, rowwise: true, gated: true, GatedPolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1, forwardOperations: 20, backwardOperations: 45);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

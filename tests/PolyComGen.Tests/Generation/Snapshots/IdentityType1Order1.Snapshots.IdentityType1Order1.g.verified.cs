@@ -636,7 +636,7 @@ class IdentityType1Order1(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("IdentityType1Order1", IdentityType1Order1.Spec, rowwise: false, gated: false, IdentityType1Order1.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("IdentityType1Order1", IdentityType1Order1.Spec, rowwise: false, gated: false, IdentityType1Order1.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "bias" }, groups: 1, experts: 1, forwardOperations: 2, backwardOperations: 4);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -1335,7 +1335,7 @@ class NormType2Order8(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType2Order8", NormType2Order8.Spec, rowwise: true, gated: false, NormType2Order8.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "weight[3]", "weight[4]", "weight[5]", "weight[6]", "weight[7]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("NormType2Order8", NormType2Order8.Spec, rowwise: true, gated: false, NormType2Order8.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "weight[3]", "weight[4]", "weight[5]", "weight[6]", "weight[7]", "bias" }, groups: 1, experts: 1, forwardOperations: 54, backwardOperations: 103);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -1096,7 +1096,7 @@ class PolyNorm(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("PolyNorm", PolyNorm.Spec, rowwise: true, gated: false, PolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("PolyNorm", PolyNorm.Spec, rowwise: true, gated: false, PolyNorm.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "weight[2]", "bias" }, groups: 1, experts: 1, forwardOperations: 19, backwardOperations: 36);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]

@@ -643,7 +643,7 @@ class SoftplusType2Order2(PolyComModule):
         public readonly struct PolyComKernels : global::PolyComGen.Contract.IPolyComKernel
         {
             /// <inheritdoc/>
-            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("SoftplusType2Order2", SoftplusType2Order2.Spec, rowwise: false, gated: false, SoftplusType2Order2.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "bias" }, groups: 1, experts: 1);
+            public static global::PolyComGen.Contract.KernelDescriptor Descriptor { get; } = new("SoftplusType2Order2", SoftplusType2Order2.Spec, rowwise: false, gated: false, SoftplusType2Order2.CudaSource, global::PolyComGen.Contract.CpuKernels<PolyComKernels>.Instance, new string[] { "weight[0]", "weight[1]", "bias" }, groups: 1, experts: 1, forwardOperations: 7, backwardOperations: 16);
 
             /// <inheritdoc/>
             [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
