@@ -170,6 +170,14 @@ static class KernelContract
     /// </summary>
     public static bool HasSplitKernels(bool rowwise, int groups) => rowwise && groups == 1;
 
+    /// <summary>
+    /// The grid of a launch of kernels with experts: the blocks a launch without experts would take for the most rows
+    /// any expert has (<paramref name="blocksForBusiest"/>), once per expert: <c>gridDim.y</c> is the expert. One launch
+    /// per direction however many experts; a row of the grid whose expert has fewer rows has blocks with less or nothing
+    /// to do (their partials are zero).
+    /// </summary>
+    public static (uint X, uint Y) ExpertGrid(uint blocksForBusiest, int experts) => (blocksForBusiest, (uint)experts);
+
     /// <summary>The parameters of an entry point, in order. Gated specs take the gate, and give its gradient.</summary>
     /// <remarks>
     /// The backward writes one row of float32 partials per block (of group 0, for elementwise specs of several groups), one
@@ -180,9 +188,20 @@ static class KernelContract
     /// statistics row per row of x: stage <c>stage</c> of the statistics kernels writes its columns (rerun, when
     /// <c>rescaled</c> is not 0, with the scales its all-reduced first run calls for), the apply kernels read all of
     /// them; <c>length</c> is the whole row's length (h times the ranks it is sharded over).
+    /// <para>
+    /// With <paramref name="experts"/>, the forward and the backward also take <c>offsets</c> (int64, E + 1 on the
+    /// device: expert e's rows are offsets[e] to offsets[e + 1] of the <c>rows</c> rows, see <see cref="ExpertGrid"/>)
+    /// and run over a grid of E rows of blocks: row e of the grid takes expert e's rows with its parameter vector (at
+    /// e x Groups x slots), as the kernels without experts take all rows, and writes its partials after the rows of
+    /// the grid rows before it; the last block to finish sums each expert's partials into its gradient vector.
+    /// </para>
     /// </remarks>
-    public static KernelParameter[] Parameters(KernelRole role, bool gated)
+    public static KernelParameter[] Parameters(KernelRole role, bool gated, bool experts = false)
     {
+        if (experts && role is KernelRole.Forward or KernelRole.Backward)
+        {
+            return Parameters(role, gated).Concat(new[] { P("offsets", ParameterKind.Offsets) }).ToArray();
+        }
         KernelParameter x = P("x", ParameterKind.Input), gate = P("gate", ParameterKind.Gate), dy = P("dy", ParameterKind.Upstream),
             parameters = P("parameters", ParameterKind.Parameters), rows = P("rows", ParameterKind.Rows), h = P("h", ParameterKind.Width),
             length = P("length", ParameterKind.RowLength), stage = P("stage", ParameterKind.Stage), rescaled = P("rescaled", ParameterKind.Rescaled);
@@ -304,6 +323,11 @@ enum ParameterKind
     RowLength,
 
     /// <summary>
+    /// The rows of each expert: E + 1 int64 offsets on the device (kernels with experts, <see cref="KernelContract.ExpertGrid"/>).
+    /// </summary>
+    Offsets,
+
+    /// <summary>
     /// The blocks of a backward that have written their partials (an unsigned 32-bit word on the device, 0 before the launch,
     /// which the last block sets back to 0).
     /// </summary>
@@ -326,6 +350,7 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
         ParameterKind.PartialsOut or ParameterKind.StatisticsOut => "float*",
         ParameterKind.PartialsIn or ParameterKind.StatisticsIn => "const float*",
         ParameterKind.Counter => "unsigned int*",
+        ParameterKind.Offsets => "const long long*",
         ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "int",
         ParameterKind.Rows or ParameterKind.PartialRows => "pcg_size",
         _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),
@@ -340,7 +365,7 @@ readonly record struct KernelParameter(string Name, ParameterKind Kind)
     {
         ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Parameters or ParameterKind.Output
             or ParameterKind.InputGradient or ParameterKind.GateGradient or ParameterKind.ParameterGradient or ParameterKind.PartialsOut
-            or ParameterKind.StatisticsOut or ParameterKind.PartialsIn or ParameterKind.StatisticsIn or ParameterKind.Counter => "ptr",
+            or ParameterKind.StatisticsOut or ParameterKind.PartialsIn or ParameterKind.StatisticsIn or ParameterKind.Counter or ParameterKind.Offsets => "ptr",
         ParameterKind.Width or ParameterKind.Stage or ParameterKind.Rescaled or ParameterKind.RowLength => "i32",
         ParameterKind.Rows or ParameterKind.PartialRows => "u64",
         _ => throw new System.ArgumentOutOfRangeException(nameof(Kind), Kind, "not a parameter kind"),

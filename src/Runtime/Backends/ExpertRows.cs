@@ -27,6 +27,34 @@ public sealed class ExpertRows
     /// <summary>The group boundaries: E + 1 values from 0 to N.</summary>
     public IReadOnlyList<long> Offsets => _offsets;
 
+    /// <summary>The most rows any expert has (what a launch sizes its rows of blocks for).</summary>
+    public long Busiest
+    {
+        get
+        {
+            long most = 0;
+            for (int e = 0; e < Experts; e++)
+            {
+                most = Math.Max(most, _offsets[e + 1] - _offsets[e]);
+            }
+            return most;
+        }
+    }
+
+    /// <summary>The offsets as an int64 tensor on <paramref name="device"/>, for the kernels (the caller disposes it).</summary>
+    public Tensor OffsetsOn(Device device)
+    {
+        Tensor host = tensor(_offsets, dtype: ScalarType.Int64);
+        if (device.type == TorchSharp.DeviceType.CPU)
+        {
+            return host;
+        }
+        using (host)
+        {
+            return host.to(device);
+        }
+    }
+
     /// <summary>Expert <paramref name="expert"/>'s rows: the first and how many.</summary>
     public (long Start, long Count) this[int expert] => (_offsets[expert], _offsets[expert + 1] - _offsets[expert]);
 

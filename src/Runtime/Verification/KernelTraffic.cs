@@ -26,9 +26,24 @@ public static class KernelTraffic
     public sealed record Transfer(string Direction, string Tensor, double Reads, double Writes);
 
     /// <summary>The transfers of one launch of each direction over <paramref name="rows"/> rows of <paramref name="h"/> elements.</summary>
+    /// <param name="descriptor">The kernels.</param>
+    /// <param name="format">The storage format.</param>
+    /// <param name="rows">The rows (all experts' with experts).</param>
+    /// <param name="h">The row length.</param>
+    /// <param name="expertRows">
+    /// For kernels with experts: each expert's rows, in order (summing to <paramref name="rows"/>); the one launch of each
+    /// direction runs a row of blocks per expert. Every expert gets even rows when null.
+    /// </param>
     /// <remarks>h must make each row a whole number of 16-byte chunks (the kernels then move every element in chunks).</remarks>
-    public static IReadOnlyList<Transfer> Measure(KernelDescriptor descriptor, StorageFormat format, long rows, long h)
+    public static IReadOnlyList<Transfer> Measure(KernelDescriptor descriptor, StorageFormat format, long rows, long h, IReadOnlyList<long>? expertRows = null)
     {
+        ArgumentNullException.ThrowIfNull(descriptor);
+        int experts = descriptor.Experts;
+        expertRows ??= experts == 1 ? null : Enumerable.Range(0, experts).Select(e => rows / experts + (e < rows % experts ? 1 : 0)).ToList();
+        if (expertRows is not null && (expertRows.Count != experts || expertRows.Sum() != rows))
+        {
+            throw new ArgumentException($"{descriptor.Name} has {experts} experts: give each one's rows, summing to {rows}.", nameof(expertRows));
+        }
         if (h * format.Size % KernelContract.ChunkBytes != 0)
         {
             throw new ArgumentException($"A row of {h} {format} elements is not a whole number of {KernelContract.ChunkBytes}-byte chunks.", nameof(h));
@@ -41,13 +56,16 @@ public static class KernelTraffic
         Tensor? gate = descriptor.Gated ? Random() : null, dgate = descriptor.Gated ? empty_like(x) : null;
         int columns = descriptor.ParameterCount;
         // Moderate parameters, so that no statistic overflows and no pass reruns (the rare path, which reads again).
-        Tensor parameters = full([columns], 0.25).to(dtype);
+        Tensor parameters = full([experts * columns], 0.25).to(dtype);
         var options = new CudaEmulationOptions();
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, rows, h, format.Size, options.Multiprocessors, descriptor.Groups);
-        Tensor partials = empty([geometry.PartialRows, columns], ScalarType.Float32), dparameters = empty([columns], dtype);
+        long busiest = expertRows?.Max() ?? rows;
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, busiest, h, format.Size, options.Multiprocessors, descriptor.Groups);
+        uint gridRows = expertRows is null ? 1u : KernelContract.ExpertGrid(geometry.Blocks, experts).Y;
+        Tensor partials = empty([geometry.PartialRows * gridRows, columns], ScalarType.Float32), dparameters = empty([experts * columns], dtype);
+        Tensor? offsets = expertRows is null ? null : tensor(expertRows.Prepend(0L).Select((_, i) => expertRows.Take(i).Sum()).ToArray(), dtype: ScalarType.Int64);
         ulong Pointer(Tensor? t) => t is null ? 0 : (ulong)TensorMemory.DataPointer(t);
         var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials),
-            Pointer(dparameters), rows, h, geometry.PartialRows);
+            Pointer(dparameters), rows, h, geometry.PartialRows, Offsets: Pointer(offsets));
         EmulatedLibrary library = EmulatedDevice.LibraryFor(descriptor);
         ICudaModule module = new EmulatedDevice(options).ModuleFor(descriptor);
 
@@ -60,9 +78,9 @@ public static class KernelTraffic
             transfers.AddRange(present.Select((t, i) => new Transfer(direction, t.Name, counts[i].Read / (double)bytes, counts[i].Written / (double)bytes)));
         }
         Count("forward", [("x", x), ("gate", gate), ("y", y)],
-            () => CudaLaunch.LaunchForward(module, format.Contract, descriptor.Gated, geometry, buffers with { Output = Pointer(y) }));
+            () => CudaLaunch.LaunchForward(module, format.Contract, descriptor.Gated, geometry, buffers with { Output = Pointer(y) }, gridRows));
         Count("backward", [("x", x), ("gate", gate), ("dy", dy), ("dx", dx), ("dgate", dgate)],
-            () => CudaLaunch.LaunchBackward(module, format.Contract, descriptor.Gated, geometry, buffers));
+            () => CudaLaunch.LaunchBackward(module, format.Contract, descriptor.Gated, geometry, buffers, gridRows));
         return transfers;
     }
 

@@ -48,10 +48,17 @@ public abstract class GridCompileTests(int architecture)
 {
     public static IEnumerable<object[]> Grid() => SpecGrid.Indexed();
 
-    protected void Compile(string spec, int index)
+    public static IEnumerable<object[]> Experts() => SpecGrid.ExpertsIndexed();
+
+    protected void Compile(string spec, int index) => Compile(spec, SpecGrid.All[index].CudaSource);
+
+    // The declarations with experts: their entry points take the offsets and run a row of blocks per expert.
+    protected void CompileWithExperts(string spec, int index) => Compile(spec, SpecGrid.WithExperts[index].CudaSource);
+
+    private void Compile(string spec, string source)
     {
         Nvrtc nvrtc = NvrtcCompileTests.RequireNvrtc();
-        KernelImage image = nvrtc.Compile(SpecGrid.All[index].CudaSource, architecture, spec);
+        KernelImage image = nvrtc.Compile(source, architecture, spec);
 
         Assert.False(image.IsPtx, $"{spec}: NVRTC {nvrtc.Version} should know sm_{architecture}");
         Assert.True(image.Bytes.Length > 1000, $"{spec}: CUBIN of {image.Bytes.Length} bytes");
@@ -64,6 +71,10 @@ public sealed class AmpereCompileTests() : GridCompileTests(80)
     [SkippableTheory]
     [MemberData(nameof(Grid))]
     public void EveryKernelOfTheGridCompilesForSm80(string spec, int index) => Compile(spec, index);
+
+    [SkippableTheory]
+    [MemberData(nameof(Experts))]
+    public void EveryKernelWithExpertsCompilesForSm80(string spec, int index) => CompileWithExperts(spec, index);
 }
 
 public sealed class HopperCompileTests() : GridCompileTests(90)
@@ -71,4 +82,8 @@ public sealed class HopperCompileTests() : GridCompileTests(90)
     [SkippableTheory]
     [MemberData(nameof(Grid))]
     public void EveryKernelOfTheGridCompilesForSm90(string spec, int index) => Compile(spec, index);
+
+    [SkippableTheory]
+    [MemberData(nameof(Experts))]
+    public void EveryKernelWithExpertsCompilesForSm90(string spec, int index) => CompileWithExperts(spec, index);
 }

@@ -3,6 +3,9 @@ using System.Collections.Generic;
 using System.Linq;
 using PolyComGen.Backends;
 using PolyComGen.Backends.Cpu;
+using PolyComGen.Backends.Cuda;
+using PolyComGen.Backends.Cuda.Emulation;
+using PolyComGen.Contract;
 using PolyComGen.Tests.Cuda.Emulation;
 using PolyComGen.Tests.Descriptor;
 using PolyComGen.Tests.Support;
@@ -235,6 +238,53 @@ public sealed class ExpertTests
             else
             {
                 Compare.Close(actual, expected, 10 * tolerance, $"{name} {dtype} expert {e} dparameters");
+            }
+        }
+    }
+
+    [SkippableTheory]
+    [InlineData("PolyNormExperts")]
+    [InlineData("KatGroupedRationalExperts")]
+    public void TheCudaPathIsOneLaunchPerDirectionWithARowOfBlocksPerExpert(string name)
+    {
+        EmulatedParity.RequireEmulator();
+        using var scope = NewDisposeScope();
+        Case c = Setup(name, float32, 29, width: 64);
+        var module = (IPolyComModule)c.Module;
+        Tensor parameters = module.KernelParameters().detach();
+        ExpertRows experts = ExpertRows.Of(module.Descriptor, c.X, c.Offsets);
+        var device = new CountingDevice(new EmulatedDevice(new CudaEmulationOptions()));
+
+        Tensor y = CudaLaunch.Forward(device, module.Descriptor, c.X, c.Gate, parameters, experts);
+        PolyComGradients g = CudaLaunch.Backward(device, module.Descriptor, c.X, c.Gate, c.Upstream, parameters, experts);
+
+        Assert.Equal([("polycom_forward_f32", (uint)experts.Experts), ("polycom_backward_f32", (uint)experts.Experts)], device.Launches);
+        // The same values as the emulator's public path, which goes through the same launch.
+        Assert.True(y.eq(CudaEmulator.Forward(module.Descriptor, c.X, c.Gate, parameters, offsets: c.Offsets)).all().item<bool>());
+        Assert.True(g.Dparameters.eq(CudaEmulator.Backward(module.Descriptor, c.X, c.Gate, c.Upstream, parameters, offsets: c.Offsets).Dparameters).all().item<bool>());
+    }
+
+    // A device that records each launch's entry point and rows of blocks, and sends it on.
+    private sealed class CountingDevice(ICudaDevice inner) : ICudaDevice
+    {
+        public List<(string Entry, uint GridRows)> Launches { get; } = [];
+
+        public int Multiprocessors => inner.Multiprocessors;
+
+        public IDisposable Enter(Tensor like) => inner.Enter(like);
+
+        public Tensor Empty(long[] shape, ScalarType dtype, Tensor like) => inner.Empty(shape, dtype, like);
+
+        public ICudaModule ModuleFor(KernelDescriptor descriptor) => new CountingModule(this, inner.ModuleFor(descriptor));
+
+        private sealed class CountingModule(CountingDevice device, ICudaModule inner) : ICudaModule
+        {
+            public ulong Counter => inner.Counter;
+
+            public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, uint gridRows = 1)
+            {
+                device.Launches.Add((entry, gridRows));
+                inner.Launch(entry, blocks, threadsPerBlock, arguments, gridRows);
             }
         }
     }

@@ -28,4 +28,10 @@ public static class SpecGrid
 
     /// <summary>Test data: each activation's spec text and index.</summary>
     public static IEnumerable<object[]> Indexed() => All.Select((entry, index) => new object[] { entry.Spec.ToString(), index });
+
+    /// <summary>The declarations with experts (ExpertDeclarations.cs), whose kernels run a row of blocks per expert.</summary>
+    public static IReadOnlyList<PolyComActivation> WithExperts { get; } = PolyComActivations.All.Where(a => a.Spec.Experts > 1).ToList();
+
+    /// <summary><see cref="WithExperts"/> as theory data: the spec and its index.</summary>
+    public static IEnumerable<object[]> ExpertsIndexed() => WithExperts.Select((entry, index) => new object[] { entry.Spec.ToString(), index });
 }

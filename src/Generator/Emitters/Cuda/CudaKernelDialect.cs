@@ -22,9 +22,24 @@ namespace PolyComGen.Generator.Emitters.Cuda;
 /// group's columns of row b / PCG_GROUPS.
 /// </remarks>
 /// <param name="groups">The groups of the spec's parameters.</param>
-internal sealed class CudaKernelDialect(int groups) : PlanWalker
+/// <param name="experts">
+/// The spec's experts: with more than one, the entry points run a row of blocks per expert (<c>blockIdx.y</c>), and a
+/// block's partials go after those of the grid rows before it.
+/// </param>
+internal sealed class CudaKernelDialect(int groups, int experts) : PlanWalker
 {
     private bool Grouped => groups > 1;
+
+    // The partials row a block writes: its row among its grid row's (rowwise and ungrouped elementwise: its block; grouped
+    // elementwise: its block over the groups), after the partials of the grid rows of the experts before it.
+    private string PartialRow(bool rowwise)
+    {
+        string row = !rowwise && Grouped ? "(pcg_size)(blockIdx.x / PCG_GROUPS)" : "(pcg_size)blockIdx.x";
+        return experts > 1 ? $"((pcg_size)blockIdx.y * {PartialRowsPerExpert(rowwise)} + {row})" : row;
+    }
+
+    // The partials rows of one grid row of blocks.
+    private string PartialRowsPerExpert(bool rowwise) => !rowwise && Grouped ? "gridDim.x / PCG_GROUPS" : "gridDim.x";
 
     protected override Dialect Expressions => CudaDialect.Instance;
 
@@ -102,7 +117,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
             }
             if (plan.HasGradients)
             {
-                writer.WriteLine("if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[(pcg_size)blockIdx.x * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];");
+                writer.WriteLine("if (threadIdx.x == 0) for (int pcg_j = 0; pcg_j < PCG_PARAMETERS; pcg_j++) partials[" + PartialRow(rowwise: true) + " * PCG_PARAMETERS + pcg_j] = pcg_accumulated[pcg_j];");
             }
         }
         else if (Grouped)
@@ -118,7 +133,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
         if (plan.HasGradients && plan.Statistics is null)
         {
             // The one-shot backward: its last block sums every block's partials (the split backward leaves them to be all-reduced).
-            writer.WriteLine($"pcg_finish_gradients<T>(partials, {(plan.Rowwise ? "gridDim.x" : Grouped ? "gridDim.x / PCG_GROUPS" : "gridDim.x")}, dparameters, counter);");
+            writer.WriteLine($"pcg_finish_gradients<T>(partials, {PartialRowsPerExpert(plan.Rowwise)}, dparameters, counter);");
         }
     }
 
@@ -345,7 +360,7 @@ internal sealed class CudaKernelDialect(int groups) : PlanWalker
                 string slot = group + k.ToString(CultureInfo.InvariantCulture);
                 writer.WriteLine(plan.Rowwise
                     ? $"pcg_accumulated[{slot}] += {compiled.Results[k]};"
-                    : $"partials[{(Grouped ? "(pcg_size)(blockIdx.x / PCG_GROUPS)" : "(pcg_size)blockIdx.x")} * PCG_PARAMETERS + {slot}] = {compiled.Results[k]};");
+                    : $"partials[{PartialRow(rowwise: false)} * PCG_PARAMETERS + {slot}] = {compiled.Results[k]};");
             }
         }
     }

@@ -48,13 +48,13 @@ internal static class CudaKernelEmitter
         writer.WriteLine($"// The forward: {(forward.Rowwise ? "a block per row, " : "")}{Describe(forward)}.");
         using (writer.Block(Header(KernelRole.Forward)))
         {
-            new CudaKernelDialect(spec.Groups).Walk(writer, forward);
+            new CudaKernelDialect(spec.Groups, spec.Experts).Walk(writer, forward);
         }
         writer.WriteLine();
         writer.WriteLine($"// The backward: {Describe(backward)}; then the PCG_PARAMETERS gradient partials of each block, which its last block sums.");
         using (writer.Block(Header(KernelRole.Backward)))
         {
-            new CudaKernelDialect(spec.Groups).Walk(writer, backward);
+            new CudaKernelDialect(spec.Groups, spec.Experts).Walk(writer, backward);
         }
         bool split = lowered.Split is not null;
         if (lowered.Split is SplitPlans plans)
@@ -68,7 +68,7 @@ internal static class CudaKernelEmitter
             foreach (KernelRole role in split ? KernelContract.OneShotRoles.Concat(KernelContract.SplitRoles) : KernelContract.OneShotRoles)
             {
                 writer.WriteLine();
-                EmitEntryPoint(writer, role, storage, spec.Gated, forward.Rowwise);
+                EmitEntryPoint(writer, role, storage, spec.Gated, forward.Rowwise, spec.Experts > 1);
             }
         }
         return writer.ToString();
@@ -88,13 +88,13 @@ internal static class CudaKernelEmitter
             writer.WriteLine($"// totals to the row's {split.Layout.Columns} statistics, which are all-reduced before the next stage.");
             using (writer.Block(Header(statistics)))
             {
-                new CudaKernelDialect(spec.Groups).Walk(writer, split.Statistics);
+                new CudaKernelDialect(spec.Groups, 1).Walk(writer, split.Statistics);
             }
             writer.WriteLine();
             writer.WriteLine($"// The {direction} on this rank's shard of each row, from the row's all-reduced statistics.");
             using (writer.Block(Header(apply)))
             {
-                new CudaKernelDialect(spec.Groups).Walk(writer, split.Apply);
+                new CudaKernelDialect(spec.Groups, 1).Walk(writer, split.Apply);
             }
         }
     }
@@ -130,17 +130,35 @@ internal static class CudaKernelEmitter
     private static string Header(KernelRole role) =>
         $"template <typename T>\n__device__ __forceinline__ void {DeviceFunctions[role].Name}({string.Join(", ", DeviceFunctions[role].Parameters.Select(p => p.Declaration))})";
 
-    // An entry point: extern "C", the contract's parameters in its order, forwarding to the device function.
-    private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated, bool rowwise)
+    // An entry point: extern "C", the contract's parameters in its order, forwarding to the device function. With
+    // experts, grid row blockIdx.y is an expert: the device function gets that expert's rows (the element pointers moved
+    // to its first row, its row count) and its parameter vector, and numbers its partials after the grid rows before it.
+    private static void EmitEntryPoint(IndentedTextWriter writer, KernelRole role, StorageType storage, bool gated, bool rowwise, bool experts)
     {
-        KernelParameter[] parameters = KernelContract.Parameters(role, gated);
+        KernelParameter[] parameters = KernelContract.Parameters(role, gated, experts);
+        bool byExpert = parameters.Any(p => p.Kind == ParameterKind.Offsets);
         string signature = string.Join(", ", parameters.Select(p => $"{p.CudaType(storage)} {p.Name}"));
         writer.WriteLine($"extern \"C\" __global__ void __launch_bounds__({KernelContract.BlockBound(role, rowwise)}) {KernelContract.EntryPoint(role, storage)}({signature})");
         using (writer.Block(""))
         {
-            string Argument(ParameterKind kind) => parameters.FirstOrDefault(p => p.Kind == kind).Name ?? "nullptr";
-            var (name, kinds) = DeviceFunctions[role];
-            writer.WriteLine($"{name}<{storage.CudaType}>({string.Join(", ", kinds.Select(k => Argument(k.Kind)))});");
+            if (byExpert)
+            {
+                writer.WriteLine("const pcg_size pcg_first = (pcg_size)offsets[blockIdx.y], pcg_rows = (pcg_size)offsets[blockIdx.y + 1] - pcg_first, pcg_at = pcg_first * (pcg_size)h;");
+            }
+            string Argument(ParameterKind kind)
+            {
+                string? name = parameters.FirstOrDefault(p => p.Kind == kind).Name;
+                return name is null ? "nullptr" : !byExpert ? name : kind switch
+                {
+                    ParameterKind.Input or ParameterKind.Gate or ParameterKind.Upstream or ParameterKind.Output or ParameterKind.InputGradient
+                        or ParameterKind.GateGradient => $"{name} + pcg_at",
+                    ParameterKind.Parameters => $"{name} + (pcg_size)blockIdx.y * PCG_PARAMETERS",
+                    ParameterKind.Rows => "pcg_rows",
+                    _ => name,
+                };
+            }
+            var (function, kinds) = DeviceFunctions[role];
+            writer.WriteLine($"{function}<{storage.CudaType}>({string.Join(", ", kinds.Select(k => Argument(k.Kind)))});");
         }
     }
 

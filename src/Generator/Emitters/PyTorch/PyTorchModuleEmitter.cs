@@ -87,7 +87,7 @@ internal static class PyTorchModuleEmitter
         {
             foreach (KernelRole role in roles)
             {
-                writer.WriteLine($"\"{KernelContract.RoleName(role)}\": ({string.Join(", ", KernelContract.Parameters(role, spec.Gated).Select(p => $"(\"{p.Name}\", \"{p.LaunchType}\")"))},),");
+                writer.WriteLine($"\"{KernelContract.RoleName(role)}\": ({string.Join(", ", KernelContract.Parameters(role, spec.Gated, spec.Experts > 1).Select(p => $"(\"{p.Name}\", \"{p.LaunchType}\")"))},),");
             }
         }
         writer.WriteLine("}");

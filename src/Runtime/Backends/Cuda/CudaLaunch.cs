@@ -1,6 +1,4 @@
 using System;
-using System.Collections.Generic;
-using System.Linq;
 using PolyComGen.Contract;
 using static TorchSharp.torch;
 
@@ -9,41 +7,34 @@ namespace PolyComGen.Backends.Cuda;
 /// <summary>
 /// The launch path of the CUDA kernels, the same on a GPU and on the emulated device: the launch geometry, the
 /// dtype dispatch, the output and partials buffers, the arguments packed in the order <see cref="KernelContract"/>
-/// defines, then one launch: the forward, or the backward (whose last block reduces its partials). Tensors must be
-/// contiguous and already checked.
+/// defines, then one launch: the forward, or the backward (whose last block reduces its partials), with experts on a
+/// row of blocks per expert. Tensors must be contiguous and already checked.
 /// </summary>
 internal static class CudaLaunch
 {
     /// <summary>
-    /// y for contiguous x (and gate) and parameters on <paramref name="device"/>; with <paramref name="experts"/>, a
-    /// launch per expert with rows, on its rows and its parameter vector.
+    /// y for contiguous x (and gate) and parameters on <paramref name="device"/>: one launch; with
+    /// <paramref name="experts"/>, a row of blocks per expert, each on its rows with its parameter vector.
     /// </summary>
     public static Tensor Forward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor parameters, ExpertRows? experts = null)
     {
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor y = device.Empty(x.shape, x.dtype, x);
-        ICudaModule? module = null;
-        long elementSize = x.element_size();
-        foreach (var (expert, first, count) in Groups(experts, rows))
+        var (geometry, gridRows) = Geometry(device, descriptor, experts, rows, h, x.element_size());
+        if (geometry.Blocks > 0)
         {
-            LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, count, h, (int)elementSize, device.Multiprocessors, descriptor.Groups);
-            if (geometry.Blocks == 0)
-            {
-                continue;
-            }
-            ulong rowOffset = (ulong)(first * h * elementSize), parameterOffset = (ulong)((long)expert * descriptor.ParameterCount * elementSize);
-            var buffers = new KernelBuffers(Pointer(x) + rowOffset, Offset(Pointer(gate), rowOffset), 0, Pointer(y) + rowOffset, 0,
-                Offset(Pointer(parameters), parameterOffset), 0, 0, count, h, geometry.PartialRows);
-            LaunchForward(module ??= device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers);
+            using Tensor? offsets = experts?.OffsetsOn(x.device);
+            var buffers = new KernelBuffers(Pointer(x), Pointer(gate), 0, Pointer(y), 0, Pointer(parameters), 0, 0, rows, h, geometry.PartialRows, Offsets: Pointer(offsets));
+            LaunchForward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers, gridRows);
         }
         return y;
     }
 
     /// <summary>
-    /// The gradients of x, the parameters (and the gate) for contiguous x, dy (and gate) of one shape; with
-    /// <paramref name="experts"/>, a launch per expert with rows, each writing its expert's parameter gradient (zero for
-    /// an expert without rows).
+    /// The gradients of x, the parameters (and the gate) for contiguous x, dy (and gate) of one shape: one launch, whose
+    /// last block sums the partials; with <paramref name="experts"/>, a row of blocks per expert and a gradient vector per
+    /// expert (zero for an expert without rows).
     /// </summary>
     public static PolyComGradients Backward(ICudaDevice device, KernelDescriptor descriptor, Tensor x, Tensor? gate, Tensor dy, Tensor parameters, ExpertRows? experts = null)
     {
@@ -52,67 +43,50 @@ internal static class CudaLaunch
         using IDisposable scope = device.Enter(x);
         Tensor dx = device.Empty(x.shape, x.dtype, x);
         Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
-        long elementSize = x.element_size();
-        var launches = Groups(experts, rows)
-            .Select(g => (g.Expert, g.First, g.Count, Geometry: LaunchGeometry.For(descriptor.Rowwise, g.Count, h, (int)elementSize, device.Multiprocessors, descriptor.Groups)))
-            .ToList();
-        int vectors = experts?.Experts ?? 1;
-        bool everyVectorWritten = launches.Count(l => l.Geometry.Blocks > 0) == vectors;
-        Tensor dparameters = everyVectorWritten ? device.Empty([(long)vectors * columns], x.dtype, x) : zeros([(long)vectors * columns], dtype: x.dtype, device: x.device);
-        long partialRows = launches.Select(l => (long)l.Geometry.PartialRows).DefaultIfEmpty(0).Max();
-        if (partialRows == 0)
+        var (geometry, gridRows) = Geometry(device, descriptor, experts, rows, h, x.element_size());
+        long vectors = (long)gridRows * columns;
+        if (geometry.Blocks == 0 || geometry.PartialRows == 0)
         {
-            return new PolyComGradients(dx, dparameters, dgate);
+            return new PolyComGradients(dx, zeros([vectors], dtype: x.dtype, device: x.device), dgate);
         }
-        using Tensor partials = device.Empty([partialRows, columns], ScalarType.Float32, x);
-        ICudaModule module = device.ModuleFor(descriptor);
-        foreach (var (expert, first, count, geometry) in launches.Where(l => l.Geometry.Blocks > 0))
-        {
-            ulong rowOffset = (ulong)(first * h * elementSize), parameterOffset = (ulong)((long)expert * columns * elementSize);
-            var buffers = new KernelBuffers(Pointer(x) + rowOffset, Offset(Pointer(gate), rowOffset), Pointer(dy) + rowOffset, Pointer(dx) + rowOffset,
-                Offset(Pointer(dgate), rowOffset), Offset(Pointer(parameters), parameterOffset), Pointer(partials), Pointer(dparameters) + parameterOffset,
-                count, h, geometry.PartialRows);
-            LaunchBackward(module, Storage(x.dtype), descriptor.Gated, geometry, buffers);
-        }
+        Tensor dparameters = device.Empty([vectors], x.dtype, x); // the last block writes every expert's, rows or none
+        using Tensor partials = device.Empty([(long)geometry.PartialRows * gridRows, columns], ScalarType.Float32, x);
+        using Tensor? offsets = experts?.OffsetsOn(x.device);
+        var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials), Pointer(dparameters),
+            rows, h, geometry.PartialRows, Offsets: Pointer(offsets));
+        LaunchBackward(device.ModuleFor(descriptor), Storage(x.dtype), descriptor.Gated, geometry, buffers, gridRows);
         return new PolyComGradients(dx, dparameters, dgate);
     }
 
-    // The row groups to launch: every expert's, or all rows as one group.
-    private static IEnumerable<(int Expert, long First, long Count)> Groups(ExpertRows? experts, long rows)
+    // The launch's geometry and its rows of blocks: for all rows, or with experts for the busiest expert's rows, once per expert.
+    private static (LaunchGeometry Geometry, uint GridRows) Geometry(ICudaDevice device, KernelDescriptor descriptor, ExpertRows? experts, long rows, long h, long elementSize)
     {
-        if (experts is null)
-        {
-            yield return (0, 0, rows);
-            yield break;
-        }
-        for (int e = 0; e < experts.Experts; e++)
-        {
-            var (first, count) = experts[e];
-            yield return (e, first, count);
-        }
+        long busiest = experts is null ? rows : experts.Busiest;
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, busiest, h, (int)elementSize, device.Multiprocessors, descriptor.Groups);
+        return experts is null ? (geometry, 1u) : (geometry, KernelContract.ExpertGrid(geometry.Blocks, experts.Experts).Y);
     }
 
     // A pointer moved by an offset; a null pointer (an absent gate, an empty parameter vector) stays null.
     private static ulong Offset(ulong pointer, ulong offset) => pointer == 0 ? 0 : pointer + offset;
 
-    /// <summary>The forward entry point on device pointers.</summary>
-    public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
-        Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, geometry.Threads, buffers);
+    /// <summary>The forward entry point on device pointers, on <paramref name="gridRows"/> rows of blocks (one per expert).</summary>
+    public static void LaunchForward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers, uint gridRows = 1) =>
+        Launch(module, KernelRole.Forward, storage, gated, geometry.Blocks, geometry.Threads, buffers, gridRows);
 
     /// <summary>
     /// The backward entry point on device pointers: its last block sums the partials into the parameters' gradient,
     /// counting finished blocks in the module's <see cref="ICudaModule.Counter"/>.
     /// </summary>
-    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers) =>
-        Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, geometry.Threads, buffers with { Counter = module.Counter });
+    public static void LaunchBackward(ICudaModule module, StorageType storage, bool gated, LaunchGeometry geometry, KernelBuffers buffers, uint gridRows = 1) =>
+        Launch(module, KernelRole.Backward, storage, gated, geometry.Blocks, geometry.Threads, buffers with { Counter = module.Counter }, gridRows);
 
     /// <summary>The storage type of a dtype, or null when the CUDA kernels do not support it.</summary>
     public static StorageType? StorageOf(ScalarType dtype) => KernelContract.StorageOf(dtype.ToString());
 
     // One entry point, its arguments packed in the contract's order.
-    private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, uint threads, KernelBuffers buffers)
+    private static void Launch(ICudaModule module, KernelRole role, StorageType storage, bool gated, uint blocks, uint threads, KernelBuffers buffers, uint gridRows)
     {
-        KernelParameter[] parameters = KernelContract.Parameters(role, gated);
+        KernelParameter[] parameters = KernelContract.Parameters(role, gated, experts: buffers.Offsets != 0);
         using var arguments = new KernelArguments(parameters.Length);
         foreach (KernelParameter parameter in parameters)
         {
@@ -130,10 +104,11 @@ internal static class CudaLaunch
                 ParameterKind.PartialRows => arguments.Add((ulong)buffers.PartialRows),
                 ParameterKind.ParameterGradient => arguments.Add(buffers.ParameterGradient),
                 ParameterKind.Counter => arguments.Add(buffers.Counter),
+                ParameterKind.Offsets => arguments.Add(buffers.Offsets),
                 _ => throw new ArgumentOutOfRangeException(nameof(parameters), parameter.Kind, "Unknown kernel parameter."),
             };
         }
-        module.Launch(KernelContract.EntryPoint(role, storage), blocks, threads, arguments);
+        module.Launch(KernelContract.EntryPoint(role, storage), blocks, threads, arguments, gridRows);
     }
 
     private static StorageType Storage(ScalarType dtype) =>

@@ -118,10 +118,10 @@ internal sealed unsafe class GpuDevice : ICudaDevice
             return new LoadedModule(module, ordinal);
         }
 
-        public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments)
+        public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, uint gridRows = 1)
         {
             CudaDriver driver = CudaDriver.Instance;
-            driver.ThrowIfFailed(driver.cuLaunchKernel(Function(entry), blocks, 1, 1, threadsPerBlock, 1, 1, 0, IntPtr.Zero, arguments.Pointers, null));
+            driver.ThrowIfFailed(driver.cuLaunchKernel(Function(entry), blocks, gridRows, 1, threadsPerBlock, 1, 1, 0, IntPtr.Zero, arguments.Pointers, null));
         }
 
         private IntPtr Function(string name) => functions.GetOrAdd(name, n =>

@@ -24,7 +24,7 @@ public sealed class PlantedBugTests
         ["a tail loop one short"] = ("i < hi; i += nt)", "i + 1 < hi; i += nt)"),
         ["a wrong partials index"] = ("pcg_accumulated[1] +=", "pcg_accumulated[0] +="),
         ["a row cache never filled"] = ("if (!loaded)", "if (false)"),
-        ["the reduction left to the next-to-last block"] = ("atomicAdd(counter, 1u) == gridDim.x - 1u", "atomicAdd(counter, 1u) == gridDim.x - 2u"),
+        ["the reduction left to the next-to-last block"] = ("atomicAdd(counter, 1u) == gridDim.x * gridDim.y - 1u", "atomicAdd(counter, 1u) == gridDim.x * gridDim.y - 2u"),
     };
 
     public static IEnumerable<object[]> Cases()

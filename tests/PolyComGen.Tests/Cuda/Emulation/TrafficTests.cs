@@ -65,6 +65,21 @@ public sealed class TrafficTests
         }
     }
 
+    [SkippableTheory]
+    [MemberData(nameof(SpecGrid.ExpertsIndexed), MemberType = typeof(SpecGrid))]
+    public void KernelsWithExpertsAreAtTheFloorInOneLaunchPerDirection(string spec, int index)
+    {
+        EmulatedParity.RequireEmulator();
+        PolyComActivation activation = SpecGrid.WithExperts[index];
+        int experts = activation.Descriptor.Experts;
+        // Uneven experts and an empty one: one launch of each direction, a row of blocks per expert, reads every row once.
+        long[] rows = [.. Enumerable.Range(0, experts).Select(e => e == 1 ? 0L : 2L + 3 * e)];
+        foreach (StorageFormat format in new[] { StorageFormat.Float32, StorageFormat.BFloat16 })
+        {
+            AssertAtTheFloor(KernelTraffic.Measure(activation.Descriptor, format, rows.Sum(), 1024, rows), $"{spec} {format}");
+        }
+    }
+
     [SkippableFact]
     public void RowsLongerThanTheChipKeepsAreReadOnceForTheKeptPartAndOncePerPassForTheRest()
     {

@@ -383,17 +383,21 @@ __device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_
     __shared__ int last[1];
     __threadfence(); // this block's partials are visible to every block before it counts itself
     __syncthreads();
-    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x * gridDim.y - 1u;
     __syncthreads();
     if (!last[0]) return;
     __threadfence();
     const volatile float* all = partials; // written by other blocks: read past any cache
-    for (int k = 0; k < PCG_PARAMETERS; k++)
+    // A grid row of blocks per expert (one without experts): expert e's count partials rows follow the experts' before it.
+    for (unsigned int e = 0; e < gridDim.y; e++)
     {
-        float s[1] = {};
-        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
-        pcg_block_sum(s);
-        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+        for (int k = 0; k < PCG_PARAMETERS; k++)
+        {
+            float s[1] = {};
+            for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[((pcg_size)e * count + i) * PCG_PARAMETERS + k];
+            pcg_block_sum(s);
+            if (threadIdx.x == 0) dparameters[(pcg_size)e * PCG_PARAMETERS + k] = pcg_from_float<T>(s[0]);
+        }
     }
     if (threadIdx.x == 0) *counter = 0u;
 }

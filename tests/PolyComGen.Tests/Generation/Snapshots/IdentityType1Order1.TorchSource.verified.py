@@ -421,17 +421,21 @@ __device__ __forceinline__ void pcg_finish_gradients(const float* partials, pcg_
     __shared__ int last[1];
     __threadfence(); // this block's partials are visible to every block before it counts itself
     __syncthreads();
-    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x - 1u;
+    if (threadIdx.x == 0) last[0] = atomicAdd(counter, 1u) == gridDim.x * gridDim.y - 1u;
     __syncthreads();
     if (!last[0]) return;
     __threadfence();
     const volatile float* all = partials; // written by other blocks: read past any cache
-    for (int k = 0; k < PCG_PARAMETERS; k++)
+    // A grid row of blocks per expert (one without experts): expert e's count partials rows follow the experts' before it.
+    for (unsigned int e = 0; e < gridDim.y; e++)
     {
-        float s[1] = {};
-        for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[i * PCG_PARAMETERS + k];
-        pcg_block_sum(s);
-        if (threadIdx.x == 0) dparameters[k] = pcg_from_float<T>(s[0]);
+        for (int k = 0; k < PCG_PARAMETERS; k++)
+        {
+            float s[1] = {};
+            for (pcg_size i = threadIdx.x; i < count; i += blockDim.x) s[0] += all[((pcg_size)e * count + i) * PCG_PARAMETERS + k];
+            pcg_block_sum(s);
+            if (threadIdx.x == 0) dparameters[(pcg_size)e * PCG_PARAMETERS + k] = pcg_from_float<T>(s[0]);
+        }
     }
     if (threadIdx.x == 0) *counter = 0u;
 }
@@ -652,8 +656,8 @@ def _check(x, gate, parameters):
                             f"the module with .to({x.dtype}) or the input with .to({parameters.dtype}).")
         if parameters.device != x.device:
             raise ValueError(f"{NAME}: the parameters are on {parameters.device}, the input on {x.device}.")
-    if tuple(parameters.shape) != (SLOTS,):
-        raise ValueError(f"{NAME}: the parameter vector must have shape [{SLOTS}], not {list(parameters.shape)}.")
+    if tuple(parameters.shape) != (EXPERTS * SLOTS,):
+        raise ValueError(f"{NAME}: the parameter vector must have shape [{EXPERTS * SLOTS}], not {list(parameters.shape)}.")
     if GROUPS > 1 and (x.dim() == 0 or x.shape[-1] % GROUPS != 0):
         raise ValueError(f"{NAME} splits the last dimension into {GROUPS} groups of equal length, but the input's last "
                          f"dimension is {'missing' if x.dim() == 0 else x.shape[-1]}; give it one divisible by {GROUPS}.")
@@ -791,12 +795,13 @@ def _conversions_of(role):
     return conversions
 
 
-def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None):
+def _launch(role, dtype, device_index, blocks, values, threads=THREADS_PER_BLOCK, stream=None, grid_rows=1):
+    """One launch of a grid of blocks x grid_rows blocks (a row of blocks per expert for kernels with experts)."""
     arguments = tuple(convert(values[name]) for name, convert in _conversions_of(role))
     if stream is None:
         stream = torch.cuda.current_stream(device_index).cuda_stream
     with _cupy.cuda.Device(device_index), _cupy.cuda.ExternalStream(stream):
-        _function(device_index, role, dtype)((int(blocks),), (int(threads),), arguments)
+        _function(device_index, role, dtype)((int(blocks), int(grid_rows)), (int(threads),), arguments)
 
 
 def _rows(x):
@@ -804,44 +809,61 @@ def _rows(x):
     return (0 if h == 0 else x.numel() // h), h
 
 
-def fused_forward(x, gate, parameters, group=None):
-    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype. With a process group, x is this
-    rank's shard of rows split over the group: the split kernels compute y from the whole rows' statistics."""
+def _launch_rows(x, offsets):
+    """The rows a launch sizes its blocks for and its rows of blocks: all rows once, or with experts (offsets checked by
+    _expert_rows) the busiest expert's rows once per expert, as the C# runtime's KernelContract.ExpertGrid."""
+    rows, h = _rows(x)
+    if offsets is None:
+        return rows, h, 1
+    counts = (offsets[1:] - offsets[:-1]).tolist()
+    return max(counts), h, EXPERTS
+
+
+def fused_forward(x, gate, parameters, group=None, offsets=None):
+    """y from the fused forward kernel, for checked CUDA tensors of a supported dtype: one launch (with experts, a row
+    of blocks per expert, each on its rows with its parameter vector). With a process group, x is this rank's shard of
+    rows split over the group: the split kernels compute y from the whole rows' statistics."""
     x, parameters = x.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
+    offsets = None if offsets is None else offsets.contiguous()
     rows, h = _rows(x)
     y = torch.empty_like(x)
-    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h, "threads": threads}
+    busiest, _, grid_rows = _launch_rows(x, offsets)
+    blocks, threads, partial_rows = _geometry(busiest, h, x.element_size(), x.device.index)
+    values = {"x": x, "gate": gate, "y": y, "parameters": parameters, "rows": rows, "h": h, "threads": threads, "offsets": offsets}
     if group is not None:
         _split(SPLIT)["forward"](values, blocks, group)
         if blocks > 0:
             _launch("forward_apply", x.dtype, x.device.index, blocks, values, threads)
     elif blocks > 0:
-        _launch("forward", x.dtype, x.device.index, blocks, values, threads)
+        _launch("forward", x.dtype, x.device.index, blocks, values, threads, grid_rows=grid_rows)
     return y
 
 
-def fused_backward(x, gate, dy, parameters, group=None):
+def fused_backward(x, gate, dy, parameters, group=None, offsets=None):
     """(dx, dparameters, dgate) from the fused backward kernel, one launch whose last block reduces the partials; dgate
     is an empty tensor for an activation that is not gated. With a process group (x, dy and the gate this rank's shards
     of rows split over it), the split kernels, whose partials are all-reduced before the reduction kernel, and
     dparameters is the whole gradient, the same on every rank."""
     x, dy, parameters = x.contiguous(), dy.contiguous(), parameters.contiguous()
     gate = None if gate is None else gate.contiguous()
+    offsets = None if offsets is None else offsets.contiguous()
     rows, h = _rows(x)
     dx = torch.empty_like(x)
     dgate = torch.empty_like(x) if gate is not None else x.new_empty(0)
-    blocks, threads, partial_rows = _geometry(rows, h, x.element_size(), x.device.index)
-    dparameters = torch.zeros(SLOTS, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(SLOTS, dtype=x.dtype, device=x.device)
-    partials = torch.empty(partial_rows, SLOTS, dtype=torch.float32, device=x.device)
+    busiest, _, grid_rows = _launch_rows(x, offsets)
+    blocks, threads, partial_rows = _geometry(busiest, h, x.element_size(), x.device.index)
+    vectors = grid_rows * SLOTS  # with experts, every expert's gradient vector (zero for one without rows)
+    dparameters = torch.zeros(vectors, dtype=x.dtype, device=x.device) if blocks == 0 else torch.empty(vectors, dtype=x.dtype, device=x.device)
+    partials = torch.empty(partial_rows * grid_rows, SLOTS, dtype=torch.float32, device=x.device)
     values = {"x": x, "gate": gate, "dy": dy, "dx": dx, "dgate": dgate if gate is not None else None, "parameters": parameters,
-              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters, "threads": threads}
+              "partials": partials, "rows": rows, "h": h, "count": partial_rows, "dparameters": dparameters, "threads": threads,
+              "offsets": offsets}
     if group is None:
         if blocks > 0:
             stream = torch.cuda.current_stream(x.device.index).cuda_stream
             values["counter"] = _counter(x.device, stream)
-            _launch("backward", x.dtype, x.device.index, blocks, values, threads, stream)
+            _launch("backward", x.dtype, x.device.index, blocks, values, threads, stream, grid_rows)
         return dx, dparameters, dgate
     _split(SPLIT)["backward"](values, blocks, group)
     if blocks > 0:
@@ -893,15 +915,15 @@ class _FusedFunction(torch.autograd.Function):
     """The fused kernels under autograd (PyTorch without torch.library.custom_op); saves x (and the gate) only."""
 
     @staticmethod
-    def forward(ctx, x, gate, parameters):
-        ctx.save_for_backward(x, gate, parameters)
-        return fused_forward(x, gate, parameters)
+    def forward(ctx, x, gate, parameters, offsets=None):
+        ctx.save_for_backward(x, gate, parameters, offsets)
+        return fused_forward(x, gate, parameters, offsets=offsets)
 
     @staticmethod
     def backward(ctx, dy):
-        x, gate, parameters = ctx.saved_tensors
-        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters)
-        return dx, (dgate if gate is not None else None), dparameters
+        x, gate, parameters, offsets = ctx.saved_tensors
+        dx, dparameters, dgate = fused_backward(x, gate, dy, parameters, offsets=offsets)
+        return dx, (dgate if gate is not None else None), dparameters, None
 
 
 class _ShardedFunction(torch.autograd.Function):
@@ -929,30 +951,31 @@ if hasattr(torch, "library") and hasattr(torch.library, "custom_op"):
         _backward_op_name = f"polycomgen::{NAME.lower()}_backward"
 
         @torch.library.custom_op(_forward_op_name, mutates_args=())
-        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], parameters: torch.Tensor) -> torch.Tensor:
-            return fused_forward(x, gate, parameters)
+        def _forward_op(x: torch.Tensor, gate: Optional[torch.Tensor], parameters: torch.Tensor,
+                        offsets: Optional[torch.Tensor] = None) -> torch.Tensor:
+            return fused_forward(x, gate, parameters, offsets=offsets)
 
         @_forward_op.register_fake
-        def _(x, gate, parameters):
+        def _(x, gate, parameters, offsets=None):
             return torch.empty_like(x)
 
         @torch.library.custom_op(_backward_op_name, mutates_args=())
-        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor,
-                         parameters: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-            return fused_backward(x, gate, dy, parameters)
+        def _backward_op(x: torch.Tensor, gate: Optional[torch.Tensor], dy: torch.Tensor, parameters: torch.Tensor,
+                         offsets: Optional[torch.Tensor] = None) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+            return fused_backward(x, gate, dy, parameters, offsets=offsets)
 
         @_backward_op.register_fake
-        def _(x, gate, dy, parameters):
-            return (torch.empty_like(x), parameters.new_empty(SLOTS),
+        def _(x, gate, dy, parameters, offsets=None):
+            return (torch.empty_like(x), parameters.new_empty(parameters.shape),
                     torch.empty_like(x) if gate is not None else x.new_empty(0))
 
         def _setup_context(ctx, inputs, output):
             ctx.save_for_backward(*inputs)
 
         def _backward(ctx, dy):
-            x, gate, parameters = ctx.saved_tensors
-            dx, dparameters, dgate = _backward_op(x, gate, dy, parameters)
-            return dx, (dgate if gate is not None else None), dparameters
+            x, gate, parameters, offsets = ctx.saved_tensors
+            dx, dparameters, dgate = _backward_op(x, gate, dy, parameters, offsets)
+            return dx, (dgate if gate is not None else None), dparameters, None
 
         _forward_op.register_autograd(_backward, setup_context=_setup_context)
         _fused = _forward_op
@@ -1015,19 +1038,13 @@ class PolyComModule(torch.nn.Module):
     def forward(self, x, gate=None, offsets=None):
         parameters = self.kernel_parameters(x)
         if EXPERTS > 1:
-            # Expert by expert: its rows with its parameter vector, through the same kernels (a launch per expert with rows).
             rows = _expert_rows(x, offsets)
-            outputs = []
-            for e in range(EXPERTS):
-                first, end = rows[e], rows[e + 1]
-                part = parameters[e * SLOTS:(e + 1) * SLOTS]
-                outputs.append(self._one(x[first:end], None if gate is None else gate[first:end], part))
-            return torch.cat(outputs, 0)
+            return self._one(x, gate, parameters, offsets, rows)
         if offsets is not None:
             raise ValueError(f"{NAME} has no experts, so it takes no offsets.")
         return self._one(x, gate, parameters)
 
-    def _one(self, x, gate, parameters):
+    def _one(self, x, gate, parameters, offsets=None, rows=None):
         _check(x, gate, parameters)
         group = self.process_group
         if group is not None and not ROWWISE:
@@ -1045,6 +1062,12 @@ class PolyComModule(torch.nn.Module):
             if fused:
                 return _ShardedFunction.apply(x, gate, parameters, group)
             return eager_forward(x, gate, _ReplicatedOverGroup.apply(parameters, group), group)
+        if offsets is not None and not fused:
+            # Expert by expert, as eager ops: its rows with its parameter vector.
+            return torch.cat([eager_forward(x[rows[e]:rows[e + 1]], None if gate is None else gate[rows[e]:rows[e + 1]],
+                                            parameters[e * SLOTS:(e + 1) * SLOTS]) for e in range(EXPERTS)], 0)
+        if offsets is not None:
+            return _fused(x, gate, parameters, offsets)  # one launch per direction: a row of blocks per expert
         return _fused(x, gate, parameters) if fused else eager_forward(x, gate, parameters)
 
     def extra_repr(self):

@@ -67,8 +67,8 @@ internal sealed class EmulatedDevice(CudaEmulationOptions options) : ICudaDevice
     /// <summary>The library's launchers, run under one schedule.</summary>
     private sealed class ScheduledLaunch(EmulatedLibrary library, CudaEmulationOptions options) : ICudaModule
     {
-        public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments) =>
-            library.Launch(entry, blocks, threadsPerBlock, arguments, options.Schedule, options.Seed);
+        public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, uint gridRows = 1) =>
+            library.Launch(entry, blocks, threadsPerBlock, arguments, options.Schedule, options.Seed, gridRows);
 
         public ulong Counter => library.Counter;
     }

@@ -43,13 +43,13 @@ internal sealed unsafe class EmulatedLibrary
         return new EmulatedLibrary(NativeLibrary.Load(path), path, what);
     }
 
-    /// <summary>Runs <paramref name="entry"/> on a one-dimensional grid; throws when the emulation finds an error.</summary>
-    public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, EmulationSchedule schedule, ulong seed)
+    /// <summary>Runs <paramref name="entry"/> on a grid of <paramref name="blocks"/> by <paramref name="gridRows"/> blocks; throws when the emulation finds an error.</summary>
+    public void Launch(string entry, uint blocks, uint threadsPerBlock, KernelArguments arguments, EmulationSchedule schedule, ulong seed, uint gridRows = 1)
     {
         var launcher = (delegate* unmanaged<EmulatedLaunchConfig*, void**, byte*, int, int>)Launcher(entry);
         var config = new EmulatedLaunchConfig
         {
-            GridX = blocks, GridY = 1, GridZ = 1,
+            GridX = blocks, GridY = gridRows, GridZ = 1,
             BlockX = threadsPerBlock, BlockY = 1, BlockZ = 1,
             Schedule = (int)schedule,
             Seed = seed,
