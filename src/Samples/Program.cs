@@ -10,6 +10,7 @@ using System.Collections.Generic;
 using PolyComGen.Samples.Benchmarks;
 using PolyComGen.Verification;
 using PolyComGen.Samples.Explorer;
+using PolyComGen.Samples.Plot;
 using PolyComGen.Samples.Search;
 using Spectre.Console;
 using static TorchSharp.torch;
@@ -64,6 +65,7 @@ public static class Program
         root.Add(BenchCommand());
         root.Add(AccuracyCommand());
         root.Add(TrafficCommand());
+        root.Add(PlotCommand());
         return Run(root, args);
     }
 
@@ -207,6 +209,53 @@ public static class Program
         {
             System.Console.CancelKeyPress -= stop;
         }
+    }
+
+    private static Command PlotCommand()
+    {
+        var names = new Argument<string[]>("variants")
+        {
+            Description = "Activations to draw (default: every built-in one, as a gallery): " + string.Join(", ", ActivationVariant.All.Select(v => v.Name)) + ".",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Instead, a trained model's learned activations, layer by layer, against the activation at its initialisation: an explorer checkpoint (OUT/checkpoints/NAME-seedS.pt)." };
+        var range = new Option<string>("--range") { Description = "The range of x, FROM,TO.", DefaultValueFactory = _ => PlotRun.DefaultRange };
+        var output = new Option<string>("--out") { Description = "The PNG to write.", DefaultValueFactory = _ => "activations.png" };
+        var command = new Command("plot", "Draws activations: y and dy/dx against x, from the modules' own fused kernels, to a PNG (one activation, a gallery of several, or a checkpoint's learned activations per layer).")
+        {
+            names, variant, assembly, checkpoint, range, output,
+        };
+        command.SetAction(result =>
+        {
+            var (from, to) = ActivationPlot.ParseRange(result.GetValue(range)!);
+            string path = result.GetValue(output)!;
+            string? directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (directory is not null)
+            {
+                Directory.CreateDirectory(directory);
+            }
+            if (result.GetValue(checkpoint) is string file)
+            {
+                string drawn = PlotRun.Checkpoint(file, from, to, path);
+                System.Console.WriteLine($"Wrote {path}: {drawn}.");
+                return 0;
+            }
+            var more = RunTime(result, variant, assembly).Select(a => ActivationVariant.Of(a.Activation, a.Declaration)).ToList();
+            string[] wanted = result.GetValue(names) ?? [];
+            IReadOnlyList<ActivationVariant> chosen = wanted.Length > 0 ? ActivationVariant.Select(wanted, more)
+                : more.Count > 0 ? more
+                : ActivationVariant.All;
+            if (chosen.FirstOrDefault(v => v.Spec is { Experts: > 1 }) is ActivationVariant experts)
+            {
+                throw new CommandLineException($"{experts.Name} has experts: draw the declaration without Experts (every expert starts as it).");
+            }
+            PlotRun.Variants(chosen, from, to, path);
+            System.Console.WriteLine($"Wrote {path}: {string.Join(", ", chosen.Select(v => v.Name))}.");
+            return 0;
+        });
+        return command;
     }
 
     private static Command EmitCommand()

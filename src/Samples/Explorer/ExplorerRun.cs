@@ -33,7 +33,14 @@ public sealed record ExplorerOptions(
 }
 
 /// <summary>The files a run wrote.</summary>
-public sealed record ExplorerOutputs(string Table, string LossPlot, string RankPlot, string CurvesCsv, string RanksCsv, string Json);
+public sealed record ExplorerOutputs(string Table, string LossPlot, string RankPlot, string CurvesCsv, string RanksCsv, string Json)
+{
+    /// <summary>
+    /// activations.png: each variant's learned activation per layer against its initialisation (the first seed), for
+    /// runs of variants with parameters; null when no variant had any.
+    /// </summary>
+    public string? LearnedPlot { get; init; }
+}
 
 /// <summary>What a run trained and wrote: every seed's run, the per-variant summaries, the files.</summary>
 public sealed record ExplorerReport(IReadOnlyList<VariantResult> Runs, IReadOnlyList<VariantSummary> Summaries, ExplorerOutputs Outputs);
@@ -158,6 +165,7 @@ public static class ExplorerRun
         console.MarkupLine(cancellation.IsCancellationRequested ? "[yellow]Stopped early: the outputs hold the steps that ran.[/]" : "");
         console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.LossPlot)}, {Markup.Escape(outputs.RankPlot)}, " +
                            $"{Markup.Escape(outputs.CurvesCsv)}, {Markup.Escape(outputs.RanksCsv)}, {Markup.Escape(outputs.Json)}" +
+                           (outputs.LearnedPlot is string learned ? $", {Markup.Escape(learned)} (the learned activations)" : "") +
                            (shape.Experts > 1 ? "." : $", and each model's state_dict in {Markup.Escape(checkpoints)} (PyTorch's format)."));
         return new ExplorerReport(results, summaries, outputs);
     }
@@ -300,7 +308,34 @@ public static class ExplorerRun
                 text.AppendLine($"- {variant.Name}: `{variant.Declaration}`");
             }
         }
+        AppendLearned(text, summaries);
         return text.ToString();
+    }
+
+    // Every variant's trained activation parameters (its first seed's), layer by layer: PolyCom's weights and bias, and
+    // the named ones (beta, PAU's coefficients ...). A mixture's have a row per expert, written one after another.
+    private static void AppendLearned(StringBuilder text, IReadOnlyList<VariantSummary> summaries)
+    {
+        var learned = summaries.Where(s => s.Runs[0].Learned is { Count: > 0 } layers && layers[0].Count > 0).ToList();
+        if (learned.Count == 0)
+        {
+            return;
+        }
+        text.AppendLine();
+        text.AppendLine("Learned activation parameters after training (the first seed's; activations.png draws them):");
+        text.AppendLine();
+        text.AppendLine("| variant | layer | parameter | values |");
+        text.AppendLine("|---|---:|---|---|");
+        foreach (VariantSummary s in learned)
+        {
+            for (int layer = 0; layer < s.Runs[0].Learned!.Count; layer++)
+            {
+                foreach (var (name, values) in s.Runs[0].Learned![layer])
+                {
+                    text.AppendLine($"| {s.Variant} | {layer + 1} | {name} | {string.Join(", ", values.Select(v => v.ToString("G4", CultureInfo.InvariantCulture)))} |");
+                }
+            }
+        }
     }
 
     private static ExplorerOutputs Write(
@@ -381,7 +416,18 @@ public static class ExplorerRun
         }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals })));
         WriteAtomically(outputs.LossPlot, path => LossPlot.Save(path, summaries, corpus.EntropyFloor, (double)options.BatchSize * options.SequenceLength));
         WriteAtomically(outputs.RankPlot, path => RankPlot.Save(path, summaries));
-        return outputs;
+        // A mixture's activations take their experts' rows: not drawn. Written beside its name, then renamed, as the others.
+        string learnedPlot = Path.Combine(folder, "activations.png"), temporary = learnedPlot + ".partial.png";
+        bool drawn = options.Experts == 1 && Plot.PlotRun.Learned(summaries, variants, temporary);
+        if (drawn)
+        {
+            File.Move(temporary, learnedPlot, overwrite: true);
+        }
+        else if (File.Exists(learnedPlot))
+        {
+            File.Delete(learnedPlot); // an earlier run's
+        }
+        return outputs with { LearnedPlot = drawn ? learnedPlot : null };
     }
 
     // Each file appears whole or not at all: written beside its name, then renamed over it.

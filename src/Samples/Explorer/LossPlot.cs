@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Linq;
 
@@ -12,10 +13,19 @@ namespace PolyComGen.Samples.Explorer;
 /// </summary>
 public static class LossPlot
 {
+    /// <summary>The part of the compute a zoomed plot draws: its end.</summary>
+    public const double ZoomedFraction = 0.4;
+
     /// <summary>Draws <paramref name="summaries"/> to <paramref name="path"/>; the runs take <paramref name="tokensPerStep"/> tokens a step.</summary>
-    public static void Save(string path, IReadOnlyList<VariantSummary> summaries, double? entropyFloor, double tokensPerStep)
+    /// <param name="title">What the figure is of, before what it draws.</param>
+    /// <param name="zoomFinal">
+    /// Draw only the last <see cref="ZoomedFraction"/> of the compute, the loss axis fitted to it: where curves that
+    /// differ by hundredths (a search's finalists) can be told apart.
+    /// </param>
+    public static void Save(string path, IReadOnlyList<VariantSummary> summaries, double? entropyFloor, double tokensPerStep, string title = "PolyComGen explorer", bool zoomFinal = false)
     {
         var plot = new ScottPlot.Plot();
+        var drawn = new List<(double[] X, double[] Y)>();
         var palette = new ScottPlot.Palettes.Category20(); // one colour per variant, for up to 20
         int index = 0;
         foreach (VariantSummary summary in summaries)
@@ -42,6 +52,7 @@ public static class LossPlot
                 band.FillStyle.Color = color.WithAlpha(0.2);
                 band.LineStyle.Width = 0;
             }
+            drawn.Add((x, mean));
             var line = plot.Add.ScatterLine(x, mean, color);
             line.LegendText = summary.Variant;
             line.LineWidth = 2;
@@ -51,6 +62,7 @@ public static class LossPlot
             {
                 double[] at = summary.Runs[0].ValidationCurve.Take(points).Select(p => p.Step * perStep).ToArray();
                 double[] validation = Enumerable.Range(0, points).Select(i => summary.Runs.Average(r => r.ValidationCurve[i].Loss)).ToArray();
+                drawn.Add((at, validation));
                 var dashed = plot.Add.ScatterLine(at.Skip(1).ToArray(), validation.Skip(1).ToArray(), color); // from the first tenth: the untrained loss would set the scale
                 dashed.LinePattern = ScottPlot.LinePattern.Dashed;
                 dashed.LineWidth = 1.5f;
@@ -64,9 +76,19 @@ public static class LossPlot
             level.LegendText = "entropy floor";
         }
         int seeds = summaries.Count == 0 ? 0 : summaries.Max(s => s.Runs.Count);
-        plot.Title(seeds > 1
-            ? $"PolyComGen explorer: training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
-            : "PolyComGen explorer: training loss (solid) and validation loss (dashed)");
+        plot.Title((seeds > 1
+            ? $"{title}: training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
+            : $"{title}: training loss (solid) and validation loss (dashed)") + (zoomFinal ? $", the last {ZoomedFraction:P0} of the compute" : ""));
+        if (zoomFinal && drawn.Count > 0)
+        {
+            double end = drawn.Max(d => d.X.Length == 0 ? 0 : d.X[^1]), start = end * (1 - ZoomedFraction);
+            var inside = drawn.SelectMany(d => d.X.Zip(d.Y)).Where(p => p.First >= start && double.IsFinite(p.Second)).Select(p => p.Second).ToList();
+            if (inside.Count > 0)
+            {
+                double low = inside.Min(), high = inside.Max(), margin = Math.Max(1e-3, 0.05 * (high - low));
+                plot.Axes.SetLimits(start, end, low - margin, high + margin);
+            }
+        }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { LabelFormatter = v => v.ToString("0.0e0", System.Globalization.CultureInfo.InvariantCulture) };
         plot.XLabel("training FLOPs (matrices, attention and the activation's own)");
         plot.YLabel("train loss, nats/token (EMA 0.9)");

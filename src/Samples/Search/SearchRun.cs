@@ -12,13 +12,18 @@ using System.Threading.Tasks;
 using PolyComGen.Compiler;
 using PolyComGen.Compiler.Search;
 using PolyComGen.Samples.Explorer;
+using PolyComGen.Samples.Plot;
 using Spectre.Console;
 using static TorchSharp.torch;
 
 namespace PolyComGen.Samples.Search;
 
 /// <summary>The files a search wrote.</summary>
-public sealed record SearchOutputs(string Table, string Plot, string CandidatesCsv, string CandidatesJson, string Winners);
+public sealed record SearchOutputs(string Table, string Plot, string CandidatesCsv, string CandidatesJson, string Winners)
+{
+    /// <summary>winners.png: the finalists' and the baselines' shapes (y and dy/dx, as declared); null when there were none.</summary>
+    public string? Shapes { get; init; }
+}
 
 /// <summary>
 /// What a search trained: every run, the final summaries at the search's width (winners and baselines) and at the
@@ -234,7 +239,7 @@ public sealed class SearchRun
         }
         SearchOutputs outputs = Write(summaries, transfer, all, sampler.Duplicates, final, plan, rounds);
         _console.Write(new Markup(Markup.Escape(File.ReadAllText(outputs.Table))));
-        _console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.Plot)}, {Markup.Escape(outputs.CandidatesCsv)}, {Markup.Escape(outputs.CandidatesJson)} and {Markup.Escape(outputs.Winners)}.");
+        _console.MarkupLine($"Wrote {Markup.Escape(outputs.Table)}, {Markup.Escape(outputs.Plot)}, {(outputs.Shapes is string shapes ? Markup.Escape(shapes) + ", " : "")}{Markup.Escape(outputs.CandidatesCsv)}, {Markup.Escape(outputs.CandidatesJson)} and {Markup.Escape(outputs.Winners)}.");
         return new SearchReport(_records, summaries[0], summaries[1], transfer, outputs);
     }
 
@@ -482,9 +487,23 @@ public sealed class SearchRun
         var ranked = summaries[0].OrderBy(s => s.ValidationLoss.Mean).ToList();
         if (ranked.Count > 0)
         {
-            ExplorerRun.WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor, (double)_options.BatchSize * _options.SequenceLength));
+            ExplorerRun.WriteAtomically(outputs.Plot, path => LossPlot.Save(path, ranked, _corpus.EntropyFloor, (double)_options.BatchSize * _options.SequenceLength,
+                "PolyComGen search, finalists and baselines", zoomFinal: true));
         }
-        return outputs;
+        var shapes = finalists.Select(f => variants.FirstOrDefault(v => v.Name == f.Name)).OfType<ActivationVariant>()
+            .Concat(variants.Where(v => SearchOptions.Baselines.Contains(v.Name))).Distinct().ToList();
+        if (shapes.Count == 0)
+        {
+            return outputs;
+        }
+        string shapesPath = Path.Combine(folder, "winners.png");
+        ExplorerRun.WriteAtomically(shapesPath, path => ActivationPlot.SaveGallery(path, shapes.Select(v =>
+        {
+            Finalist? f = finalists.FirstOrDefault(f => f.Name == v.Name);
+            string title = f is null ? $"{v.Name} (baseline)" : $"{v.Name} ({(f.Holds ? "kept" : "dropped")}): {v.Declaration ?? PlotRun.FormulaOf(v)}";
+            return (title, (IReadOnlyList<ActivationCurve>)[PlotRun.Declared(v, -4, 4)]);
+        }).ToList(), columns: Math.Min(4, shapes.Count)));
+        return outputs with { Shapes = shapesPath };
     }
 
     private static string Speedup(FinalistAtWidth width, string baseline) =>

@@ -39,6 +39,10 @@ public sealed class CommandLineTests
     [InlineData("Name one activation", "emit")]
     [InlineData("--minutes", "search", "--minutes", "0")]
     [InlineData("--resume", "search", "--resume", "--out", "no-such-search-folder")]
+    [InlineData("--range", "plot", "--range", "4,-4")]
+    [InlineData("--range", "plot", "--range", "x")]
+    [InlineData("Nope", "plot", "Nope")]
+    [InlineData("no-such.pt", "plot", "--checkpoint", "no-such.pt")]
     [InlineData("frobnicate", "frobnicate")]
     [InlineData("--frobnicate", "bench", "--frobnicate")]
     public void AValueErrorIsAMessageAndExitCodeTwo(string mentioned, params string[] args)

@@ -38,7 +38,11 @@ public sealed class ExplorerTests : IDisposable
             Assert.True(last < first - 0.1, $"{result.Variant}: loss went from {first:F3} to {last:F3}");
         }
         string table = File.ReadAllText(outputs.Table);
-        Assert.Equal(3, table.Split('\n').Count(line => line.StartsWith("| Swi", StringComparison.Ordinal) || line.StartsWith("| Poly", StringComparison.Ordinal)));
+        string summary = table.Split("Learned activation parameters")[0];
+        Assert.Equal(3, summary.Split('\n').Count(line => line.StartsWith("| Swi", StringComparison.Ordinal) || line.StartsWith("| Poly", StringComparison.Ordinal)));
+        // Then the trained PolyComs' weights and biases, layer by layer (SwiGLU has none).
+        Assert.Contains("| PolyNorm | 1 | weight |", table);
+        Assert.DoesNotContain("| SwiGLU | 1 |", table);
         // One seed: no lead can be told from noise, so none is marked best, and the caption says why.
         Assert.DoesNotContain("(best)", table);
         Assert.Contains("One seed: no best marked", table);
