@@ -1,4 +1,5 @@
 using System;
+using System.Linq;
 using PolyComGen.Contract;
 
 namespace PolyComGen;
@@ -33,8 +34,34 @@ public sealed record PolyComActivation(string Name, PolyComSpec Spec, Func<IPoly
         return path;
     }
 
-    /// <summary>A new module: a <c>Module&lt;Tensor, Tensor&gt;</c>, or <c>Module&lt;Tensor, Tensor, Tensor&gt;</c> (x, gate) when gated.</summary>
+    /// <summary>
+    /// A new module: a <c>Module&lt;Tensor, Tensor&gt;</c>, or <c>Module&lt;Tensor, Tensor, Tensor&gt;</c> (x, gate) when
+    /// gated; with experts, the offsets come last (<see cref="ModuleType"/>).
+    /// </summary>
     public IPolyComModule Create() => Factory();
+
+    /// <summary>
+    /// A new module as the TorchSharp module type its forward has, typed: <c>Create&lt;Module&lt;Tensor, Tensor&gt;&gt;()</c>
+    /// for an activation of x (see <see cref="ModuleType"/>).
+    /// </summary>
+    /// <typeparam name="TModule">The module type: <see cref="ModuleType"/>, or a type it derives from.</typeparam>
+    /// <exception cref="InvalidCastException">The activation's forward has another type (the message names it).</exception>
+    public TModule Create<TModule>() where TModule : class
+    {
+        IPolyComModule module = Factory();
+        if (module is TModule typed)
+        {
+            return typed;
+        }
+        (module as IDisposable)?.Dispose();
+        throw new InvalidCastException($"{Name} is a {ModuleType} ({Spec}); create it as Create<{ModuleType}>(), not as {typeof(TModule).Name}.");
+    }
+
+    /// <summary>
+    /// The TorchSharp module type of its forward, as C# writes it: <c>Module&lt;Tensor, Tensor&gt;</c> (x), one more
+    /// Tensor for the gate when gated, and one more for the offsets with experts.
+    /// </summary>
+    public string ModuleType => "Module<" + string.Join(", ", Enumerable.Repeat("Tensor", 2 + (Spec.Gated ? 1 : 0) + (Spec.Experts > 1 ? 1 : 0))) + ">";
 
     /// <summary>The CUDA translation unit.</summary>
     public string CudaSource => Descriptor.CudaSource;

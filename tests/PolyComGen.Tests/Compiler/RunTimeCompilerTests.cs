@@ -173,4 +173,19 @@ public sealed class RunTimeCompilerTests
         Assert.Throws<System.IO.FileNotFoundException>(() => PolyComRegistry.FromAssembly("no/such/assembly.dll"));
         Assert.Throws<ArgumentException>(() => PolyComRegistry.FromAssembly(typeof(PolyComCompiler).Assembly.Location)); // declares none
     }
+
+    [Fact]
+    public void ACompiledActivationIsCreatedAsItsModuleTypeOrNamesIt()
+    {
+        PolyComActivation gated = PolyComCompiler.Compile("PolyCom(Order = 3, Inner = \"Norm\", Type = 2, Gated = true)");
+        Assert.Equal("Module<Tensor, Tensor, Tensor>", gated.ModuleType);
+        using (var module = gated.Create<nn.Module<Tensor, Tensor, Tensor>>())
+        {
+            using Tensor x = randn(2, 8), gate = randn(2, 8);
+            Assert.Equal(x.shape, module.forward(x, gate).shape);
+        }
+        var error = Assert.Throws<InvalidCastException>(() => gated.Create<nn.Module<Tensor, Tensor>>());
+        Assert.Contains("Create<Module<Tensor, Tensor, Tensor>>()", error.Message);
+        Assert.Equal("Module<Tensor, Tensor, Tensor>", PolyComCompiler.Compile("PolyCom(Order = 2, Experts = 4)").ModuleType);
+    }
 }
