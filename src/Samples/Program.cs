@@ -66,6 +66,7 @@ public static class Program
         root.Add(AccuracyCommand());
         root.Add(TrafficCommand());
         root.Add(PlotCommand());
+        root.Add(WheelCommand());
         return Run(root, args);
     }
 
@@ -209,6 +210,35 @@ public static class Program
         {
             System.Console.CancelKeyPress -= stop;
         }
+    }
+
+    private static Command WheelCommand()
+    {
+        Option<string[]> variant = VariantOption();
+        Option<string?> assembly = AssemblyOption();
+        var output = new Option<string>("--out") { Description = "The folder the wheel is written to.", DefaultValueFactory = _ => "dist" };
+        var command = new Command("wheel", "Writes the Python wheel polycomgen: every built-in activation (and those of --variant and --assembly) as a PyTorch module, with an index (polycomgen.PolyNorm, polycomgen.load(\"PolyNorm\"), polycomgen.DECLARATIONS); pip install it.")
+        {
+            variant, assembly, output,
+        };
+        command.SetAction(result =>
+        {
+            var runTime = RunTime(result, variant, assembly).Select(a => a.Activation).ToList();
+            Version version = typeof(Program).Assembly.GetName().Version ?? new Version(0, 1, 0);
+            string path;
+            try
+            {
+                path = PolyComGen.PyTorch.PythonWheel.Write(result.GetValue(output)!, [.. PolyComActivations.All, .. runTime], $"{version.Major}.{version.Minor}.{version.Build}");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+            {
+                System.Console.Error.WriteLine($"Cannot write the wheel: {e.Message}");
+                return 2;
+            }
+            System.Console.WriteLine($"Wrote {path} ({PolyComActivations.All.Count + runTime.Count} activations): pip install {path}");
+            return 0;
+        });
+        return command;
     }
 
     private static Command PlotCommand()
