@@ -8,17 +8,31 @@ using Xunit;
 
 namespace PolyComGen.Tests.Generation;
 
-/// <summary>The README's quick start compiles as written, as a console program's Program.cs, with the generator.</summary>
+/// <summary>The README's quick start and its API in a few lines compile as written, each as a console program's Program.cs, with the generator.</summary>
 public sealed class ReadmeSnippetTests
 {
     [Fact]
     public void TheQuickStartCompilesAsAProgram()
     {
-        string readme = File.ReadAllText(RepositoryFiles.Path("README.md"));
-        string quickStart = Regex.Match(readme, "```csharp\n(.*?)```", RegexOptions.Singleline).Groups[1].Value;
+        string quickStart = Snippets().First();
         Assert.Contains("new PolyNorm()", quickStart);
+        CompilesAsAProgram(quickStart);
+    }
 
-        Compilation program = GeneratorHarness.Compile(quickStart);
+    [Fact]
+    public void TheApiInAFewLinesCompilesAsAProgram()
+    {
+        // The snippet of "Using it in your own project": modules, their parameters, and a run-time compile (PolyComGen.Compiler).
+        string api = Snippets().Single(s => s.Contains("PolyComCompiler.Compile(", StringComparison.Ordinal) && s.Contains("Create<", StringComparison.Ordinal));
+        CompilesAsAProgram(api, MetadataReference.CreateFromFile(typeof(PolyComGen.Compiler.PolyComCompiler).Assembly.Location));
+    }
+
+    private static string[] Snippets() =>
+        Regex.Matches(File.ReadAllText(RepositoryFiles.Path("README.md")), "```csharp\n(.*?)```", RegexOptions.Singleline).Select(m => m.Groups[1].Value).ToArray();
+
+    private static void CompilesAsAProgram(string source, params MetadataReference[] references)
+    {
+        Compilation program = GeneratorHarness.Compile(source).AddReferences(references);
         program = program.WithOptions(program.Options.WithOutputKind(OutputKind.ConsoleApplication));
         var driver = GeneratorHarness.CreateDriver().RunGeneratorsAndUpdateCompilation(program, out Compilation output, out _);
 
