@@ -518,9 +518,9 @@ class PolyComModule(torch.nn.Module):
             # Expert by expert, as eager ops: its rows with its parameter vector.
             return torch.cat([eager_forward(x[rows[e]:rows[e + 1]], None if gate is None else gate[rows[e]:rows[e + 1]],
                                             parameters[e * SLOTS:(e + 1) * SLOTS]) for e in range(EXPERTS)], 0)
-        if offsets is not None:
-            return _fused(x, gate, parameters, offsets)  # one launch per direction: a row of blocks per expert
-        return _fused(x, gate, parameters) if fused else eager_forward(x, gate, parameters)
+        # The offsets always passed, None without experts, so that the saved inputs are the same four on every path: one
+        # launch per direction, with experts a row of blocks per expert.
+        return _fused(x, gate, parameters, offsets) if fused else eager_forward(x, gate, parameters)
 
     def extra_repr(self):
         return self.spec

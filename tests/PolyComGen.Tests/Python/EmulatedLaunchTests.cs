@@ -2,6 +2,7 @@ using System;
 using System.Collections;
 using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using PolyComGen.Backends.Cuda.Emulation;
 using PolyComGen.Backends;
 using PolyComGen.Verification;
@@ -36,13 +37,26 @@ public sealed class EmulatedLaunchTests : IDisposable
     [InlineData("KatGroupedRational", new long[] { 5, 1032 })]
     [InlineData("XIELU", new long[] { 3, 500 })]
     [InlineData("GroupedPolyNorm", new long[] { 6, 1028 })]
-    public void ThePythonLaunchPathEqualsTheRuntimesBitwise(string name, long[] shape)
+    public void ThePythonLaunchPathEqualsTheRuntimesBitwise(string name, long[] shape) =>
+        LaunchBothAndCompare(SpecGrid.All[SpecGrid.IndexOf(name)], shape, null);
+
+    /// <summary>With experts: one launch per direction with a row of blocks per expert, uneven experts and an empty one.</summary>
+    [SkippableTheory]
+    [InlineData("PolyNormExperts", new long[] { 3, 0, 5, 1 }, 1031)]
+    [InlineData("PolyReLUExperts", new long[] { 9, 1, 0 }, 333)]
+    [InlineData("GatedPolyNormExperts", new long[] { 0, 4, 7 }, 129)]
+    [InlineData("KatGroupedRationalExperts", new long[] { 2, 6, 0 }, 1032)]
+    public void ThePythonLaunchPathWithExpertsEqualsTheRuntimesBitwise(string name, long[] expertRows, long h) =>
+        LaunchBothAndCompare(SpecGrid.WithExperts.Single(a => a.Name == name), [expertRows.Sum(), h], expertRows);
+
+    private void LaunchBothAndCompare(PolyComActivation activation, long[] shape, long[]? expertRows)
     {
         EmulatedParity.RequireEmulator();
         string python = PythonTorch.Require();
         using var scope = NewDisposeScope();
-        PolyComActivation activation = SpecGrid.All[SpecGrid.IndexOf(name)];
-        var (x, gate, dy, parameters) = KernelInputs.Pickle(activation, shape, 77, Path.Combine(folder, "in.pt"));
+        string name = activation.Name;
+        KernelInputs inputs = KernelInputs.Pickle(activation, shape, 77, Path.Combine(folder, "in.pt"), expertRows);
+        var (x, gate, dy, parameters) = inputs;
         string module = Path.GetFileNameWithoutExtension(activation.WriteTorchModule(folder));
         var options = new CudaEmulationOptions();
 
@@ -55,8 +69,8 @@ public sealed class EmulatedLaunchTests : IDisposable
         foreach (ScalarType dtype in EmulatedParity.Dtypes)
         {
             string prefix = dtype switch { ScalarType.Float32 => "float32", ScalarType.BFloat16 => "bfloat16", _ => "float16" };
-            Tensor y = CudaEmulator.Forward(activation.Descriptor, x.to(dtype), gate?.to(dtype), parameters.to(dtype), options);
-            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x.to(dtype), gate?.to(dtype), dy.to(dtype), parameters.to(dtype), options);
+            Tensor y = CudaEmulator.Forward(activation.Descriptor, x.to(dtype), gate?.to(dtype), parameters.to(dtype), options, inputs.Offsets);
+            PolyComGradients gradients = CudaEmulator.Backward(activation.Descriptor, x.to(dtype), gate?.to(dtype), dy.to(dtype), parameters.to(dtype), options, inputs.Offsets);
             Compare.BitwiseEqual((Tensor)py[prefix + ".y"]!, y.to(float32), $"{name} {dtype} y");
             Compare.BitwiseEqual((Tensor)py[prefix + ".dx"]!, gradients.Dx.to(float32), $"{name} {dtype} dx");
             Compare.BitwiseEqual((Tensor)py[prefix + ".dparameters"]!, gradients.Dparameters.to(float32), $"{name} {dtype} dparameters");

@@ -4,8 +4,9 @@ reduction of the Python module, with the kernels the C# runtime launches.
 
     python emulated_launch.py MODULE_DIR MODULE CLASS INPUT OUTPUT MULTIPROCESSORS
 
-INPUT holds x, dy, parameters (and gate) in float32; for each of float32, bfloat16 and float16 OUTPUT receives
-y, dx, dparameters (and dgate) computed in that dtype, stored as float32 (exactly).
+INPUT holds x, dy, parameters (and gate) in float32, and for kernels with experts the offsets (int64); for each of
+float32, bfloat16 and float16 OUTPUT receives y, dx, dparameters (and dgate) computed in that dtype, stored as
+float32 (exactly).
 """
 import importlib
 import os
@@ -29,8 +30,9 @@ outputs = {}
 for dtype in (torch.float32, torch.bfloat16, torch.float16):
     x, dy, parameters = (inputs[k].to(dtype) for k in ("x", "dy", "parameters"))
     gate = inputs["gate"].to(dtype) if "gate" in inputs else None
-    y = module.fused_forward(x, gate, parameters)
-    dx, dparameters, dgate = module.fused_backward(x, gate, dy, parameters)
+    offsets = inputs.get("offsets")
+    y = module.fused_forward(x, gate, parameters, offsets=offsets)
+    dx, dparameters, dgate = module.fused_backward(x, gate, dy, parameters, offsets=offsets)
     name = str(dtype).replace("torch.", "")
     results = {"y": y, "dx": dx, "dparameters": dparameters}
     if gate is not None:

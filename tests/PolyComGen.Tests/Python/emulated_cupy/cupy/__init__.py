@@ -34,7 +34,7 @@ class _Function:
             else:
                 raise TypeError(f"{self.name}: argument of type {type(arg).__name__} is not supported")
         pointers = (ctypes.c_void_p * len(values))(*[ctypes.cast(ctypes.pointer(v), ctypes.c_void_p) for v in values])
-        config = _Config(grid[0], 1, 1, block[0], 1, 1, 0, 0)
+        config = _Config(grid[0], grid[1] if len(grid) > 1 else 1, 1, block[0], 1, 1, 0, 0)  # a row of blocks per expert
         error = ctypes.create_string_buffer(512)
         if self.launcher(ctypes.byref(config), pointers, error, 512) != 0:
             raise RuntimeError(f"{self.name} failed on the emulated device: {error.value.decode()}")
