@@ -14,20 +14,46 @@ namespace PolyComGen.Generator.Composition;
 internal static class OperationCount
 {
     /// <summary>The operations <paramref name="plan"/> does per element of a row, summed over its passes.</summary>
-    public static int PerElement(KernelPlan plan) => plan.Passes.Sum(pass =>
+    public static int PerElement(KernelPlan plan)
     {
-        var seen = new HashSet<Expr>();
-        return pass.Reductions.Count + pass.ElementExpressions.Sum(e => Count(e, seen));
-    });
+        var perElement = new Dictionary<Expr, bool>(); // whether a subexpression depends on the element, once per subexpression
+        return plan.Passes.Sum(pass =>
+        {
+            var seen = new HashSet<Expr>();
+            return pass.Reductions.Count + pass.ElementExpressions.Sum(e => Count(e, seen, perElement));
+        });
+    }
 
-    private static int Count(Expr e, HashSet<Expr> seen)
+    private static int Count(Expr e, HashSet<Expr> seen, Dictionary<Expr, bool> perElement)
     {
-        if (e is Variable or Constant || !e.VariableNodes().Any(v => v.IsElement) || !seen.Add(e))
+        if (e is Variable or Constant || !DependsOnElement(e, perElement) || !seen.Add(e))
         {
             return 0;
         }
         int own = e is Power p ? Multiplications(System.Math.Abs(p.Exponent)) + (p.Exponent < 0 ? 1 : 0) : 1;
-        return own + e.Children.Sum(c => Count(c, seen));
+        return own + e.Children.Sum(c => Count(c, seen, perElement));
+    }
+
+    private static bool DependsOnElement(Expr e, Dictionary<Expr, bool> memo)
+    {
+        if (e is Variable v)
+        {
+            return v.IsElement;
+        }
+        if (e is Constant)
+        {
+            return false;
+        }
+        if (!memo.TryGetValue(e, out bool depends))
+        {
+            depends = false;
+            foreach (Expr child in e.Children)
+            {
+                depends |= DependsOnElement(child, memo);
+            }
+            memo[e] = depends;
+        }
+        return depends;
     }
 
     // x^n by repeated squaring: a squaring per bit after the first, and a multiplication per further set bit.
