@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Linq;
+using PolyComGen.Backends;
 using PolyComGen.Backends.Cpu;
 using PolyComGen.Backends.Cuda;
 using PolyComGen.Backends.Cuda.Emulation;
@@ -58,11 +59,10 @@ public static class KernelTraffic
         // Moderate parameters, so that no statistic overflows and no pass reruns (the rare path, which reads again).
         Tensor parameters = full([experts * columns], 0.25).to(dtype);
         var options = new CudaEmulationOptions();
-        long busiest = expertRows?.Max() ?? rows;
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, busiest, h, format.Size, options.Multiprocessors, descriptor.Groups);
-        uint gridRows = expertRows is null ? 1u : KernelContract.ExpertGrid(geometry.Blocks, experts).Y;
-        Tensor partials = empty([geometry.PartialRows * gridRows, columns], ScalarType.Float32), dparameters = empty([experts * columns], dtype);
         Tensor? offsets = expertRows is null ? null : tensor(expertRows.Prepend(0L).Select((_, i) => expertRows.Take(i).Sum()).ToArray(), dtype: ScalarType.Int64);
+        // The geometry and rows of blocks the runtime's launch takes for these rows.
+        var (geometry, gridRows) = CudaLaunch.Geometry(options.Multiprocessors, descriptor, offsets is null ? null : ExpertRows.Of(descriptor, x, offsets), rows, h, format.Size);
+        Tensor partials = empty([geometry.PartialRows * gridRows, columns], ScalarType.Float32), dparameters = empty([experts * columns], dtype);
         ulong Pointer(Tensor? t) => t is null ? 0 : (ulong)TensorMemory.DataPointer(t);
         var buffers = new KernelBuffers(Pointer(x), Pointer(gate), Pointer(dy), Pointer(dx), Pointer(dgate), Pointer(parameters), Pointer(partials),
             Pointer(dparameters), rows, h, geometry.PartialRows, Offsets: Pointer(offsets));

@@ -21,7 +21,7 @@ internal static class CudaLaunch
         var (rows, h) = RowsOf(x);
         using IDisposable scope = device.Enter(x);
         Tensor y = device.Empty(x.shape, x.dtype, x);
-        var (geometry, gridRows) = Geometry(device, descriptor, experts, rows, h, x.element_size());
+        var (geometry, gridRows) = Geometry(device.Multiprocessors, descriptor, experts, rows, h, x.element_size());
         if (geometry.Blocks > 0)
         {
             using Tensor? offsets = experts?.OffsetsOn(x.device);
@@ -43,7 +43,7 @@ internal static class CudaLaunch
         using IDisposable scope = device.Enter(x);
         Tensor dx = device.Empty(x.shape, x.dtype, x);
         Tensor? dgate = gate is null ? null : device.Empty(x.shape, x.dtype, x);
-        var (geometry, gridRows) = Geometry(device, descriptor, experts, rows, h, x.element_size());
+        var (geometry, gridRows) = Geometry(device.Multiprocessors, descriptor, experts, rows, h, x.element_size());
         long vectors = (long)gridRows * columns;
         if (geometry.Blocks == 0 || geometry.PartialRows == 0)
         {
@@ -58,11 +58,14 @@ internal static class CudaLaunch
         return new PolyComGradients(dx, dparameters, dgate);
     }
 
-    // The launch's geometry and its rows of blocks: for all rows, or with experts for the busiest expert's rows, once per expert.
-    private static (LaunchGeometry Geometry, uint GridRows) Geometry(ICudaDevice device, KernelDescriptor descriptor, ExpertRows? experts, long rows, long h, long elementSize)
+    /// <summary>
+    /// The launch's geometry and its rows of blocks on a device of <paramref name="multiprocessors"/>: for all rows, or
+    /// with <paramref name="experts"/> for the busiest expert's rows, once per expert.
+    /// </summary>
+    public static (LaunchGeometry Geometry, uint GridRows) Geometry(int multiprocessors, KernelDescriptor descriptor, ExpertRows? experts, long rows, long h, long elementSize)
     {
         long busiest = experts is null ? rows : experts.Busiest;
-        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, busiest, h, (int)elementSize, device.Multiprocessors, descriptor.Groups);
+        LaunchGeometry geometry = LaunchGeometry.For(descriptor.Rowwise, busiest, h, (int)elementSize, multiprocessors, descriptor.Groups);
         return experts is null ? (geometry, 1u) : (geometry, KernelContract.ExpertGrid(geometry.Blocks, experts.Experts).Y);
     }
 
