@@ -61,7 +61,7 @@ public static class ExplorerLadder
             ExplorerReport report = ExplorerRun.Execute(options with
             {
                 Width = width, Heads = width / headSize, Steps = steps, OutputFolder = Path.Combine(options.OutputFolder, $"width-{width}"),
-            }, console, cancellation);
+            }, console, cancellation, corpus);
             rungs.Add(new LadderRung(width, width / headSize, steps, parameters, report));
         }
         string table = MarkdownTable(rungs, options, corpus);

@@ -53,7 +53,12 @@ public sealed record ExplorerReport(IReadOnlyList<VariantResult> Runs, IReadOnly
 /// </summary>
 public static class ExplorerRun
 {
-    public static ExplorerReport Execute(ExplorerOptions options, IAnsiConsole console, CancellationToken cancellation)
+    /// <summary>Runs the exploration <paramref name="options"/> describe.</summary>
+    /// <param name="corpus">
+    /// The corpus <see cref="ExplorerOptions.CorpusFile"/> names, where the caller has opened it already (a ladder's
+    /// rungs share one); null opens it here.
+    /// </param>
+    public static ExplorerReport Execute(ExplorerOptions options, IAnsiConsole console, CancellationToken cancellation, Corpus? corpus = null)
     {
         foreach (var (name, value) in new[] { ("--steps", options.Steps), ("--width", options.Width), ("--layers", options.Layers), ("--heads", options.Heads), ("--seq", options.SequenceLength), ("--batch", options.BatchSize), ("--seeds", options.Seeds) })
         {
@@ -69,7 +74,7 @@ public static class ExplorerRun
         IReadOnlyList<ActivationVariant> variants = ActivationVariant.Select(options.Variants, options.More);
         Device device = ResolveDevice(options.Device);
         CheckWritable(options.OutputFolder);
-        Corpus corpus = Corpus.Open(options.CorpusFile, options.Seed + 1);
+        corpus ??= Corpus.Open(options.CorpusFile, options.Seed + 1);
         if (corpus.Train.Length <= options.SequenceLength + 1 || corpus.Validation.Length <= options.SequenceLength + 1)
         {
             throw new ExplorerException($"The corpus is too short for --seq {options.SequenceLength}: {corpus.Train.Length} training and {corpus.Validation.Length} validation tokens.");

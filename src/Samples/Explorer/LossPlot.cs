@@ -76,9 +76,10 @@ public static class LossPlot
             level.LegendText = "entropy floor";
         }
         int seeds = summaries.Count == 0 ? 0 : summaries.Max(s => s.Runs.Count);
-        plot.Title((seeds > 1
-            ? $"{title}: training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
-            : $"{title}: training loss (solid) and validation loss (dashed)") + (zoomFinal ? $", the last {ZoomedFraction:P0} of the compute" : ""));
+        // Two lines: what the figure is of, then how to read it (one line would run past the image's edges).
+        plot.Title((zoomFinal ? $"{title}, the last {ZoomedFraction:P0} of the compute" : title) + "\n" + (seeds > 1
+            ? $"training loss (solid, mean and ±1 std over {seeds} seeds) and validation loss (dashed)"
+            : "training loss (solid) and validation loss (dashed)"));
         if (zoomFinal && drawn.Count > 0)
         {
             double end = drawn.Max(d => d.X.Length == 0 ? 0 : d.X[^1]), start = end * (1 - ZoomedFraction);
